@@ -1,0 +1,1 @@
+"""Answers, drafts, the command line and the Gradio app."""

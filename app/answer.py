@@ -1,0 +1,260 @@
+"""Extractive answers: the best 1-3 sentences of the retrieved passages, each cited verbatim.
+
+Every candidate sentence of the top passages is scored against the question by meaning
+(embedding cosine), by the question's rarer words it contains (IDF-weighted overlap), by
+cues in the question ("how many" wants a number, "when" a date, "who" a role, "graded" a
+grade), and by whether it speaks of the force the question names. The best sentences,
+non-redundant, become the answer; each citation is checked to occur on its page before the
+answer is returned. Weak evidence gives a refusal with the nearest passages as "related".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from scrutiny.app.quotes import find_quote_page, normalise, quote_on_page, split_sentences
+from scrutiny.app.records import Answer, Citation
+from scrutiny.index.lexical import tokenize
+from scrutiny.index.search import Hit
+from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.records import Document
+
+REFUSAL_TEXT = "The indexed documents don't answer this question."
+KIND_PRIORITY = {
+    "inspection_report": 0, "board_paper": 1, "force_response": 1, "pcc_response": 1,
+    "other": 2, "news": 3,
+}
+GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
+
+# Scoring weights: meaning carries most; words and cues separate near misses.
+WEIGHT_DENSE = 0.55
+WEIGHT_LEXICAL = 0.35
+WEIGHT_PASSAGE = 0.10
+CUE_BONUS = 0.06
+CUE_PENALTY = 0.10
+FORCE_PENALTY = 0.12
+RESPONSE_BONUS = 0.08
+PRIMARY_BONUS = 0.02
+RELATIVE_KEEP = 0.85  # later sentences must score this share of the best one
+REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
+NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
+
+NUMBER = re.compile(r"\d")
+DATE = re.compile(
+    r"\b(19|20)\d\d\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.IGNORECASE,
+)
+ROLE = re.compile(
+    r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
+    r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
+)
+GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
+PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
+
+CUES: list[tuple[re.Pattern, re.Pattern]] = [
+    (re.compile(r"\bwhat (percentage|proportion)|\bper ?cent|%", re.IGNORECASE), PERCENT),
+    (re.compile(r"\bhow (many|much|big|large|long)\b|\bnumber of\b|\bwhat (total|figure|amount)\b", re.IGNORECASE), NUMBER),
+    (re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE), DATE),
+    (re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE), ROLE),
+    (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), GRADE),
+]
+RESPONSE_QUESTION = re.compile(
+    r"\b(respon[sd]\w*|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
+    re.IGNORECASE,
+)
+RESPONSE_KINDS = {"pcc_response", "force_response", "board_paper"}
+
+
+@dataclass
+class _Candidate:
+    sentence: str
+    hit: Hit
+    rank: int
+    dense: float = 0.0
+    lexical: float = 0.0
+    score: float = 0.0
+
+
+class SentenceScorer:
+    """Scores sentences against a question; caches sentence vectors and word rarity."""
+
+    def __init__(self, service):
+        self.service = service
+        self._vectors: dict[str, np.ndarray] = {}
+        self._idf: dict[str, float] | None = None
+        self._idf_for: object | None = None
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each lexical token over the chunk table."""
+        data = self.service.data()
+        if self._idf is None or self._idf_for is not data:
+            frequency = Counter()
+            for chunk in data.chunks:
+                frequency.update(set(tokenize(chunk.text)))
+            total = max(len(data.chunks), 1)
+            self._idf = {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
+            self._idf_for = data
+        return self._idf
+
+    def vectors(self, sentences: list[str]) -> np.ndarray:
+        """Normalised vectors of sentences, embedding only those not seen before."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        if missing:
+            for sentence, vector in zip(missing, self.service.embedder.encode(missing)):
+                self._vectors[sentence] = vector
+        return np.vstack([self._vectors[s] for s in sentences])
+
+    def lexical_overlap(self, question_tokens: list[str], sentence: str) -> float:
+        """Share of the question's word rarity that the sentence contains (0..1)."""
+        idf = self.idf()
+        unseen = math.log(1 + max(len(self.service.data().chunks), 1))
+        weights = {t: idf.get(t, unseen) for t in set(question_tokens)}
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        present = set(tokenize(sentence))
+        return sum(w for t, w in weights.items() if t in present) / total
+
+
+def _jaccard(a: str, b: str) -> float:
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    return len(ta & tb) / max(len(ta | tb), 1)
+
+
+def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
+    """Every sentence of the passages with its score, best first."""
+    candidates = [
+        _Candidate(sentence, hit, rank)
+        for rank, hit in enumerate(hits)
+        for sentence in split_sentences(hit.chunk.text)
+    ]
+    if not candidates:
+        return []
+    question_vector = scorer.service.embedder.encode([question])[0]
+    vectors = scorer.vectors([c.sentence for c in candidates])
+    dense = vectors @ question_vector
+    question_tokens = tokenize(question)
+    named_forces = set(forces_in(question))
+    wanted_cues = [evidence for cue, evidence in CUES if cue.search(question)]
+    wants_response = bool(RESPONSE_QUESTION.search(question))
+    for candidate, similarity in zip(candidates, dense):
+        candidate.dense = float(similarity)
+        candidate.lexical = scorer.lexical_overlap(question_tokens, candidate.sentence)
+        passage = max(candidate.hit.dense, 0.0)
+        score = WEIGHT_DENSE * candidate.dense + WEIGHT_LEXICAL * candidate.lexical + WEIGHT_PASSAGE * passage
+        for evidence in wanted_cues:
+            score += CUE_BONUS if evidence.search(candidate.sentence) else -CUE_PENALTY
+        if named_forces:
+            about = set(candidate.hit.chunk.forces) | set(forces_in(candidate.sentence))
+            if about and not (about & named_forces):
+                score -= FORCE_PENALTY
+        kind = candidate.hit.document.kind
+        if wants_response and kind in RESPONSE_KINDS:
+            score += RESPONSE_BONUS
+        score += PRIMARY_BONUS * (3 - KIND_PRIORITY.get(kind, 2)) / 3
+        candidate.score = score
+    return sorted(candidates, key=lambda c: -c.score)
+
+
+def _citation(n: int, candidate: _Candidate, page: int) -> Citation:
+    document, chunk = candidate.hit.document, candidate.hit.chunk
+    return Citation(
+        n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
+        date=document.date, page=page, section=chunk.section, quote=candidate.sentence,
+        passage=chunk.text, score=round(candidate.score, 4),
+    )
+
+
+def related_passages(hits: list[Hit], count: int) -> list[Citation]:
+    """The nearest passages, shown with a refusal (never as evidence)."""
+    related = []
+    for n, hit in enumerate(hits[:count], start=1):
+        first_sentence = next(iter(split_sentences(hit.chunk.text)), hit.chunk.text[:200])
+        page = find_quote_page(hit.document, first_sentence, hit.chunk.page_start, hit.chunk.page_end)
+        related.append(Citation(
+            n=n, doc_id=hit.document.id, source=hit.document.source, title=hit.document.title,
+            kind=hit.document.kind, date=hit.document.date, page=page or hit.chunk.page_start,
+            section=hit.chunk.section, quote=first_sentence if page else "", passage=hit.chunk.text,
+            score=round(hit.score, 4),
+        ))
+    return related
+
+
+def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answer:
+    """Drop any cited sentence whose quote is not on its page; nothing left means refusal.
+
+    This is the last gate before an answer leaves Scrutiny: a citation that does not hold
+    is worse than no answer.
+    """
+    if answer.refused:
+        return answer
+    kept: list[Citation] = []
+    for citation in answer.citations:
+        document = documents.get(citation.doc_id)
+        if document is not None and quote_on_page(document, citation.page, citation.quote):
+            kept.append(citation)
+        else:
+            answer.notes.append(f"dropped citation [{citation.n}]: quote not found on page {citation.page}")
+    dropped = {c.n for c in answer.citations} - {c.n for c in kept}
+    if not kept:
+        answer.refused = True
+        answer.text = REFUSAL_TEXT
+        answer.citations = []
+    elif dropped:
+        sentences = re.split(r"(?<=\])\s+", answer.text)
+        answer.text = " ".join(s for s in sentences if not any(f"[{n}]" in s for n in dropped))
+        answer.citations = kept
+    return answer
+
+
+def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
+    """The default answerer: offline, deterministic, every sentence a verbatim quote."""
+    scorer = service.sentence_scorer()
+    candidates = score_candidates(question, hits, scorer)
+    if not candidates or candidates[0].score < settings.refusal_threshold:
+        return Answer(question, REFUSAL_TEXT, refused=True,
+                      related=related_passages(hits, settings.related_passages))
+    best = candidates[0].score
+    chosen: list[_Candidate] = []
+    for candidate in candidates:
+        if len(chosen) >= settings.answer_sentences:
+            break
+        bonus = NEW_DOCUMENT_BONUS if chosen and all(
+            c.hit.document.id != candidate.hit.document.id for c in chosen) else 0.0
+        if chosen and candidate.score + bonus < RELATIVE_KEEP * best:
+            continue
+        if any(_jaccard(candidate.sentence, c.sentence) > REDUNDANT_OVERLAP
+               or normalise(candidate.sentence) in normalise(c.sentence) for c in chosen):
+            continue
+        chosen.append(candidate)
+    # Primary sources first (the report before a response or a news story quoting it).
+    chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
+    citations: list[Citation] = []
+    parts: list[str] = []
+    for candidate in chosen:
+        chunk = candidate.hit.chunk
+        page = find_quote_page(candidate.hit.document, candidate.sentence, chunk.page_start, chunk.page_end)
+        if page is None:
+            continue  # a sentence broken by a page turn: it cannot be quoted from one page
+        n = len(citations) + 1
+        citations.append(_citation(n, candidate, page))
+        parts.append(f"{candidate.sentence} [{n}]")
+    answer = Answer(question, " ".join(parts), citations=citations)
+    answer = verify_citations(answer, service.data().documents)
+    if answer.refused:
+        answer.related = related_passages(hits, settings.related_passages)
+    return answer
+
+
+def answer_question(question: str, hits: list[Hit], service, llm: str = "") -> Answer:
+    """Extractive by default; through an LLM when a spec is given (still citation-checked)."""
+    if llm:
+        from scrutiny.app.llm import llm_answer
+
+        return llm_answer(question, hits, service, llm)
+    return extractive_answer(question, hits, service, service.settings)

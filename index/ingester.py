@@ -1,0 +1,203 @@
+"""Files into the index: incremental, one bad file never stops the batch.
+
+An unchanged file (same name, same sha256) is a no-op that loads no model; a changed file
+replaces its old chunks; everything is committed in one atomic snapshot at the end, so an
+interrupted ingest leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from scrutiny.index.embedder import Embedder
+from scrutiny.index.store import IndexData, IndexStore, MissingIndex
+from scrutiny.ingest.chunker import Chunker
+from scrutiny.ingest.documents import load_document, sha256_file
+from scrutiny.ingest.records import Chunk, Document, UnreadableDocument
+
+CONTEXT_PREFIX_CHARS = 200  # keeps title + section well inside the model's 256 word pieces
+
+
+def embedding_text(chunk: Chunk, title: str) -> str:
+    """What is embedded for a chunk: a short context prefix (title, section) and the text."""
+    prefix = f"{title}. {chunk.section}"[:CONTEXT_PREFIX_CHARS]
+    return f"{prefix}\n{chunk.text}"
+
+
+@dataclass
+class IngestReport:
+    """Outcome per file: what a user needs to know after an ingest."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    chunks_added: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict:
+        return {
+            "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
+            "failed": self.failed, "chunks_added": self.chunks_added,
+        }
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus every non-hidden file under folders named, in a stable order."""
+    files: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*")
+                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            )
+        else:
+            files.append(path)
+    return files
+
+
+class Ingester:
+    """Adds files to an IndexStore with one embedder and one chunking policy."""
+
+    def __init__(self, store: IndexStore, embedder: Embedder, max_tokens: int, overlap_tokens: int,
+                 show_progress: bool = True):
+        self.store = store
+        self.embedder = embedder
+        self.max_tokens = max_tokens
+        self.overlap_tokens = overlap_tokens
+        self.show_progress = show_progress
+
+    def _progress(self, total: int, unit: str, description: str):
+        from tqdm.auto import tqdm
+
+        return tqdm(total=total, unit=unit, desc=description, disable=not self.show_progress,
+                    leave=False, dynamic_ncols=True)
+
+    def _existing(self) -> IndexData:
+        try:
+            self.store.check_model(self.embedder.name)
+            return self.store.load()
+        except MissingIndex:
+            return IndexData(self.embedder.name, 0)
+
+    def ingest(self, paths: Iterable[Path], on_file: Callable[[str, str], None] | None = None) -> IngestReport:
+        """Index `paths` (files or folders). `on_file(source, outcome)` is told about each file."""
+        report = IngestReport()
+        files = expand_paths(paths)
+        with self.store.lock():
+            try:
+                manifest = self.store.read_manifest()
+                self.store.check_model(self.embedder.name)
+                known = {d["source"]: d["sha256"] for d in manifest["documents"]}
+            except MissingIndex:
+                known = {}
+            known_hashes = set(known.values())
+            to_load: list[tuple[Path, str]] = []
+            for path in files:
+                source = path.name
+                if not path.exists():
+                    report.failed.append({"source": str(path), "reason": "file not found"})
+                    continue
+                digest = sha256_file(path)
+                if known.get(source) == digest or (source not in known and digest in known_hashes):
+                    report.unchanged.append(source)
+                    continue
+                to_load.append((path, digest))
+            if not to_load:
+                self._tell(on_file, report)
+                return report
+
+            chunker = Chunker(self.embedder.count_tokens, self.max_tokens, self.overlap_tokens)
+            new_documents: list[Document] = []
+            new_chunks: list[Chunk] = []
+            with self._progress(len(to_load), "file", "Reading") as bar:
+                for path, _ in to_load:
+                    bar.set_postfix_str(path.name[:40])
+                    try:
+                        document = load_document(path)
+                        chunks = chunker.split(document)
+                        if not chunks:
+                            raise UnreadableDocument("no text to index")
+                    except UnreadableDocument as error:
+                        report.failed.append({"source": path.name, "reason": str(error)})
+                    else:
+                        (report.replaced if path.name in known else report.added).append(path.name)
+                        new_documents.append(document)
+                        new_chunks.extend(chunks)
+                    bar.update(1)
+            if not new_documents:
+                self._tell(on_file, report)
+                return report
+
+            titles = {d.id: d.title for d in new_documents}
+            texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in new_chunks]
+            with self._progress(len(texts), "chunk", "Embedding") as bar:
+                vectors = self.embedder.encode(texts, progress=bar.update)
+
+            data = self._existing()
+            data.dimension = data.dimension or int(vectors.shape[1])
+            replaced_sources = {d.source for d in new_documents}
+            self._drop(data, lambda doc: doc.source in replaced_sources
+                       or doc.id in {d.id for d in new_documents})
+            for document in new_documents:
+                data.documents[document.id] = document
+            data.chunks.extend(new_chunks)
+            data.vectors = np.vstack([data.vectors, vectors]) if data.vectors is not None and len(data.vectors) else vectors
+            self.store.save(data)
+            report.chunks_added = len(new_chunks)
+        self._tell(on_file, report)
+        return report
+
+    @staticmethod
+    def _tell(on_file, report: IngestReport) -> None:
+        if on_file is None:
+            return
+        for outcome in ("added", "replaced", "unchanged"):
+            for source in getattr(report, outcome):
+                on_file(source, outcome)
+        for failure in report.failed:
+            on_file(failure["source"], f"failed: {failure['reason']}")
+
+    @staticmethod
+    def _drop(data: IndexData, condition: Callable[[Document], bool]) -> list[Document]:
+        """Remove documents matching `condition` with their chunks and vectors."""
+        dropped = [doc for doc in data.documents.values() if condition(doc)]
+        dropped_ids = {doc.id for doc in dropped}
+        if not dropped_ids:
+            return []
+        keep = [i for i, chunk in enumerate(data.chunks) if chunk.doc_id not in dropped_ids]
+        data.chunks = [data.chunks[i] for i in keep]
+        if data.vectors is not None:
+            data.vectors = data.vectors[keep]
+        for doc_id in dropped_ids:
+            del data.documents[doc_id]
+        return dropped
+
+    def remove(self, reference: str) -> list[Document]:
+        """Remove documents by id prefix or file name; returns what was removed."""
+        reference = reference.strip()
+        if not reference:
+            raise ValueError("say which document: an id prefix or a file name")
+        with self.store.lock():
+            data = self.store.load()
+            matches = [
+                d for d in data.documents.values()
+                if d.source == reference or (len(reference) >= 6 and d.id.startswith(reference))
+            ]
+            if len(matches) > 1:
+                raise ValueError(
+                    f"'{reference}' matches {len(matches)} documents; give a longer id prefix"
+                )
+            if not matches:
+                return []
+            self._drop(data, lambda doc: doc.id == matches[0].id)
+            self.store.save(data)
+            return matches

@@ -1,0 +1,171 @@
+"""Hybrid retrieval: dense (FAISS inner product) and lexical (BM25), fused by reciprocal rank.
+
+An optional cross-encoder reranks the fused list when the user supplies one locally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from scrutiny.index.embedder import Embedder
+from scrutiny.index.store import IndexData
+from scrutiny.ingest.forces import resolve_force
+from scrutiny.ingest.records import DOCUMENT_KINDS, Chunk, Document
+
+
+class BadFilter(ValueError):
+    """A filter value that names nothing in the index."""
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict retrieval to document kinds, forces or documents (all optional)."""
+
+    kinds: tuple[str, ...] = ()
+    forces: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()  # id prefixes or file names
+
+    def __post_init__(self):
+        unknown = [kind for kind in self.kinds if kind not in DOCUMENT_KINDS]
+        if unknown:
+            raise BadFilter(f"unknown kind '{unknown[0]}'; use one of {', '.join(DOCUMENT_KINDS)}")
+
+    @property
+    def active(self) -> bool:
+        return bool(self.kinds or self.forces or self.documents)
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with the document it came from and each score that ranked it."""
+
+    chunk: Chunk
+    document: Document
+    dense: float = 0.0
+    lexical: float = 0.0
+    fused: float = 0.0
+    rerank: float | None = None
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        """The score that decided the final order."""
+        return self.rerank if self.rerank is not None else self.fused
+
+
+class Reranker(Protocol):
+    """Scores (query, passage) pairs; higher is more relevant."""
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        ...
+
+
+class CrossEncoderReranker:
+    """A user-supplied sentence-transformers CrossEncoder from a local folder."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._model = None
+
+    def score(self, query: str, passages: list[str]) -> list[float]:
+        if self._model is None:
+            from sentence_transformers import CrossEncoder
+
+            self._model = CrossEncoder(self.path, device="cpu")
+        return [float(s) for s in self._model.predict([(query, p) for p in passages])]
+
+
+class HybridRetriever:
+    """Dense ∪ lexical candidates, reciprocal-rank fused, optionally reranked."""
+
+    def __init__(self, data: IndexData, embedder: Embedder, candidates: int, rrf_k: int,
+                 reranker: Reranker | None = None):
+        if candidates <= 0 or rrf_k <= 0:
+            raise ValueError("candidates and rrf_k must be positive")
+        self.data = data
+        self.embedder = embedder
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.reranker = reranker
+
+    def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
+        """Boolean mask over chunks, or None when nothing is filtered."""
+        if not filters.active:
+            return None
+        documents = self.data.documents
+        allowed_docs = set(documents)
+        if filters.kinds:
+            allowed_docs &= {i for i, d in documents.items() if d.kind in filters.kinds}
+        if filters.documents:
+            chosen = {
+                i for i, d in documents.items()
+                for ref in filters.documents
+                if d.source == ref or (len(ref) >= 6 and i.startswith(ref))
+            }
+            if not chosen:
+                raise BadFilter(f"no indexed document matches {', '.join(filters.documents)}; see `scrutiny docs`")
+            allowed_docs &= chosen
+        wanted_forces: set[str] = set()
+        for name in filters.forces:
+            resolved = resolve_force(name)
+            if not resolved:
+                raise BadFilter(f"unknown force '{name}'; give a force name such as 'Cleveland Police'")
+            wanted_forces.update(resolved)
+        mask = np.array([
+            chunk.doc_id in allowed_docs and (not wanted_forces or bool(wanted_forces & set(chunk.forces)))
+            for chunk in self.data.chunks
+        ], dtype=bool)
+        return mask
+
+    def search(self, query: str, k: int, filters: SearchFilters = SearchFilters()) -> list[Hit]:
+        """The top `k` hits for `query`, best first."""
+        if k <= 0:
+            raise ValueError("k must be at least 1")
+        total = len(self.data.chunks)
+        if total == 0 or not query.strip():
+            return []
+        mask = self._allowed(filters)
+        query_vector = self.embedder.encode([query])
+        depth = total if mask is not None else min(total, self.candidates)
+        dense_scores, dense_ids = self.data.dense.search(query_vector, depth)
+        dense_order = [int(i) for i in dense_ids[0] if i >= 0 and (mask is None or mask[i])]
+        dense_by_id = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0]) if i >= 0}
+        lexical_scores = self.data.lexical.scores(query)
+        if mask is not None:
+            lexical_scores = np.where(mask, lexical_scores, 0.0)
+        positive = np.flatnonzero(lexical_scores > 0)
+        lexical_order = positive[np.argsort(-lexical_scores[positive], kind="stable")].tolist()
+        dense_order = dense_order[: self.candidates]
+        lexical_order = lexical_order[: self.candidates]
+
+        fused: dict[int, float] = {}
+        for rank, index in enumerate(dense_order):
+            fused[index] = fused.get(index, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        for rank, index in enumerate(lexical_order):
+            fused[index] = fused.get(index, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+        dense_rank = {index: rank for rank, index in enumerate(dense_order)}
+        lexical_rank = {index: rank for rank, index in enumerate(lexical_order)}
+        ordered = sorted(fused, key=lambda i: (-fused[i], -dense_by_id.get(i, -1.0)))
+        hits = [
+            Hit(
+                chunk=self.data.chunks[i],
+                document=self.data.documents[self.data.chunks[i].doc_id],
+                dense=dense_by_id.get(i, 0.0),
+                lexical=float(lexical_scores[i]),
+                fused=fused[i],
+                dense_rank=dense_rank.get(i),
+                lexical_rank=lexical_rank.get(i),
+            )
+            for i in ordered
+        ]
+        if self.reranker is not None and hits:
+            pool = hits[: self.candidates]
+            for hit, score in zip(pool, self.reranker.score(query, [h.chunk.text for h in pool])):
+                hit.rerank = score
+            hits = sorted(pool, key=lambda h: -h.score)
+        return hits[:k]

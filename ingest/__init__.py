@@ -1,0 +1,1 @@
+"""Turn files (PDF, DOCX, HTML, text) into typed documents and chunks."""

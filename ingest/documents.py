@@ -1,0 +1,117 @@
+"""Load any supported file into a `Document`: format dispatch, OCR fallback, metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from scrutiny.ingest.classify import document_date, document_kind
+from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.formats.pdf import load_pdf
+from scrutiny.ingest.formats.text import load_text
+from scrutiny.ingest.formats.webpage import load_html
+from scrutiny.ingest.formats.word import load_docx
+from scrutiny.ingest.records import Block, Document, LoadedFile, UnreadableDocument
+
+LOADERS = {
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+    ".html": load_html,
+    ".htm": load_html,
+    ".txt": load_text,
+    ".md": load_text,
+    ".markdown": load_text,
+}
+SUPPORTED_SUFFIXES = tuple(sorted(LOADERS))
+BLOCK_SEPARATOR = "\n\n"
+OCR_DPI_SCALE = 300 / 72
+
+
+def sha256_file(path: Path) -> str:
+    """Content hash of a file: the document id."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def assemble_pages(blocks: list[Block], page_count: int) -> tuple[list[str], list[int]]:
+    """Page texts built from blocks, and each block's character offset in its page."""
+    pages: list[list[str]] = [[] for _ in range(page_count)]
+    lengths = [0] * page_count
+    offsets: list[int] = []
+    for block in blocks:
+        index = block.page - 1
+        if pages[index]:
+            lengths[index] += len(BLOCK_SEPARATOR)
+        offsets.append(lengths[index])
+        pages[index].append(block.text)
+        lengths[index] += len(block.text)
+    return [BLOCK_SEPARATOR.join(parts) for parts in pages], offsets
+
+
+def _ocr_pdf(path: Path) -> LoadedFile:
+    """OCR a PDF without a text layer with the tesseract command, page by page."""
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    blocks: list[Block] = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for page_number in range(1, len(pdf) + 1):
+            image_path = Path(scratch) / f"page-{page_number}.png"
+            pdf[page_number - 1].render(scale=OCR_DPI_SCALE).to_pil().save(image_path)
+            result = subprocess.run(
+                ["tesseract", str(image_path), "stdout"], capture_output=True, text=True, check=False,
+            )
+            for paragraph in result.stdout.split("\n\n"):
+                joined = " ".join(paragraph.split())
+                if joined:
+                    blocks.append(Block(page_number, joined, "paragraph"))
+    if not blocks:
+        raise UnreadableDocument("PDF has no text layer and OCR found no text")
+    return LoadedFile(blocks=blocks, page_count=len(pdf), title=blocks[0].text[:120])
+
+
+def load_file(path: Path) -> LoadedFile:
+    """Run the loader for the file's type; a clear UnreadableDocument for anything else."""
+    suffix = path.suffix.lower()
+    loader = LOADERS.get(suffix)
+    if loader is None:
+        raise UnreadableDocument(
+            f"unsupported file type '{suffix or '(none)'}'; use one of {', '.join(SUPPORTED_SUFFIXES)}"
+        )
+    if path.stat().st_size == 0:
+        raise UnreadableDocument("file is empty (0 bytes)")
+    loaded = loader(path)
+    if suffix == ".pdf" and not loaded.blocks:
+        if shutil.which("tesseract") is None:
+            raise UnreadableDocument(
+                "PDF has no text layer (a scan?); install tesseract-ocr to OCR it, or use a text PDF"
+            )
+        loaded = _ocr_pdf(path)
+    return loaded
+
+
+def load_document(path: Path) -> Document:
+    """Read, classify and date one file. Raises UnreadableDocument with a one-line reason."""
+    path = Path(path)
+    loaded = load_file(path)
+    pages, _ = assemble_pages(loaded.blocks, loaded.page_count)
+    first_page = next((page for page in pages if page.strip()), "")
+    all_text = "\n".join(pages)
+    kind = document_kind(loaded.title, first_page, loaded.author, path.suffix.lower())
+    return Document(
+        id=sha256_file(path),
+        source=path.name,
+        title=loaded.title or path.stem,
+        kind=kind,
+        publisher=loaded.author,
+        date=document_date(first_page, loaded.date),
+        forces=forces_in(f"{loaded.title}\n{all_text}"),
+        pages=pages,
+        blocks=loaded.blocks,
+    )

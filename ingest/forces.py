@@ -1,0 +1,132 @@
+"""The police forces and regional units of England and Wales, and finding them in text.
+
+A gazetteer, not a model: each body has a canonical name and the shorter forms that
+documents use ("Cleveland", "Durham Police"). Matching is on word boundaries.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Canonical name -> extra aliases. The place name alone is added for territorial forces.
+TERRITORIAL_FORCES: dict[str, tuple[str, ...]] = {
+    "Avon and Somerset Constabulary": ("Avon & Somerset",),
+    "Bedfordshire Police": (),
+    "Cambridgeshire Constabulary": (),
+    "Cheshire Constabulary": (),
+    "City of London Police": (),
+    "Cleveland Police": (),
+    "Cumbria Constabulary": (),
+    "Derbyshire Constabulary": (),
+    "Devon and Cornwall Police": ("Devon & Cornwall",),
+    "Dorset Police": (),
+    "Durham Constabulary": ("Durham Police",),
+    "Dyfed-Powys Police": (),
+    "Essex Police": (),
+    "Gloucestershire Constabulary": (),
+    "Greater Manchester Police": ("GMP",),
+    "Gwent Police": (),
+    "Hampshire and Isle of Wight Constabulary": ("Hampshire Constabulary", "Hampshire"),
+    "Hertfordshire Constabulary": (),
+    "Humberside Police": (),
+    "Kent Police": (),
+    "Lancashire Constabulary": (),
+    "Leicestershire Police": (),
+    "Lincolnshire Police": (),
+    "Merseyside Police": (),
+    "Metropolitan Police Service": ("Metropolitan Police", "the Met"),
+    "Norfolk Constabulary": (),
+    "North Wales Police": (),
+    "North Yorkshire Police": (),
+    "Northamptonshire Police": (),
+    "Northumbria Police": (),
+    "Nottinghamshire Police": (),
+    "South Wales Police": (),
+    "South Yorkshire Police": (),
+    "Staffordshire Police": (),
+    "Suffolk Constabulary": (),
+    "Surrey Police": (),
+    "Sussex Police": (),
+    "Thames Valley Police": (),
+    "Warwickshire Police": (),
+    "West Mercia Police": (),
+    "West Midlands Police": (),
+    "West Yorkshire Police": (),
+    "Wiltshire Police": (),
+    "British Transport Police": (),
+}
+
+REGIONAL_UNITS: dict[str, tuple[str, ...]] = {
+    "North East ROCU (NERSOU)": (
+        "NERSOU", "NEROCU", "North East Regional Specialist Operations Unit",
+        "North East Specialist Operations Unit", "North East Regional Special Operations Unit",
+        "North East ROCU",
+    ),
+    "Eastern Region Special Operations Unit (ERSOU)": ("ERSOU", "Eastern Region Special Operations Unit"),
+    "East Midlands Special Operations Unit (EMSOU)": ("EMSOU", "East Midlands Special Operations Unit"),
+    "Yorkshire and the Humber ROCU": ("Yorkshire & Humber ROCU", "Yorkshire and Humber ROCU",
+                                      "Yorkshire & Humber Regional Organised Crime Unit"),
+    "North West ROCU (TITAN)": ("North West Regional Organised Crime Unit", "TITAN"),
+    "Tarian ROCU": ("Tarian",),
+    "West Midlands ROCU": ("Regional Organised Crime Unit for the West Midlands Region",),
+    "South West ROCU": ("South West Regional Organised Crime Unit",),
+    "South East ROCU (SEROCU)": ("SEROCU", "South East Regional Organised Crime Unit"),
+}
+
+FORCE_SUFFIXES = (" Constabulary", " Police Service", " Police")
+
+
+def _place_name(canonical: str) -> str:
+    for suffix in FORCE_SUFFIXES:
+        if canonical.endswith(suffix):
+            return canonical[: -len(suffix)]
+    return canonical
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> list[tuple[re.Pattern, str]]:
+    """(pattern, canonical) pairs, longest alias first so specific names win."""
+    pairs: list[tuple[str, str]] = []
+    for canonical, extra in TERRITORIAL_FORCES.items():
+        for alias in {canonical, _place_name(canonical), *extra}:
+            pairs.append((alias, canonical))
+    for canonical, extra in REGIONAL_UNITS.items():
+        for alias in extra:
+            pairs.append((alias, canonical))
+    pairs.sort(key=lambda pair: -len(pair[0]))
+    compiled = []
+    for alias, canonical in pairs:
+        flags = 0 if alias.isupper() else re.IGNORECASE
+        compiled.append((re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", flags), canonical))
+    return compiled
+
+
+def forces_in(text: str) -> list[str]:
+    """Canonical names of the forces and regional units mentioned in `text`, by first mention."""
+    found: dict[str, int] = {}
+    taken: list[tuple[int, int]] = []
+    for pattern, canonical in _aliases():
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(start < span[1] and span[0] < end for start, end in taken):
+                continue  # inside a longer alias already matched ("North Yorkshire" vs "Yorkshire")
+            taken.append(span)
+            found[canonical] = min(found.get(canonical, span[0]), span[0])
+    return sorted(found, key=found.get)
+
+
+def all_bodies() -> list[str]:
+    """Every canonical force and regional unit name."""
+    return [*TERRITORIAL_FORCES, *REGIONAL_UNITS]
+
+
+def resolve_force(name: str) -> list[str]:
+    """Canonical names a user's force name refers to ("durham" -> Durham Constabulary)."""
+    wanted = name.strip().lower()
+    if not wanted:
+        return []
+    exact = forces_in(name)
+    if exact:
+        return exact
+    return [body for body in all_bodies() if wanted in body.lower()]

@@ -1,0 +1,54 @@
+"""Plain text and Markdown files to blocks, with encoding detection.
+
+UTF-8 (with or without BOM) first; otherwise charset-normalizer's best guess (cp1252 and
+latin-1 are common in exported Word text). Form feeds separate pages.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
+
+BINARY_SHARE = 0.05  # more control bytes than this means the file is not text
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode bytes as UTF-8, else the detected encoding; refuse binary data."""
+    if not raw.strip():
+        raise UnreadableDocument("file is empty")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    control = sum(1 for byte in raw[:4096] if byte < 9 or 13 < byte < 32)
+    if control > BINARY_SHARE * min(len(raw), 4096):
+        raise UnreadableDocument("file is binary, not text; check the file type")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(raw).best()
+    if best is None:
+        raise UnreadableDocument("text encoding could not be detected; save it as UTF-8")
+    return str(best)
+
+
+def load_text(path: Path) -> LoadedFile:
+    """Read .txt (paragraphs split on blank lines) or .md (headings and list items kept)."""
+    from scrutiny.ingest.formats.webpage import markdown_blocks
+
+    text = decode_text(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[Block] = []
+    pages = text.split("\f")
+    for page_number, page_text in enumerate(pages, start=1):
+        if path.suffix.lower() in {".md", ".markdown"}:
+            blocks.extend(markdown_blocks(page_text, page_number))
+        else:
+            for paragraph in re.split(r"\n\s*\n", page_text):
+                joined = " ".join(paragraph.split())
+                if joined:
+                    blocks.append(Block(page_number, joined, "paragraph"))
+    if not blocks:
+        raise UnreadableDocument("file has no text")
+    title = next((b.text for b in blocks if b.role == "heading"), blocks[0].text[:120])
+    return LoadedFile(blocks=blocks, page_count=len(pages), title=title)

@@ -1,0 +1,78 @@
+"""HTML pages to blocks: main content only, via trafilatura's boilerplate removal.
+
+Navigation, asides, footers and scripts are dropped by trafilatura; its Markdown output
+keeps headings and list items, which become blocks. A web page is a single page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from scrutiny.ingest.formats.text import decode_text
+from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
+
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+MARKDOWN_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
+MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+
+
+def _plain(text: str) -> str:
+    """Strip Markdown emphasis and link syntax so quotes match what a reader sees."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return MARKDOWN_EMPHASIS.sub(r"\2", text).strip()
+
+
+def markdown_blocks(markdown: str, page: int = 1) -> list[Block]:
+    """Split Markdown into heading, list item and paragraph blocks."""
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n\s*\n", markdown):
+        lines = [line for line in chunk.splitlines() if line.strip()]
+        paragraph: list[str] = []
+
+        def flush():
+            if paragraph:
+                blocks.append(Block(page, _plain(" ".join(paragraph)), "paragraph"))
+                paragraph.clear()
+
+        for line in lines:
+            heading = MARKDOWN_HEADING.match(line)
+            item = MARKDOWN_ITEM.match(line)
+            if heading:
+                flush()
+                blocks.append(Block(page, _plain(heading.group(2)), "heading", len(heading.group(1))))
+            elif item:
+                flush()
+                blocks.append(Block(page, _plain(item.group(1)), "list_item"))
+            else:
+                paragraph.append(line.strip())
+        flush()
+    return [block for block in blocks if block.text]
+
+
+def load_html(path: Path) -> LoadedFile:
+    """Extract an HTML page's main content with its title, author and date."""
+    import trafilatura
+
+    raw = path.read_bytes()
+    html = decode_text(raw)
+    if "<" not in html:
+        raise UnreadableDocument("not an HTML page (no markup found); save the page as HTML and retry")
+    markdown = trafilatura.extract(
+        html, output_format="markdown", include_comments=False, include_tables=True,
+        favor_precision=True,
+    )
+    if not markdown or not markdown.strip():
+        raise UnreadableDocument("HTML page has no main text (only navigation or scripts)")
+    metadata = trafilatura.extract_metadata(html)
+    blocks = markdown_blocks(markdown)
+    title = (metadata.title if metadata and metadata.title else "").strip()
+    if not title:
+        title = next((b.text for b in blocks if b.role == "heading"), "")
+    return LoadedFile(
+        blocks=blocks,
+        page_count=1,
+        title=title,
+        author=(metadata.author if metadata and metadata.author else "").strip(),
+        date=(metadata.date if metadata and metadata.date else "").strip(),
+    )

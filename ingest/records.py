@@ -1,0 +1,104 @@
+"""Typed records of the ingest stage: what a file becomes before it is indexed."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+DocumentKind = Literal[
+    "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other"
+]
+DOCUMENT_KINDS: tuple[str, ...] = (
+    "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other",
+)
+BlockRole = Literal["heading", "paragraph", "list_item", "table_row"]
+
+
+class UnreadableDocument(Exception):
+    """A file that cannot be turned into text; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph, heading, list item or table row as laid out on one page.
+
+    `level` ranks headings (1 is the largest); it is 0 for everything else.
+    """
+
+    page: int
+    text: str
+    role: BlockRole = "paragraph"
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """What a format loader extracts from a file, before classification."""
+
+    blocks: list[Block]
+    page_count: int
+    title: str = ""
+    author: str = ""
+    date: str = ""
+
+
+@dataclass
+class Document:
+    """A source file as text: page texts with 1-based page numbers plus metadata."""
+
+    id: str
+    source: str
+    title: str
+    kind: str
+    publisher: str
+    date: str
+    forces: list[str]
+    pages: list[str]
+    blocks: list[Block] = field(default_factory=list, repr=False)
+
+    def page_text(self, page: int) -> str:
+        """Text of a 1-based page number."""
+        return self.pages[page - 1]
+
+    def summary(self) -> dict:
+        """The metadata a manifest and `scrutiny docs` show (no page text)."""
+        return {
+            "doc_id": self.id, "source": self.source, "title": self.title, "kind": self.kind,
+            "publisher": self.publisher, "date": self.date, "forces": self.forces,
+            "pages": len(self.pages),
+        }
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrievable passage: never crosses documents, stays in one section where it can.
+
+    `char_start` is an offset into the text of `page_start`, `char_end` into `page_end`.
+    """
+
+    id: str
+    doc_id: str
+    text: str
+    page_start: int
+    page_end: int
+    section: str
+    char_start: int
+    char_end: int
+    forces: tuple[str, ...] = ()
+
+    @staticmethod
+    def make_id(doc_id: str, page: int, char_start: int) -> str:
+        """Content-derived id: stable across re-ingests of the same bytes."""
+        return hashlib.sha256(f"{doc_id}:{page}:{char_start}".encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form for the chunk table."""
+        record = asdict(self)
+        record["forces"] = list(self.forces)
+        return record
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "Chunk":
+        """Inverse of `to_dict`."""
+        return cls(**{**record, "forces": tuple(record.get("forces", ()))})

@@ -1,0 +1,1 @@
+"""Prompt templates, as plain text files."""
