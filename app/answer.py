@@ -34,14 +34,21 @@ GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate
 
 # Scoring weights: meaning carries most; words and cues separate near misses.
 WEIGHT_DENSE = 0.55
-WEIGHT_LEXICAL = 0.35
+WEIGHT_LEXICAL = 0.45
 WEIGHT_PASSAGE = 0.10
 CUE_BONUS = 0.06
 CUE_PENALTY = 0.10
 FORCE_PENALTY = 0.12
+FORCE_BONUS = 0.04
+CONTEXT_SHARE = 0.5  # weight of section-path words relative to the sentence's own
+MIN_ANSWER_WORDS = 6
+EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
+PART_DEPTH = 3
+UNSEEN_TERM_PENALTY = 0.03  # per question word absent from the whole corpus
+MISSING_SPECIFIC_PENALTY = 0.12  # per year or figure in the question found in no passage  # a sub-question's own best sentence must be among its top few  # shorter fragments (bare headings, "Adequate") are not answers
 RESPONSE_BONUS = 0.08
 PRIMARY_BONUS = 0.02
-RELATIVE_KEEP = 0.85  # later sentences must score this share of the best one
+RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 
@@ -54,6 +61,7 @@ ROLE = re.compile(
     r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
 )
 GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
+SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 CUES: list[tuple[re.Pattern, re.Pattern]] = [
@@ -65,6 +73,11 @@ CUES: list[tuple[re.Pattern, re.Pattern]] = [
 ]
 RESPONSE_QUESTION = re.compile(
     r"\b(respon[sd]\w*|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
+    re.IGNORECASE,
+)
+QUESTION_SPLIT = re.compile(
+    r"(?:,\s*|\s+)and\s+(?=(?:what|how|when|who|which|where|why|has|have|had|is|are|was|were|did|does|do|"
+    r"can|in what|by when|by what)\b)|\?\s+(?=\S)",
     re.IGNORECASE,
 )
 RESPONSE_KINDS = {"pcc_response", "force_response", "board_paper"}
@@ -126,26 +139,67 @@ def _jaccard(a: str, b: str) -> float:
     return len(ta & tb) / max(len(ta | tb), 1)
 
 
+def candidate_sentences(passage: str) -> list[str]:
+    """Sentences worth quoting: fragments too short to stand alone are merged or dropped.
+
+    Runs of short blocks (a signature, an address, a heading and its grade) are joined into
+    one candidate, which stays verbatim because blocks are separated only by whitespace.
+    """
+    candidates: list[str] = []
+    short_run: list[str] = []
+
+    def close_run():
+        joined = " ".join(short_run)
+        if len(short_run) > 1 and len(joined.split()) >= MIN_ANSWER_WORDS:
+            candidates.append(joined)
+        short_run.clear()
+
+    for block in re.split(r"\n\s*\n", passage):
+        sentences = split_sentences(block)
+        if len(sentences) == 1 and len(sentences[0].split()) < MIN_ANSWER_WORDS:
+            short_run.append(sentences[0])
+            continue
+        close_run()
+        candidates.extend(s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS)
+    close_run()
+    return candidates
+
+
 def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
     """Every sentence of the passages with its score, best first."""
     candidates = [
         _Candidate(sentence, hit, rank)
         for rank, hit in enumerate(hits)
-        for sentence in split_sentences(hit.chunk.text)
+        for sentence in candidate_sentences(hit.chunk.text)
     ]
     if not candidates:
         return []
     question_vector = scorer.service.embedder.encode([question])[0]
-    vectors = scorer.vectors([c.sentence for c in candidates])
-    dense = vectors @ question_vector
+    # A sentence is embedded with its section path: "The force reported a backlog ..." is
+    # about Cleveland only because of the heading it sits under.
+    vectors = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates])
+    bare = scorer.vectors([c.sentence for c in candidates])
+    dense = np.maximum(vectors @ question_vector, bare @ question_vector)
     question_tokens = tokenize(question)
     named_forces = set(forces_in(question))
+    # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
+    # that none of the passages contains, both suggest the documents are about something else.
+    known = scorer.idf()
+    unseen = sum(1 for token in set(question_tokens) if token not in known)
+    passages_text = normalise(" ".join(hit.chunk.text for hit in hits)).lower()
+    missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
+    doubt = UNSEEN_TERM_PENALTY * unseen + MISSING_SPECIFIC_PENALTY * missing_specifics
     wanted_cues = [evidence for cue, evidence in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
     for candidate, similarity in zip(candidates, dense):
         candidate.dense = float(similarity)
-        candidate.lexical = scorer.lexical_overlap(question_tokens, candidate.sentence)
-        passage = max(candidate.hit.dense, 0.0)
+        # Words of the section path count too, at a discount: a boxed heading names what the
+        # sentences under it are about ("Area for improvement", the force's name).
+        own = scorer.lexical_overlap(question_tokens, candidate.sentence)
+        with_context = scorer.lexical_overlap(
+            question_tokens, f"{candidate.hit.chunk.section} {candidate.sentence}")
+        candidate.lexical = own + CONTEXT_SHARE * (with_context - own)
+        passage = 1.0 / (1.0 + candidate.rank)
         score = WEIGHT_DENSE * candidate.dense + WEIGHT_LEXICAL * candidate.lexical + WEIGHT_PASSAGE * passage
         for evidence in wanted_cues:
             score += CUE_BONUS if evidence.search(candidate.sentence) else -CUE_PENALTY
@@ -153,11 +207,13 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
             about = set(candidate.hit.chunk.forces) | set(forces_in(candidate.sentence))
             if about and not (about & named_forces):
                 score -= FORCE_PENALTY
+            elif about & named_forces:
+                score += FORCE_BONUS
         kind = candidate.hit.document.kind
         if wants_response and kind in RESPONSE_KINDS:
             score += RESPONSE_BONUS
         score += PRIMARY_BONUS * (3 - KIND_PRIORITY.get(kind, 2)) / 3
-        candidate.score = score
+        candidate.score = score - doubt
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -212,39 +268,95 @@ def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answe
     return answer
 
 
-def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
-    """The default answerer: offline, deterministic, every sentence a verbatim quote."""
-    scorer = service.sentence_scorer()
-    candidates = score_candidates(question, hits, scorer)
-    if not candidates or candidates[0].score < settings.refusal_threshold:
-        return Answer(question, REFUSAL_TEXT, refused=True,
-                      related=related_passages(hits, settings.related_passages))
-    best = candidates[0].score
+def question_parts(question: str) -> list[str]:
+    """Sub-questions of a compound question ("When was X set up, and how many Y?")."""
+    parts = [p.strip(" ,;?") for p in QUESTION_SPLIT.split(question)]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts if len(parts) > 1 else [question]
+
+
+def _extend_introducer(candidate: _Candidate) -> str:
+    """A heading or a sentence ending in ':' quoted with what follows it in the passage.
+
+    "NERSOU has named eight regional SOC priorities:" says nothing until its list does.
+    Blocks are separated only by whitespace, so the extended quote stays verbatim.
+    """
+    sentence = candidate.sentence
+    is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
+    if not (sentence.rstrip().endswith(":") or is_heading):
+        return sentence
+    text = candidate.hit.chunk.text
+    start = text.find(sentence)
+    if start < 0:
+        return sentence
+    sentence_end = end = start + len(sentence)
+    for block in re.finditer(r"\S.*?(?=\n\s*\n|\Z)", text[sentence_end:], flags=re.DOTALL):
+        block_end = sentence_end + block.end()
+        if block_end - start > EXTEND_CHARS:
+            break
+        end = block_end
+        if block.group(0).rstrip()[-1:] in ".!?":
+            break  # a whole sentence, or a list that ends in a full stop, completes it
+    return " ".join(text[start:end].split())
+
+
+def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candidate],
+            limit: int) -> list[_Candidate]:
+    """Best sentence for each part of the question first, then the best overall."""
     chosen: list[_Candidate] = []
+
+    def redundant(candidate: _Candidate) -> bool:
+        return any(_jaccard(candidate.sentence, c.sentence) > REDUNDANT_OVERLAP
+                   or normalise(candidate.sentence) in normalise(c.sentence)
+                   or normalise(c.sentence) in normalise(candidate.sentence) for c in chosen)
+
+    if len(candidates_by_part) > 1:
+        for part_candidates in candidates_by_part:
+            for candidate in part_candidates[:PART_DEPTH]:
+                if not redundant(candidate):
+                    chosen.append(candidate)
+                    break
+    best = candidates[0].score
     for candidate in candidates:
-        if len(chosen) >= settings.answer_sentences:
+        if len(chosen) >= limit:
             break
         bonus = NEW_DOCUMENT_BONUS if chosen and all(
             c.hit.document.id != candidate.hit.document.id for c in chosen) else 0.0
         if chosen and candidate.score + bonus < RELATIVE_KEEP * best:
-            continue
-        if any(_jaccard(candidate.sentence, c.sentence) > REDUNDANT_OVERLAP
-               or normalise(candidate.sentence) in normalise(c.sentence) for c in chosen):
-            continue
-        chosen.append(candidate)
+            break
+        if not redundant(candidate):
+            chosen.append(candidate)
+    return chosen[:max(limit, len(candidates_by_part))]
+
+
+def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
+    """The default answerer: offline, deterministic, every sentence a verbatim quote."""
+    scorer = service.sentence_scorer()
+    candidates = score_candidates(question, hits, scorer)
+    confidence = round(candidates[0].score, 4) if candidates else 0.0
+    if not candidates or confidence < settings.refusal_threshold:
+        return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
+                      related=related_passages(hits, settings.related_passages))
+    parts = question_parts(question)
+    by_part = [score_candidates(part, hits, scorer) for part in parts] if len(parts) > 1 else [candidates]
+    chosen = _choose(by_part, candidates, settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
     citations: list[Citation] = []
-    parts: list[str] = []
+    sentences: list[str] = []
     for candidate in chosen:
-        chunk = candidate.hit.chunk
-        page = find_quote_page(candidate.hit.document, candidate.sentence, chunk.page_start, chunk.page_end)
+        chunk, document = candidate.hit.chunk, candidate.hit.document
+        for quote in dict.fromkeys([_extend_introducer(candidate), candidate.sentence]):
+            page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
+            if page is not None:
+                break
         if page is None:
             continue  # a sentence broken by a page turn: it cannot be quoted from one page
         n = len(citations) + 1
+        candidate.sentence = quote
         citations.append(_citation(n, candidate, page))
-        parts.append(f"{candidate.sentence} [{n}]")
-    answer = Answer(question, " ".join(parts), citations=citations)
+        sentences.append(f"{quote} [{n}]")
+    answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
     answer = verify_citations(answer, service.data().documents)
     if answer.refused:
         answer.related = related_passages(hits, settings.related_passages)

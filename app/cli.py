@@ -253,3 +253,46 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("scrutiny: interrupted", err=True)
         sys.exit(130)
+
+
+@cli.command()
+@index_option
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 7860).")
+@click.option("--auth", default=None, help="user:pass required to use the app (or SCRUTINY_AUTH).")
+@click.option("--no-auth", is_flag=True, help="Allow a non-local --host without a password (not advised).")
+def serve(index, host, port, auth, no_auth):
+    """Start the Gradio app (127.0.0.1:7860 unless told otherwise)."""
+    from scrutiny.app.ui import launch
+
+    service = _service(index, host=host, port=port, auth=auth)
+    try:
+        launch(service, no_auth=no_auth)
+    except ValueError as error:
+        raise UserError(str(error)) from error
+
+
+@cli.command()
+@click.argument("document")
+@index_option
+@json_option
+@click.option("--force", default=None, help="Only findings about this force or unit.")
+def findings(document, index, as_json, force):
+    """List the findings of an inspection report: grades, causes of concern, recommendations, AFIs."""
+    from scrutiny.app.draft import findings_command
+
+    findings_command(_service(index), document, force, as_json)
+
+
+@cli.command()
+@click.argument("report")
+@index_option
+@json_option
+@click.option("--force", required=True, help="The force the response is for.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write draft.docx or draft.md.")
+@click.option("--llm", default=None, help="Polish the prose with an LLM (citation-checked).")
+def draft(report, index, as_json, force, out, llm):
+    """Draft a first-pass PCC (section 55) response to an inspection report, with citations."""
+    from scrutiny.app.draft import draft_command
+
+    draft_command(_service(index), report, force, out, as_json, llm)

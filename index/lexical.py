@@ -1,7 +1,8 @@
 """BM25 over chunk texts with bm25s, saved without pickle.
 
-Tokens are lower-cased words; numbers lose their thousands separators so "20,000" and
-"20000" meet; common English function words are dropped.
+Tokens are lower-cased, Snowball-stemmed words ("SARs" and "SAR" meet, as do "funding" and
+"funded"); numbers lose their thousands separators so "20,000" and "20000" meet; common
+English function words are dropped.
 """
 
 from __future__ import annotations
@@ -19,15 +20,28 @@ STOPWORDS = frozenset(
 WORD = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z0-9]+(?:['’][a-z]+)?")
 
 
+_STEMS: dict[str, str] = {}
+
+
+def _stem(word: str) -> str:
+    stem = _STEMS.get(word)
+    if stem is None:
+        import snowballstemmer
+
+        stemmer = _STEMS.setdefault("\0stemmer", snowballstemmer.stemmer("english"))
+        stem = _STEMS[word] = word if word[0].isdigit() else stemmer.stemWord(word)
+    return stem
+
+
 def tokenize(text: str) -> list[str]:
-    """Lexical tokens of `text` (shared by indexing and querying)."""
+    """Lexical tokens of `text` (shared by indexing, querying and answer scoring)."""
     tokens = []
     for token in WORD.findall(text.lower()):
         token = token.replace(",", "").replace("’", "'")
         if token.endswith("'s"):
             token = token[:-2]
         if token and token not in STOPWORDS:
-            tokens.append(token)
+            tokens.append(_stem(token))
     return tokens
 
 

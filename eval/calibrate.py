@@ -1,0 +1,78 @@
+"""Calibrate the refusal threshold on the eval set's calibration split; report on the test split.
+
+Usage: python -m scrutiny.eval.calibrate [--index DIR] [--cases FILE]
+Runs every case with refusal disabled, records each answer's confidence and whether the
+answer would be right, then sweeps the threshold. The chosen threshold maximises
+(refusal accuracy - false refusals) on the calibration split while false refusals stay at
+or under MAX_FALSE_REFUSALS, ties going to the lower threshold; the test split's figures at that threshold are the honest estimate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from scrutiny.app.service import Scrutiny
+from scrutiny.app.settings import Settings
+from scrutiny.eval.runner import default_cases_path, load_cases, matches_groups
+
+SWEEP = [round(0.30 + 0.01 * i, 2) for i in range(51)]
+MAX_FALSE_REFUSALS = 0.10  # refusing good questions is a failure too: cap it while calibrating
+
+
+def observe(service: Scrutiny, cases: list[dict]) -> list[dict]:
+    """Confidence and would-be correctness of each case with refusal turned off."""
+    observations = []
+    for case in cases:
+        answer = service.ask(case["question"])
+        observations.append({
+            "id": case["id"], "split": case.get("split", "test"), "answerable": case["answerable"],
+            "confidence": answer.confidence,
+            "right_if_answered": (not answer.refused)
+            and matches_groups(answer.text, case.get("answer_must_include", [])),
+        })
+    return observations
+
+
+def rates(observations: list[dict], threshold: float) -> dict:
+    """Refusal accuracy, false refusals and answer accuracy at one threshold."""
+    answerable = [o for o in observations if o["answerable"]]
+    unanswerable = [o for o in observations if not o["answerable"]]
+    refused = lambda o: o["confidence"] < threshold  # noqa: E731 - one-line predicate
+    return {
+        "threshold": threshold,
+        "refusal_accuracy": sum(map(refused, unanswerable)) / max(len(unanswerable), 1),
+        "false_refusals": sum(map(refused, answerable)) / max(len(answerable), 1),
+        "answer_accuracy": sum(o["right_if_answered"] and not refused(o) for o in answerable) / max(len(answerable), 1),
+    }
+
+
+def choose(observations: list[dict]) -> dict:
+    """The calibration-split threshold with the best refusal trade-off under the cap."""
+    table = [rates(observations, t) for t in SWEEP]
+    allowed = [r for r in table if r["false_refusals"] <= MAX_FALSE_REFUSALS] or table[:1]
+    return max(allowed, key=lambda r: (r["refusal_accuracy"] - r["false_refusals"], -r["threshold"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", default=None)
+    parser.add_argument("--cases", default=str(default_cases_path()))
+    args = parser.parse_args()
+    settings = Settings(**({"index": args.index} if args.index else {}), refusal_threshold=-1.0)
+    service = Scrutiny(settings)
+    service.embedder.warm()
+    observations = observe(service, load_cases(args.cases))
+    calibration = [o for o in observations if o["split"] == "calibrate"]
+    test = [o for o in observations if o["split"] != "calibrate"]
+    chosen = choose(calibration)
+    print(json.dumps({
+        "chosen_on_calibrate": chosen,
+        "test_at_chosen": rates(test, chosen["threshold"]),
+        "current_setting": Settings().refusal_threshold,
+        "test_at_current": rates(test, Settings().refusal_threshold),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+"""A NumPy forward pass for small BERT sentence-transformers models (MiniLM and kin).
+
+Why: importing torch and sentence-transformers costs ~6 s on 2 cores, which alone breaks a
+5 s cold `scrutiny ask`. Questions and answer sentences are short, so this pass (tokenizers
++ safetensors + NumPy, ~0.3 s to load) embeds them with the same weights and the same
+mean pooling; tests check it agrees with sentence-transformers to cosine > 0.9999.
+Bulk ingest still uses sentence-transformers, which is faster on long batches.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+class UnsupportedModel(Exception):
+    """The model folder is not a plain BERT + mean pooling + normalise model."""
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    variance = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + eps) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+
+
+class NumpyBertEncoder:
+    """Mean-pooled, L2-normalised BERT embeddings computed with NumPy only."""
+
+    def __init__(self, model_dir: str | Path):
+        model_dir = Path(model_dir)
+        try:
+            config = json.loads((model_dir / "config.json").read_text())
+            modules = json.loads((model_dir / "modules.json").read_text())
+            pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+            sbert = json.loads((model_dir / "sentence_bert_config.json").read_text())
+        except (OSError, ValueError) as error:
+            raise UnsupportedModel(f"{model_dir} is not a sentence-transformers folder") from error
+        module_types = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if (config.get("model_type") != "bert" or module_types != ["Transformer", "Pooling", "Normalize"]
+                or not pooling.get("pooling_mode_mean_tokens") or config.get("hidden_act") != "gelu"
+                or not (model_dir / "model.safetensors").is_file() or not (model_dir / "tokenizer.json").is_file()):
+            raise UnsupportedModel(f"{model_dir}: only BERT + mean pooling + normalise is supported")
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config["layer_norm_eps"])
+        self.max_tokens = int(sbert.get("max_seq_length", 256))
+        self.weights = load_file(str(model_dir / "model.safetensors"))
+        self.weights = {k.removeprefix("bert."): v for k, v in self.weights.items()}
+        self.dimension = int(config["hidden_size"])
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(self.max_tokens)
+        self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Normalised float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype="float32")
+        encodings = self.tokenizer.encode_batch(list(texts))
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        w = self.weights
+        length = ids.shape[1]
+        x = (w["embeddings.word_embeddings.weight"][ids]
+             + w["embeddings.position_embeddings.weight"][:length][None, :, :]
+             + w["embeddings.token_type_embeddings.weight"][0][None, None, :])
+        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
+        batch, _, hidden = x.shape
+        head_size = hidden // self.heads
+        attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        for layer in range(self.layers):
+            p = f"encoder.layer.{layer}."
+
+            def linear(t, name):
+                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+
+            def heads(t):
+                return t.reshape(batch, length, self.heads, head_size).transpose(0, 2, 1, 3)
+
+            q = heads(linear(x, "attention.self.query"))
+            k = heads(linear(x, "attention.self.key"))
+            v = heads(linear(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head_size) + attention_bias
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            scores /= scores.sum(-1, keepdims=True)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
+            x = _layer_norm(linear(context, "attention.output.dense") + x,
+                            w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"], self.eps)
+            intermediate = _gelu(linear(x, "intermediate.dense"))
+            x = _layer_norm(linear(intermediate, "output.dense") + x,
+                            w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled.astype("float32")

@@ -1,0 +1,43 @@
+"""The NumPy forward pass must embed exactly as sentence-transformers does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scrutiny.index.embedder import HashingEmbedder, SentenceTransformerEmbedder
+
+
+@pytest.mark.slow
+def test_numpy_pass_agrees_with_sentence_transformers():
+    texts = [
+        "What did the inspectorate say about the backlog of suspicious activity reports?",
+        "Durham Constabulary is outstanding at tackling serious and organised crime.",
+        "ok",
+        "word " * 400,  # past the 256 word-piece limit: both must truncate alike
+    ]
+    light = SentenceTransformerEmbedder()
+    cold = light.encode(texts)  # torch not loaded yet: NumPy path
+    assert light._model is None
+    heavy = SentenceTransformerEmbedder()
+    heavy.warm()
+    warm = heavy.encode(texts)
+    cosine = (cold * warm).sum(axis=1)
+    assert cosine.min() > 0.9999
+    assert np.allclose(np.linalg.norm(cold, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_token_count_uses_the_model_word_pieces():
+    embedder = SentenceTransformerEmbedder()
+    assert embedder.count_tokens("backlog") == 1
+    assert embedder.count_tokens("unacceptable overexposure") > 2  # split into word pieces
+
+
+def test_fake_embedder_is_deterministic_and_normalised():
+    embedder = HashingEmbedder()
+    first = embedder.encode(["financial investigation capacity", ""])
+    second = embedder.encode(["financial investigation capacity", ""])
+    assert np.array_equal(first, second)
+    assert abs(float(np.linalg.norm(first[0])) - 1.0) < 1e-6
+    assert float(np.linalg.norm(first[1])) == 0.0
