@@ -180,7 +180,7 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     vectors = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates])
     bare = scorer.vectors([c.sentence for c in candidates])
     dense = np.maximum(vectors @ question_vector, bare @ question_vector)
-    question_tokens = tokenize(question)
+    question_tokens = tokenize(scorer.service.data().lexical.expand(question))
     named_forces = set(forces_in(question))
     # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
     # that none of the passages contains, both suggest the documents are about something else.

@@ -7,6 +7,7 @@ English function words are dropped.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -45,12 +46,50 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-class LexicalIndex:
-    """BM25 scores for every chunk, in chunk-table order."""
+ACRONYM_DEFINITION = re.compile(r"((?:[A-Za-z][\w'’-]*[ ,]+){1,8}?)\((?:the )?([A-Z][A-Za-z]{1,9}?)s?\)")
+ACRONYMS_FILE = "acronyms.json"
 
-    def __init__(self, retriever, size: int):
+
+def find_acronyms(texts: list[str]) -> dict[str, str]:
+    """Acronyms the documents define, "lead responsible officers (LROs)" -> {"LRO": "lead responsible officers"}.
+
+    The long form is the shortest run of words before the brackets whose initials spell the
+    acronym (small words such as "and", "of" may be skipped).
+    """
+    found: dict[str, str] = {}
+    for text in texts:
+        for match in ACRONYM_DEFINITION.finditer(text):
+            acronym = match.group(2)
+            letters = [ch for ch in acronym if ch.isupper()]
+            words = re.findall(r"[A-Za-z][\w'’-]*", match.group(1))
+            for size in range(len(letters), min(len(words), len(letters) + 3) + 1):
+                candidate = words[-size:]
+                initials = [w[0].upper() for w in candidate if w.lower() not in STOPWORDS or len(candidate) == len(letters)]
+                if initials == letters and candidate[0].lower() not in STOPWORDS:
+                    found.setdefault(acronym, " ".join(candidate))
+                    break
+    return found
+
+
+def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
+    """The query with each defined acronym's long form added, and each long form's acronym."""
+    extra: list[str] = []
+    lowered = query.lower()
+    for acronym, long_form in acronyms.items():
+        if re.search(rf"\b{re.escape(acronym)}s?\b", query):
+            extra.append(long_form)
+        elif tokenize(long_form) and " ".join(tokenize(long_form)) in " ".join(tokenize(lowered)):
+            extra.append(acronym)
+    return f"{query} {' '.join(extra)}" if extra else query
+
+
+class LexicalIndex:
+    """BM25 scores for every chunk, in chunk-table order, with acronym-aware queries."""
+
+    def __init__(self, retriever, size: int, acronyms: dict[str, str] | None = None):
         self._retriever = retriever
         self.size = size
+        self.acronyms = acronyms or {}
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -60,11 +99,12 @@ class LexicalIndex:
         retriever = bm25s.BM25()
         if texts:
             retriever.index([tokenize(text) or [""] for text in texts], show_progress=False)
-        return cls(retriever, len(texts))
+        return cls(retriever, len(texts), find_acronyms(texts))
 
     def save(self, directory: Path) -> None:
         """Write numpy arrays and JSON (bm25s never pickles unless asked)."""
         directory.mkdir(parents=True, exist_ok=True)
+        (directory / ACRONYMS_FILE).write_text(json.dumps(self.acronyms, indent=1, sort_keys=True))
         if self.size:
             self._retriever.save(str(directory), show_progress=False)
 
@@ -73,16 +113,22 @@ class LexicalIndex:
         """Read an index written by `save`."""
         import bm25s
 
+        acronyms_path = directory / ACRONYMS_FILE
+        acronyms = json.loads(acronyms_path.read_text()) if acronyms_path.is_file() else {}
         if not size:
-            return cls(None, 0)
+            return cls(None, 0, acronyms)
         retriever = bm25s.BM25.load(str(directory), show_progress=False)
-        return cls(retriever, size)
+        return cls(retriever, size, acronyms)
+
+    def expand(self, query: str) -> str:
+        """`query` with the corpus's acronyms expanded both ways."""
+        return expand_acronyms(query, self.acronyms)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of each chunk for `query` (zeros when no query word is known)."""
         if not self.size:
             return np.zeros(0, dtype="float32")
-        tokens = [t for t in tokenize(query) if t in self._retriever.vocab_dict]
+        tokens = [t for t in tokenize(self.expand(query)) if t in self._retriever.vocab_dict]
         if not tokens:
             return np.zeros(self.size, dtype="float32")
         return np.asarray(self._retriever.get_scores(tokens), dtype="float32")

@@ -85,35 +85,32 @@ def _place_name(canonical: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _aliases() -> list[tuple[re.Pattern, str]]:
-    """(pattern, canonical) pairs, longest alias first so specific names win."""
-    pairs: list[tuple[str, str]] = []
+def _matcher() -> tuple[re.Pattern, dict[str, str]]:
+    """One alternation of every alias, longest first, so a single pass finds them all and
+    "North Yorkshire Police" wins over "Yorkshire". Acronyms (all capitals) match case-sensitively."""
+    canonical_of: dict[str, str] = {}
     for canonical, extra in TERRITORIAL_FORCES.items():
         for alias in {canonical, _place_name(canonical), *extra}:
-            pairs.append((alias, canonical))
+            canonical_of.setdefault(alias.lower() if not alias.isupper() else alias, canonical)
     for canonical, extra in REGIONAL_UNITS.items():
         for alias in extra:
-            pairs.append((alias, canonical))
-    pairs.sort(key=lambda pair: -len(pair[0]))
-    compiled = []
-    for alias, canonical in pairs:
-        flags = 0 if alias.isupper() else re.IGNORECASE
-        compiled.append((re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", flags), canonical))
-    return compiled
+            canonical_of.setdefault(alias.lower() if not alias.isupper() else alias, canonical)
+    aliases = sorted(canonical_of, key=len, reverse=True)
+    parts = [re.escape(a) if a.isupper() else f"(?i:{re.escape(a)})" for a in aliases]
+    pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
+    return pattern, canonical_of
 
 
 def forces_in(text: str) -> list[str]:
     """Canonical names of the forces and regional units mentioned in `text`, by first mention."""
-    found: dict[str, int] = {}
-    taken: list[tuple[int, int]] = []
-    for pattern, canonical in _aliases():
-        for match in pattern.finditer(text):
-            span = match.span()
-            if any(start < span[1] and span[0] < end for start, end in taken):
-                continue  # inside a longer alias already matched ("North Yorkshire" vs "Yorkshire")
-            taken.append(span)
-            found[canonical] = min(found.get(canonical, span[0]), span[0])
-    return sorted(found, key=found.get)
+    pattern, canonical_of = _matcher()
+    found: dict[str, None] = {}
+    for match in pattern.finditer(text):
+        alias = match.group(0)
+        canonical = canonical_of.get(alias) or canonical_of.get(alias.lower())
+        if canonical:
+            found.setdefault(canonical, None)
+    return list(found)
 
 
 def all_bodies() -> list[str]:
