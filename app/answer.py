@@ -10,8 +10,11 @@ answer is returned. Weak evidence gives a refusal with the nearest passages as "
 
 from __future__ import annotations
 
+import json
 import math
 import re
+from functools import lru_cache
+from importlib import resources
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,22 +35,9 @@ KIND_PRIORITY = {
 }
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 
-# Scoring weights: meaning carries most; words and cues separate near misses.
-WEIGHT_DENSE = 0.55
-WEIGHT_LEXICAL = 0.45
-WEIGHT_PASSAGE = 0.10
-CUE_BONUS = 0.06
-CUE_PENALTY = 0.10
-FORCE_PENALTY = 0.12
-FORCE_BONUS = 0.04
-CONTEXT_SHARE = 0.5  # weight of section-path words relative to the sentence's own
-MIN_ANSWER_WORDS = 6
+MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not answers
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
-PART_DEPTH = 3
-UNSEEN_TERM_PENALTY = 0.03  # per question word absent from the whole corpus
-MISSING_SPECIFIC_PENALTY = 0.12  # per year or figure in the question found in no passage  # a sub-question's own best sentence must be among its top few  # shorter fragments (bare headings, "Adequate") are not answers
-RESPONSE_BONUS = 0.08
-PRIMARY_BONUS = 0.02
+PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
@@ -91,6 +81,7 @@ class _Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
+    evidence: float = 0.0
 
 
 class SentenceScorer:
@@ -165,21 +156,54 @@ def candidate_sentences(passage: str) -> list[str]:
     return candidates
 
 
-def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
-    """Every sentence of the passages with its score, best first."""
-    candidates = [
-        _Candidate(sentence, hit, rank)
-        for rank, hit in enumerate(hits)
-        for sentence in candidate_sentences(hit.chunk.text)
-    ]
+FEATURES = (
+    "dense", "dense_bare", "lexical_own", "lexical_context", "passage_rank", "passage_dense",
+    "cue_hits", "cue_misses", "force_match", "force_mismatch", "response_match",
+    "primary_source", "news_source", "unseen_terms", "missing_specifics", "log_words",
+    "ends_with_colon", "first_in_passage",
+)
+# Hand-set ranking weights: meaning carries most; words, cues and the force named separate
+# near misses. (A model fitted to the eval set ranked worse on its held-out split.)
+HAND_WEIGHTS = {
+    "dense": 0.55, "lexical_own": 0.225, "lexical_context": 0.225, "passage_rank": 0.10,
+    "cue_hits": 0.06, "cue_misses": -0.10, "force_match": 0.04, "force_mismatch": -0.12,
+    "response_match": 0.08, "primary_source": 0.02, "unseen_terms": -0.03, "missing_specifics": -0.12,
+}
+RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
+EVIDENCE_MODEL_FILE = "evidence_model.json"
+
+
+@lru_cache(maxsize=1)
+def evidence_model() -> tuple[np.ndarray, float] | None:
+    """Logistic weights over FEATURES giving P(sentence holds the answer), if shipped.
+
+    It decides refusal, not order: `python -m scrutiny.eval.train_evidence` fits it on the
+    eval set's calibration split; the test split measures it.
+    """
+    path = resources.files("scrutiny.app") / EVIDENCE_MODEL_FILE
+    if not path.is_file():
+        return None
+    model = json.loads(path.read_text())
+    if tuple(model["features"]) != FEATURES:
+        return None  # features changed since training: retrain rather than misread
+    return np.array(model["weights"], dtype="float64"), float(model["bias"])
+
+
+def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
+    """Every candidate sentence of the passages and its feature row (columns = FEATURES)."""
+    candidates: list[_Candidate] = []
+    first: list[bool] = []
+    for rank, hit in enumerate(hits):
+        for position, sentence in enumerate(candidate_sentences(hit.chunk.text)):
+            candidates.append(_Candidate(sentence, hit, rank))
+            first.append(position == 0)
     if not candidates:
-        return []
+        return [], np.zeros((0, len(FEATURES)))
     question_vector = scorer.service.embedder.encode([question])[0]
-    # A sentence is embedded with its section path: "The force reported a backlog ..." is
-    # about Cleveland only because of the heading it sits under.
-    vectors = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates])
-    bare = scorer.vectors([c.sentence for c in candidates])
-    dense = np.maximum(vectors @ question_vector, bare @ question_vector)
+    # A sentence is also embedded with its section path: "The force reported a backlog ..."
+    # is about Cleveland only because of the heading it sits under.
+    in_context = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates]) @ question_vector
+    bare = scorer.vectors([c.sentence for c in candidates]) @ question_vector
     question_tokens = tokenize(scorer.service.data().lexical.expand(question))
     named_forces = set(forces_in(question))
     # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
@@ -188,32 +212,52 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     unseen = sum(1 for token in set(question_tokens) if token not in known)
     passages_text = normalise(" ".join(hit.chunk.text for hit in hits)).lower()
     missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
-    doubt = UNSEEN_TERM_PENALTY * unseen + MISSING_SPECIFIC_PENALTY * missing_specifics
     wanted_cues = [evidence for cue, evidence in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
-    for candidate, similarity in zip(candidates, dense):
-        candidate.dense = float(similarity)
-        # Words of the section path count too, at a discount: a boxed heading names what the
-        # sentences under it are about ("Area for improvement", the force's name).
-        own = scorer.lexical_overlap(question_tokens, candidate.sentence)
-        with_context = scorer.lexical_overlap(
-            question_tokens, f"{candidate.hit.chunk.section} {candidate.sentence}")
-        candidate.lexical = own + CONTEXT_SHARE * (with_context - own)
-        passage = 1.0 / (1.0 + candidate.rank)
-        score = WEIGHT_DENSE * candidate.dense + WEIGHT_LEXICAL * candidate.lexical + WEIGHT_PASSAGE * passage
-        for evidence in wanted_cues:
-            score += CUE_BONUS if evidence.search(candidate.sentence) else -CUE_PENALTY
-        if named_forces:
-            about = set(candidate.hit.chunk.forces) | set(forces_in(candidate.sentence))
-            if about and not (about & named_forces):
-                score -= FORCE_PENALTY
-            elif about & named_forces:
-                score += FORCE_BONUS
-        kind = candidate.hit.document.kind
-        if wants_response and kind in RESPONSE_KINDS:
-            score += RESPONSE_BONUS
-        score += PRIMARY_BONUS * (3 - KIND_PRIORITY.get(kind, 2)) / 3
-        candidate.score = score - doubt
+    rows = np.zeros((len(candidates), len(FEATURES)))
+    column = {name: i for i, name in enumerate(FEATURES)}
+    for row, candidate in enumerate(candidates):
+        hit, sentence = candidate.hit, candidate.sentence
+        about = set(hit.chunk.forces) | set(forces_in(sentence))
+        kind = hit.document.kind
+        values = {
+            "dense": max(in_context[row], bare[row]),
+            "dense_bare": bare[row],
+            "lexical_own": scorer.lexical_overlap(question_tokens, sentence),
+            # Words of the section path count too: a boxed heading names what the sentences
+            # under it are about ("Area for improvement", the force's name).
+            "lexical_context": scorer.lexical_overlap(question_tokens, f"{hit.chunk.section} {sentence}"),
+            "passage_rank": 1.0 / (1.0 + candidate.rank),
+            "passage_dense": max(hit.dense, 0.0),
+            "cue_hits": sum(1 for evidence in wanted_cues if evidence.search(sentence)),
+            "cue_misses": sum(1 for evidence in wanted_cues if not evidence.search(sentence)),
+            "force_match": float(bool(named_forces and about & named_forces)),
+            "force_mismatch": float(bool(named_forces and about and not about & named_forces)),
+            "response_match": float(wants_response and kind in RESPONSE_KINDS),
+            "primary_source": float(kind == "inspection_report"),
+            "news_source": float(kind == "news"),
+            "unseen_terms": unseen,
+            "missing_specifics": missing_specifics,
+            "log_words": math.log(len(sentence.split())),
+            "ends_with_colon": float(sentence.rstrip().endswith(":")),
+            "first_in_passage": float(first[row]),
+        }
+        for name, value in values.items():
+            rows[row, column[name]] = value
+        candidate.dense = float(values["dense"])
+        candidate.lexical = float(values["lexical_own"])
+    return candidates, rows
+
+
+def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
+    """Every sentence of the passages with its ranking score and evidence probability, best first."""
+    candidates, rows = candidate_features(question, hits, scorer)
+    scores = rows @ RANKING_WEIGHTS
+    model = evidence_model()
+    evidence = 1.0 / (1.0 + np.exp(-(rows @ model[0] + model[1]))) if model else scores
+    for candidate, score, probability in zip(candidates, scores, evidence):
+        candidate.score = float(score)
+        candidate.evidence = float(probability)
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -333,7 +377,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     """The default answerer: offline, deterministic, every sentence a verbatim quote."""
     scorer = service.sentence_scorer()
     candidates = score_candidates(question, hits, scorer)
-    confidence = round(candidates[0].score, 4) if candidates else 0.0
+    confidence = round(max(c.evidence for c in candidates), 4) if candidates else 0.0
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages))

@@ -16,7 +16,6 @@ from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.eval.runner import default_cases_path, load_cases, matches_groups
 
-SWEEP = [round(0.30 + 0.01 * i, 2) for i in range(51)]
 MAX_FALSE_REFUSALS = 0.10  # refusing good questions is a failure too: cap it while calibrating
 
 
@@ -49,7 +48,9 @@ def rates(observations: list[dict], threshold: float) -> dict:
 
 def choose(observations: list[dict]) -> dict:
     """The calibration-split threshold with the best refusal trade-off under the cap."""
-    table = [rates(observations, t) for t in SWEEP]
+    # Every observed confidence is a candidate cut (refuse strictly below it).
+    sweep = sorted({0.0, *(round(o["confidence"], 4) for o in observations)})
+    table = [rates(observations, t) for t in sweep]
     allowed = [r for r in table if r["false_refusals"] <= MAX_FALSE_REFUSALS] or table[:1]
     return max(allowed, key=lambda r: (r["refusal_accuracy"] - r["false_refusals"], -r["threshold"]))
 
