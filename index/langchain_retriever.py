@@ -96,7 +96,7 @@ class ScrutinyRetriever(BaseRetriever):
     @classmethod
     def _check_searcher(cls, searcher: Any) -> Any:
         if not (callable(getattr(searcher, "search", None)) or callable(searcher)):
-            raise TypeError(
+            raise ValueError(
                 f"searcher must be a HybridRetriever or a callable search(query, k), not {type(searcher).__name__}; "
                 "or build one with ScrutinyRetriever.from_index(INDEX_DIR)"
             )
