@@ -42,7 +42,33 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")
     llm: str = Field("", description="Optional LLM spec: openai:MODEL, ollama:MODEL or llamacpp:PATH.gguf.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
+    llm_answer_sentences: int = Field(5, ge=1, le=12, description="Most sentences the LLM is asked to write.")
+    llm_support_overlap: float = Field(
+        0.6, gt=0, le=1, description="Share of an LLM sentence's content words its cited passage must contain "
+                                     "(every number must appear too), else the sentence is dropped.")
+    llm_timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply.")
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: and ollama: specs).")
+    llm_context_tokens: int = Field(8192, ge=512, description="Context window for a local llamacpp: model file.")
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
     auth: str = Field("", description="user:pass required by the app when set.")
     upload_max_mb: float = Field(50.0, gt=0, description="Largest file accepted by the app's upload.")
+    source_folders: list[Path] = Field(
+        default_factory=list,
+        description="Folders the app searches for the original files of documents added with `scrutiny ingest`, "
+                    "to show their pages as images (JSON list in SCRUTINY_SOURCE_FOLDERS). Files uploaded "
+                    "through the app are kept in the index's uploads folder and always found.")
+    ask_concurrency: int = Field(4, ge=1, description="Questions the app answers at the same time (reads are thread-safe).")
+    queue_max_size: int = Field(100, ge=1, description="Requests the app holds waiting before it says it is busy.")
+    draft_response_candidates: int = Field(
+        8, ge=1, description="Passages searched per finding for an existing force or PCC response (scrutiny draft).")
+    draft_restatement_similarity: float = Field(
+        0.6, gt=0, le=1, description="Word overlap (Dice) at which a paragraph of a response restates a finding.")
+    draft_response_paragraphs: int = Field(
+        3, ge=1, description="Most paragraphs of an existing response quoted under one finding.")
+    draft_min_response_words: int = Field(
+        6, ge=1, description="Shorter paragraphs after a restated finding are labels, not its response.")
+    draft_evidence_paragraphs: int = Field(
+        2, ge=0, description="Report paragraphs quoted under each finding as what HMICFRS found.")
+    draft_response_window_days: int = Field(
+        365, ge=0, description="A response must be dated within this many days after the report to count.")

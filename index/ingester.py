@@ -20,6 +20,17 @@ from scrutiny.ingest.documents import load_document, sha256_file
 from scrutiny.ingest.records import Chunk, Document, UnreadableDocument
 
 CONTEXT_PREFIX_CHARS = 200  # keeps title + section well inside the model's 256 word pieces
+MIN_ID_PREFIX = 6  # shorter id prefixes are refused: too likely to match by accident
+
+
+def _one_line(reason: str) -> str:
+    """A failure reason on one line (library messages sometimes span several)."""
+    return " ".join(reason.split())
+
+
+def _unreadable(error: OSError) -> str:
+    """The reason for a file the operating system would not let us read."""
+    return f"cannot read the file ({error.strerror or error})"
 
 
 def embedding_text(chunk: Chunk, title: str) -> str:
@@ -106,10 +117,15 @@ class Ingester:
                 if not path.exists():
                     report.failed.append({"source": str(path), "reason": "file not found"})
                     continue
-                digest = sha256_file(path)
+                try:
+                    digest = sha256_file(path)
+                except OSError as error:
+                    report.failed.append({"source": source, "reason": _unreadable(error)})
+                    continue
                 if known.get(source) == digest or (source not in known and digest in known_hashes):
                     report.unchanged.append(source)
                     continue
+                known_hashes.add(digest)  # the same bytes twice in one batch are indexed once
                 to_load.append((path, digest))
             if not to_load:
                 self._tell(on_file, report)
@@ -127,7 +143,16 @@ class Ingester:
                         if not chunks:
                             raise UnreadableDocument("no text to index")
                     except UnreadableDocument as error:
-                        report.failed.append({"source": path.name, "reason": str(error)})
+                        report.failed.append({"source": path.name, "reason": _one_line(str(error))})
+                    except OSError as error:
+                        report.failed.append({"source": path.name, "reason": _unreadable(error)})
+                    except Exception as error:  # noqa: BLE001 - a parser bug on one file must not stop the batch
+                        report.failed.append({
+                            "source": path.name,
+                            "reason": _one_line(
+                                f"could not be read ({type(error).__name__}: {error}); check the file opens"
+                            ),
+                        })
                     else:
                         (report.replaced if path.name in known else report.added).append(path.name)
                         new_documents.append(document)
@@ -186,12 +211,17 @@ class Ingester:
         reference = reference.strip()
         if not reference:
             raise ValueError("say which document: an id prefix or a file name")
+        self.store.read_manifest()  # MissingIndex before the lock would create the directory
         with self.store.lock():
             data = self.store.load()
-            matches = [
-                d for d in data.documents.values()
-                if d.source == reference or (len(reference) >= 6 and d.id.startswith(reference))
-            ]
+            matches = [d for d in data.documents.values() if d.source == reference]
+            if not matches:
+                if len(reference) < MIN_ID_PREFIX:
+                    raise ValueError(
+                        f"'{reference}' is not an indexed file name, and too short for an id prefix; "
+                        f"give at least {MIN_ID_PREFIX} characters of the id (see `scrutiny docs`)"
+                    )
+                matches = [d for d in data.documents.values() if d.id.startswith(reference.lower())]
             if len(matches) > 1:
                 raise ValueError(
                     f"'{reference}' matches {len(matches)} documents; give a longer id prefix"

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LangChainDocument
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, SkipValidation, field_validator, model_validator
 
 from scrutiny.index.embedder import PACKAGED_MODEL, Embedder, make_embedder
 from scrutiny.index.search import BadFilter, CrossEncoderReranker, Hit, HybridRetriever, SearchFilters
@@ -82,7 +82,7 @@ class ScrutinyRetriever(BaseRetriever):
     # extra="forbid": a misspelt filter (`kind=` for `kinds=`) must fail, not silently match all.
     model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
 
-    searcher: Any = Field(
+    searcher: SkipValidation[HitSearch | SearchFunction] = Field(
         exclude=True,
         description="A HybridRetriever-like object with search(query, k, filters), "
                     "or a callable search(query, k) -> list[Hit].",

@@ -37,6 +37,13 @@ class MissingIndex(Exception):
     """No index at the given directory."""
 
 
+class UnusableIndexDirectory(MissingIndex):
+    """The index directory cannot be created or written (a file in the way, no permission).
+
+    A kind of MissingIndex, so every front end that explains a missing index explains this too.
+    """
+
+
 class ModelMismatch(Exception):
     """The index was built with a different embedding model than the one configured."""
 
@@ -162,8 +169,15 @@ class IndexStore:
     @contextmanager
     def lock(self):
         """Exclusive writer lock, so two ingests never interleave."""
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with (self.directory / ".lock").open("w") as handle:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            handle = (self.directory / ".lock").open("w")
+        except OSError as error:
+            raise UnusableIndexDirectory(
+                f"cannot write an index at {self.directory} ({error.strerror or error}); "
+                f"pass --index a folder you can write to"
+            ) from error
+        with handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield

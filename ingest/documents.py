@@ -67,6 +67,11 @@ def _ocr_pdf(path: Path) -> LoadedFile:
             result = subprocess.run(
                 ["tesseract", str(image_path), "stdout"], capture_output=True, text=True, check=False,
             )
+            if result.returncode != 0:  # e.g. no language data installed: say so, not "no text"
+                problem = (result.stderr.strip().splitlines() or ["no message"])[-1]
+                raise UnreadableDocument(
+                    f"PDF has no text layer and OCR failed (tesseract: {problem}); check tesseract-ocr"
+                )
             for paragraph in result.stdout.split("\n\n"):
                 joined = " ".join(paragraph.split())
                 if joined:

@@ -127,3 +127,33 @@ def resolve_force(name: str) -> list[str]:
     if exact:
         return exact
     return [body for body in all_bodies() if wanted in body.lower()]
+
+
+# The forces each regional unit serves (HMICFRS's map of the regions; London has its own
+# collaborative arrangement and no ROCU, and British Transport Police is national).
+REGIONAL_UNIT_FORCES: dict[str, tuple[str, ...]] = {
+    "North East ROCU (NERSOU)": ("Cleveland Police", "Durham Constabulary", "Northumbria Police"),
+    "Yorkshire and the Humber ROCU": (
+        "Humberside Police", "North Yorkshire Police", "South Yorkshire Police", "West Yorkshire Police"),
+    "North West ROCU (TITAN)": (
+        "Cheshire Constabulary", "Cumbria Constabulary", "Greater Manchester Police", "Lancashire Constabulary",
+        "Merseyside Police", "North Wales Police"),
+    "Tarian ROCU": ("Dyfed-Powys Police", "Gwent Police", "South Wales Police"),
+    "West Midlands ROCU": ("Warwickshire Police", "West Mercia Police", "West Midlands Police", "Staffordshire Police"),
+    "East Midlands Special Operations Unit (EMSOU)": (
+        "Derbyshire Constabulary", "Leicestershire Police", "Lincolnshire Police", "Northamptonshire Police",
+        "Nottinghamshire Police"),
+    "Eastern Region Special Operations Unit (ERSOU)": (
+        "Bedfordshire Police", "Cambridgeshire Constabulary", "Essex Police", "Hertfordshire Constabulary",
+        "Kent Police", "Norfolk Constabulary", "Suffolk Constabulary"),
+    "South West ROCU": (
+        "Avon and Somerset Constabulary", "Devon and Cornwall Police", "Dorset Police",
+        "Gloucestershire Constabulary", "Wiltshire Police"),
+    "South East ROCU (SEROCU)": (
+        "Hampshire and Isle of Wight Constabulary", "Surrey Police", "Sussex Police", "Thames Valley Police"),
+}
+
+
+def regional_unit_of(force: str) -> str:
+    """The regional unit that serves a territorial force (canonical names), or ""."""
+    return next((unit for unit, forces in REGIONAL_UNIT_FORCES.items() if force in forces), "")

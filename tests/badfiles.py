@@ -41,13 +41,13 @@ def write_text_pdf(directory: Path, name: str = "good.pdf", pages: int = 2,
 
 
 def write_encrypted_pdf(directory: Path, name: str = "locked.pdf", user_password: str = "secret",
-                        owner_password: str = "owner-secret") -> Path:
-    """A text PDF encrypted with pypdf's writer (AES-256)."""
+                        owner_password: str = "owner-secret", algorithm: str = "AES-256") -> Path:
+    """A text PDF encrypted with pypdf's writer (RC4-40, RC4-128, AES-128 or AES-256)."""
     from pypdf import PdfReader, PdfWriter
 
     plain = write_text_pdf(directory, f".plain-{name}")
     writer = PdfWriter(clone_from=PdfReader(plain))
-    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm=algorithm)
     path = Path(directory) / name
     with path.open("wb") as handle:
         writer.write(handle)
@@ -149,3 +149,26 @@ def write_good_text(directory: Path, name: str = "good.txt", marker: str = "") -
     body = "\n\n".join(GOOD_PARAGRAPHS + ([f"Marker {marker}."] if marker else []))
     path.write_text(body + "\n", encoding="utf-8")
     return path
+
+
+VOCABULARY = (
+    "inspection force regional unit serious organised crime backlog review police commissioner "
+    "response capacity training evidence disruption intelligence safeguarding partnership"
+).split()
+
+
+def write_text_corpus(directory: Path, count: int, paragraphs: int = 20, words: int = 60) -> list[Path]:
+    """`count` distinct plain-text files of generated prose: bulk for slow-enough ingests."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    chooser = random.Random(count)
+    paths = []
+    for number in range(count):
+        body = [
+            " ".join(chooser.choice(VOCABULARY) for _ in range(words)) + f" (file {number}, part {part})."
+            for part in range(paragraphs)
+        ]
+        path = directory / f"generated-{number:04d}.txt"
+        path.write_text("\n\n".join(body) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths

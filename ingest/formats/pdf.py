@@ -7,6 +7,7 @@ a bigger or bold font marks a heading, ranked by size into levels.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -203,6 +204,9 @@ def load_pdf(path: Path) -> LoadedFile:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    # pypdf logs its repair attempts ("EOF marker not found") as warnings, which would print
+    # raw on stderr; a file that cannot be read is reported through UnreadableDocument instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     with path.open("rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" not in head:

@@ -1,27 +1,44 @@
 """Plain text and Markdown files to blocks, with encoding detection.
 
-UTF-8 (with or without BOM) first; otherwise charset-normalizer's best guess (cp1252 and
-latin-1 are common in exported Word text). Form feeds separate pages.
+UTF-8 (with or without BOM) first, then UTF-16/32 when a byte-order mark says so; otherwise
+charset-normalizer's best guess (cp1252 and latin-1 are common in exported Word text).
+Form feeds separate pages.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
 
 BINARY_SHARE = 0.05  # more control bytes than this means the file is not text
+# Byte-order marks of the wide encodings (Notepad's "Unicode" is UTF-16 LE with a BOM). Their
+# text is full of NUL bytes, so they must be recognised before the binary check. UTF-32 first:
+# its little-endian BOM starts with UTF-16's.
+WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 def decode_text(raw: bytes) -> str:
-    """Decode bytes as UTF-8, else the detected encoding; refuse binary data."""
+    """Decode bytes as UTF-8, else UTF-16/32 by BOM, else the detected encoding; refuse binary data."""
     if not raw.strip():
         raise UnreadableDocument("file is empty")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    for bom, encoding in WIDE_BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise UnreadableDocument(
+                    f"text marked as {encoding.upper()} does not decode; save it as UTF-8"
+                ) from error
     control = sum(1 for byte in raw[:4096] if byte < 9 or 13 < byte < 32)
     if control > BINARY_SHARE * min(len(raw), 4096):
         raise UnreadableDocument("file is binary, not text; check the file type")

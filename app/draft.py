@@ -1,0 +1,1110 @@
+"""First-pass PCC (section 55) responses to an inspection report, every fact cited.
+
+Within 56 days of an HMICFRS report the Police and Crime Commissioner publishes a response
+saying what the force is doing about each finding. `DraftBuilder.build(report, force)` reads
+the report's findings (scrutiny.ingest.findings), picks those the force must act on (its own,
+its regional unit's, and national ones addressed to chief constables or forces), and lays them
+out as the usual template: inspection details, executive summary, each recommendation and area
+for improvement followed by the force's response, and a PCC comment. Existing force or PCC
+responses already indexed fill in "Force response" where a paragraph of theirs restates the
+finding; otherwise a placeholder says what is needed. Every factual sentence carries a
+citation (document, page, verbatim quote) checked against the page text.
+
+Writers: Markdown (`to_markdown`), JSON (`to_dict`) and Word (`DocxWriter`, real footnotes).
+Files are written atomically (temporary file beside the target, then rename).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from scrutiny.app.quotes import normalise, quote_on_page
+from scrutiny.app.records import Citation
+from scrutiny.ingest.classify import find_date
+from scrutiny.ingest.findings import (
+    GRADES, Finding, extract_findings, is_finding_label, normalise_text, restates_action,
+)
+from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
+from scrutiny.ingest.records import Block, Document
+
+DRAFTABLE_KINDS = ("inspection_report", "board_paper")
+RESPONSE_KINDS = ("pcc_response", "force_response", "board_paper")
+ACTION_KINDS = ("recommendation", "area_for_improvement", "cause_of_concern")
+PRACTICE_KINDS = ("innovative_practice", "promising_practice")
+SECTION_55_DAYS = 56  # Police Act 1996 s.55: the PCC publishes comments within 56 days
+RESPONSE_PLACEHOLDER = "[Force to provide update]"
+PCC_PLACEHOLDER = "[PCC to add comment]"
+DATE_PLACEHOLDER = "[date]"
+OUTPUT_SUFFIXES = (".docx", ".md")
+KIND_LABELS = {
+    "graded_judgement": "Graded judgement", "cause_of_concern": "Cause of concern",
+    "recommendation": "Recommendation", "area_for_improvement": "Area for improvement",
+    "innovative_practice": "Innovative practice", "promising_practice": "Promising practice",
+    "key_finding": "Key finding",
+}
+# Who a recommendation asks to act: a force's own chief officers, or forces in general.
+FORCE_ADDRESSEE = re.compile(
+    r"\b(?:chief\s+constables?|chief\s+officers?|chief\s+police\s+officers?|forces|the\s+force|constabular(?:y|ies))\b",
+    re.IGNORECASE,
+)
+# "Force Response: ...", "Update -", "PCC comment:": a paragraph that says it is a response.
+RESPONSE_LABEL = re.compile(
+    r"^\s*(?:(?:force|pcc|commissioner'?s?|constabulary|chief\s+constable'?s?)\s+)?"
+    r"(?:response|update|progress|action(?:s)?(?:\s+taken)?|comment)s?\s*[:\-–—]",
+    re.IGNORECASE,
+)
+PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10,200})[”\"]", re.IGNORECASE)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘(])")
+MARKER = re.compile(r"\[(\d+)\]")
+MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
+
+
+class DraftError(ValueError):
+    """Input a draft cannot be made from; the message says what to do instead."""
+
+
+# -- records ---------------------------------------------------------------------------------
+
+@dataclass
+class Paragraph:
+    """One paragraph of the draft. `text` holds [n] markers tied to the draft's citations.
+
+    `style` is how it is laid out: body, bullet, label (a bold lead-in), field (`label`: text),
+    heading (an item's heading), quote (a finding as the report states it), placeholder,
+    note (where pre-filled text came from).
+    """
+
+    text: str
+    style: str = "body"
+    label: str = ""
+
+
+@dataclass
+class Section:
+    """A titled part of the template."""
+
+    title: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass
+class ResponseItem:
+    """A finding the force must act on (or note), with any response already published."""
+
+    number: int
+    finding: Finding
+    for_action: bool
+    citation: int
+    response: list[tuple[str, int]] = field(default_factory=list)  # (paragraph, citation n)
+    response_source: str = ""  # the document the response paragraphs come from
+
+    def to_dict(self) -> dict:
+        finding = self.finding.to_dict()
+        finding.pop("evidence", None)
+        return {
+            "number": self.number, "for_action": self.for_action, "finding": finding,
+            "citation": self.citation,
+            "response": [{"text": text, "citation": n} for text, n in self.response],
+            "response_source": self.response_source,
+            "response_placeholder": "" if self.response else RESPONSE_PLACEHOLDER,
+        }
+
+
+@dataclass
+class InspectionDetails:
+    """The template's first box."""
+
+    title: str
+    published: str
+    inspection_type: str
+    type_reason: str
+    force_named: bool
+    named_pages: list[int]
+    response_due: str
+
+
+@dataclass
+class Draft:
+    """A first-pass response: sections of cited paragraphs plus the structured items."""
+
+    report: Document
+    force: str
+    heading: str
+    details: InspectionDetails
+    grades: list[Finding]
+    items: list[ResponseItem]
+    sections: list[Section]
+    citations: list[Citation]
+    notes: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The `scrutiny draft --json` object."""
+        return {
+            "report": {key: value for key, value in self.report.summary().items() if key != "forces"},
+            "force": self.force,
+            "heading": self.heading,
+            "inspection": asdict(self.details),
+            "grades": [{"subject": g.subject, "grade": g.grade, "text": g.text, "page": g.page} for g in self.grades],
+            "items": [item.to_dict() for item in self.items],
+            "sections": [
+                {"title": s.title, "paragraphs": [asdict(p) for p in s.paragraphs]} for s in self.sections
+            ],
+            "citations": [c.to_dict() for c in self.citations],
+            "notes": self.notes,
+            "timings_ms": {key: round(value, 1) for key, value in self.timings_ms.items()},
+        }
+
+    def to_markdown(self) -> str:
+        """The draft as Markdown, with a numbered list of sources at the end."""
+        lines = [f"# {self.heading}", ""]
+        lines += [f"*{draft_banner(self)}*", ""]
+        for section in self.sections:
+            lines += [f"## {section.title}", ""]
+            previous = ""
+            for paragraph in section.paragraphs:
+                if previous in ("bullet", "field") and paragraph.style not in ("bullet", "field"):
+                    lines.append("")
+                lines += _markdown_paragraph(paragraph)
+                previous = paragraph.style
+            lines.append("")
+        lines += ["## Sources", ""]
+        for citation in self.citations:
+            lines.append(f"{citation.n}. {source_line(citation)}")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_paragraph(paragraph: Paragraph) -> list[str]:
+    text = paragraph.text
+    if paragraph.style == "bullet":
+        return [f"- {text}"]
+    if paragraph.style == "field":
+        return [f"- **{field_label(paragraph.label)}** {text}"]
+    if paragraph.style == "label":
+        return [f"**{text}**", ""]
+    if paragraph.style == "heading":
+        return [f"### {text}", ""]
+    if paragraph.style == "quote":
+        return [f"> {text}", ""]
+    if paragraph.style in ("placeholder", "note"):
+        return [f"*{text}*", ""]
+    return [text, ""]
+
+
+def field_label(label: str) -> str:
+    """"Deadline" -> "Deadline:"; a question keeps its own mark."""
+    return label if label.endswith(("?", ":")) else f"{label}:"
+
+
+def draft_banner(draft: Draft) -> str:
+    """The line that tells the reader what this file is and what to check."""
+    return (
+        f"First-pass draft prepared by Scrutiny from {draft.report.source} for {draft.force}. "
+        "Every statement cites its source; check each one and replace every [bracketed] placeholder before publishing."
+    )
+
+
+def source_line(citation: Citation) -> str:
+    """How a citation reads in a source list: document, page and the verbatim quote."""
+    return f"{citation.title} ({citation.source}), page {citation.page}: “{citation.quote}”"
+
+
+def short_title(title: str, words: int = 6) -> str:
+    """The first words of a long title, for repeat footnotes."""
+    parts = title.split()
+    return title if len(parts) <= words else " ".join(parts[:words]) + "…"
+
+
+def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: bool) -> str:
+    """A footnote: full title and file name the first time a document is cited, short after;
+    the quote is left out when the sentence it supports repeats it word for word."""
+    where = (f"{citation.title} ({citation.source}), page {citation.page}" if first_for_document
+             else f"{short_title(citation.title)}, page {citation.page}")
+    if quoted_in_text:
+        return f"{where} (wording as in the source)."
+    return f"{where}: “{citation.quote}”"
+
+
+# -- small readers ---------------------------------------------------------------------------
+
+def _words(text: str) -> set[str]:
+    from scrutiny.index.lexical import tokenize
+
+    return set(tokenize(text))
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice overlap of the content words of two texts (0..1)."""
+    first, second = _words(a), _words(b)
+    if not first or not second:
+        return 0.0
+    return 2 * len(first & second) / (len(first) + len(second))
+
+
+def _month_year(iso: str) -> tuple[int, int] | None:
+    match = re.match(r"^(\d{4})(?:-(\d{2}))?", iso or "")
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2) or 1)
+
+
+def human_date(iso: str) -> str:
+    """"2022-12" -> "December 2022", "2021-02-10" -> "10 February 2021"."""
+    parts = [int(p) for p in (iso or "").split("-") if p.isdigit()]
+    if len(parts) == 3:
+        return dt.date(*parts).strftime("%-d %B %Y")
+    if len(parts) == 2:
+        return dt.date(parts[0], parts[1], 1).strftime("%B %Y")
+    return iso or "unknown"
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
+
+
+def _first_sentence(text: str) -> str:
+    sentences = _sentences(text)
+    return sentences[0] if sentences else text
+
+
+def _sentence_case(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip(" .;:")
+
+
+# -- resolving what the user asked for ------------------------------------------------------
+
+def find_report(documents: dict[str, Document], reference: str) -> Document:
+    """The indexed document a user means by id prefix or file name; DraftError otherwise."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise DraftError("no report given; pass an indexed report's file name or id (see `scrutiny docs`)")
+    matches = [
+        d for d in documents.values()
+        if d.source == reference or d.source.lower() == reference.lower()
+        or (len(reference) >= 6 and d.id.startswith(reference.lower()))
+    ]
+    if not matches:
+        raise DraftError(f"no indexed document matches '{reference}'; see `scrutiny docs`")
+    if len(matches) > 1:
+        raise DraftError(f"'{reference}' matches {len(matches)} documents; give more of the id")
+    document = matches[0]
+    if document.kind not in DRAFTABLE_KINDS:
+        reports = sorted(d.source for d in documents.values() if d.kind in DRAFTABLE_KINDS)
+        choices = ", ".join(reports) if reports else "none indexed yet"
+        raise DraftError(
+            f"{document.source} is a {document.kind.replace('_', ' ')}, not an inspection report or board paper; "
+            f"choose one of: {choices}"
+        )
+    return document
+
+
+def resolve_report_force(document: Document, name: str, findings: list[Finding]) -> str:
+    """The canonical force or unit `name` means, if the report mentions it; DraftError otherwise."""
+    candidates = resolve_force(name or "")
+    mentioned = set(document.forces) | {f.subject for f in findings if f.subject}
+    if not candidates:
+        raise DraftError(f"unknown force '{name}'; give a force name such as 'Cleveland Police'")
+    in_report = [c for c in candidates if c in mentioned]
+    if len(candidates) > 1 and len(in_report) != 1:
+        raise DraftError(f"'{name}' could mean {', '.join(candidates)}; give the full name")
+    force = in_report[0] if in_report else candidates[0]
+    if force not in mentioned:
+        listed = report_bodies(document, findings)
+        raise DraftError(
+            f"{document.source} never mentions {force}; it mentions: {', '.join(listed) or 'no force'}"
+        )
+    return force
+
+
+def report_bodies(document: Document, findings: list[Finding]) -> list[str]:
+    """Forces and units a report mentions, those it has findings for first."""
+    subjects = [f.subject for f in findings if f.subject]
+    ordered = dict.fromkeys(subjects + list(document.forces))
+    return list(ordered)
+
+
+# -- which findings concern the force -------------------------------------------------------
+
+@dataclass
+class ForceFindings:
+    """A report's findings sorted by how they concern one force."""
+
+    force: str
+    unit: str
+    own: list[Finding]
+    regional: list[Finding]
+    national: list[Finding]
+    others: list[Finding]
+
+    @classmethod
+    def sort(cls, findings: list[Finding], force: str) -> "ForceFindings":
+        """Own (subject is the force), regional (its unit or region), national, others."""
+        unit = force if force in REGIONAL_UNITS else regional_unit_of(force)
+        report_units = {f.subject for f in findings if f.subject in REGIONAL_UNITS}
+        own, regional, national, others = [], [], [], []
+        for finding in findings:
+            if finding.subject == force:
+                own.append(finding)
+            elif unit and (finding.subject == unit or (
+                not finding.subject and finding.scope == "regional" and unit in report_units
+            )):
+                regional.append(finding)
+            elif not finding.subject and finding.scope == "national":
+                national.append(finding)
+            elif finding.subject:
+                others.append(finding)
+        return cls(force, unit, own, regional, national, others)
+
+    def for_action(self, finding: Finding) -> bool:
+        """True when the force itself is asked to act (not only the Home Office, NPCC, ...)."""
+        if finding.subject == self.force and (not finding.addressee or finding.addressee == self.force):
+            return True
+        return bool(FORCE_ADDRESSEE.search(finding.addressee or ""))
+
+    def actions(self) -> list[Finding]:
+        """Recommendations, areas for improvement and causes of concern that concern the force."""
+        return [f for f in self.own + self.regional + self.national if f.kind in ACTION_KINDS]
+
+    def concerning(self) -> list[Finding]:
+        """Every finding about the force, its region, or the nation."""
+        return self.own + self.regional + self.national
+
+
+# -- citations ------------------------------------------------------------------------------
+
+class Citer:
+    """Numbers citations and refuses any whose quote is not on its page."""
+
+    def __init__(self):
+        self.citations: list[Citation] = []
+        self._numbers: dict[tuple[str, int, str], int] = {}
+
+    def cite(self, document: Document, page: int, quote: str, section: str = "") -> int | None:
+        """The [n] of (document, page, quote), or None when the quote is not on that page."""
+        quote = " ".join(quote.split())
+        key = (document.id, page, normalise(quote))
+        if key in self._numbers:
+            return self._numbers[key]
+        if not quote_on_page(document, page, quote):
+            return None
+        n = len(self.citations) + 1
+        self.citations.append(Citation(
+            n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
+            date=document.date, page=page, section=section, quote=quote, passage=quote, score=1.0,
+        ))
+        self._numbers[key] = n
+        return n
+
+    def cite_finding(self, document: Document, finding: Finding) -> int | None:
+        return self.cite(document, finding.page, finding.quote, finding.section)
+
+
+# -- existing responses ---------------------------------------------------------------------
+
+def response_owners(document: Document) -> list[str]:
+    """Whose response a document is: the forces its title names, else the first one it mentions.
+
+    A PCC's response to a regional report mentions every force of the region; only its own
+    force's name is in its title ("Response by the PCC to HMICFRS inspections of Cleveland Police").
+    """
+    named = forces_in(document.title)
+    if named:
+        return named
+    return document.forces[:1]
+
+
+@dataclass
+class ResponseFinder:
+    """Paragraphs of indexed force/PCC responses (or board papers) that answer a finding.
+
+    A response document must concern the force and be dated within the window after the
+    report. Inside it, a paragraph (or table cell) that restates the finding is followed by the
+    force's answer: the paragraphs after it, up to the next heading, finding label or restated
+    finding, skipping the finding's own wording (its "By ... should" line and sub-points) unless
+    a paragraph calls itself a response ("Force response: ...").
+    """
+
+    service: object
+    report: Document
+    force: str
+    findings: list[Finding]
+
+    def __post_init__(self):
+        settings = self.service.settings
+        self.similarity = settings.draft_restatement_similarity
+        self.max_paragraphs = settings.draft_response_paragraphs
+        self.min_words = settings.draft_min_response_words
+        self.candidates = settings.draft_response_candidates
+        self.window_days = settings.draft_response_window_days
+        self.finding_texts = [f.text for f in self.findings]
+
+    def _dated_in_window(self, document: Document) -> bool:
+        if document.id == self.report.id:
+            return True
+        report, response = _month_year(self.report.date), _month_year(document.date)
+        if report is None or response is None:
+            return True
+        months = (response[0] - report[0]) * 12 + (response[1] - report[1])
+        return 0 <= months <= self.window_days / 30.4
+
+    def _documents(self, finding: Finding) -> list[Document]:
+        from scrutiny.index.search import SearchFilters
+
+        hits = self.service.retriever().search(
+            finding.text, self.candidates, SearchFilters(kinds=RESPONSE_KINDS),
+        )
+        documents: dict[str, Document] = {}
+        for hit in hits:
+            document = hit.document
+            if self.force in response_owners(document) and self._dated_in_window(document):
+                documents.setdefault(document.id, document)
+        return list(documents.values())
+
+    def _restates(self, text: str, finding_text: str) -> bool:
+        return similarity(text, finding_text) >= self.similarity
+
+    def _restates_any(self, text: str) -> bool:
+        return any(self._restates(text, other) for other in self.finding_texts)
+
+    def _own_wording(self, block: Block, finding: Finding) -> bool:
+        """The finding's own lines (its dated action, its sub-points), not an answer to it."""
+        if restates_action(block.text):
+            return True
+        own = {normalise_text(e.text) for e in finding.evidence}
+        return normalise_text(block.text) in own and not RESPONSE_LABEL.match(block.text)
+
+    def _after(self, document: Document, start: int, finding: Finding) -> list[Block]:
+        taken: list[Block] = []
+        for block in document.blocks[start + 1:]:
+            if block.role == "heading" or is_finding_label(block.text) or self._restates_any(block.text):
+                break
+            if self._own_wording(block, finding) or len(block.text.split()) < self.min_words:
+                continue
+            taken.append(block)
+            if len(taken) >= self.max_paragraphs:
+                break
+        return taken
+
+    def find(self, finding: Finding) -> tuple[Document, list[tuple[int, str]]] | None:
+        """(document, [(page, paragraph)]) of the first response that answers the finding."""
+        for document in self._documents(finding):
+            for index, block in enumerate(document.blocks):
+                if block.role == "table_row":
+                    cells = [cell.strip() for cell in block.text.split(" | ")]
+                    if any(self._restates(cell, finding.text) for cell in cells):
+                        answers = [
+                            (block.page, cell) for cell in cells
+                            if not self._restates_any(cell) and len(cell.split()) >= self.min_words
+                        ]
+                        if answers:
+                            return document, answers[: self.max_paragraphs]
+                    continue
+                if not self._restates(block.text, finding.text):
+                    continue
+                answers = self._after(document, index, finding)
+                if answers:
+                    return document, [(b.page, b.text) for b in answers]
+        return None
+
+
+# -- the builder ----------------------------------------------------------------------------
+
+class DraftBuilder:
+    """Builds a `Draft` for one report and one force from the live index."""
+
+    def __init__(self, service):
+        self.service = service
+        self.settings = service.settings
+
+    def build(self, report: str, force: str) -> Draft:
+        """A cited first-pass response of `force` to `report` (id prefix or file name)."""
+        started = time.perf_counter()
+        documents = self.service.data().documents
+        document = find_report(documents, report)
+        findings = extract_findings(document)
+        canonical = resolve_report_force(document, force, findings)
+        sorted_findings = ForceFindings.sort(findings, canonical)
+        read = time.perf_counter()
+        citer = Citer()
+        notes: list[str] = []
+        details, detail_section = self._details(document, canonical, findings, citer)
+        summary = self._summary(document, sorted_findings, findings, citer, notes)
+        items, item_sections = self._items(document, sorted_findings, findings, citer, notes)
+        pcc = Section("PCC response to inspection", [
+            Paragraph("Comment by the PCC:", "label"),
+            Paragraph(PCC_PLACEHOLDER, "placeholder"),
+            Paragraph("For office use only", "label"),
+            Paragraph(DATE_PLACEHOLDER, "field", "Response forwarded to Home Office"),
+            Paragraph(DATE_PLACEHOLDER, "field", "Response published on PCC website"),
+        ])
+        finished = time.perf_counter()
+        return Draft(
+            report=document, force=canonical,
+            heading=f"Response by the PCC to HMICFRS inspections of {canonical}",
+            details=details,
+            grades=[f for f in findings if f.kind == "graded_judgement"],
+            items=items,
+            sections=[detail_section, summary, *item_sections, pcc],
+            citations=citer.citations, notes=notes,
+            timings_ms={"findings": (read - started) * 1000, "draft": (finished - read) * 1000,
+                        "total": (finished - started) * 1000},
+        )
+
+    # -- inspection details -------------------------------------------------------------
+    def _details(self, document: Document, force: str, findings: list[Finding],
+                 citer: Citer) -> tuple[InspectionDetails, Section]:
+        section = Section("Inspection details")
+        title, title_n = self._title(document, citer)
+        section.paragraphs.append(Paragraph(_with_marker(title, title_n), "field", "Title of inspection"))
+        published, published_n = self._published(document, citer)
+        section.paragraphs.append(Paragraph(_with_marker(published, published_n), "field", "Date inspection published"))
+        kind, reason = inspection_type(document, findings)
+        section.paragraphs.append(Paragraph(f"{kind.capitalize()} ({reason})", "field", "Type of inspection"))
+        pages, mention = self._mentions(document, force)
+        if pages:
+            mention_n = citer.cite(document, mention[0], mention[1]) if mention else None
+            named = _with_marker(f"Yes: {force} is named on {_page_list(pages)}", mention_n)
+        else:
+            named = f"No: the report does not name {force}"
+        section.paragraphs.append(Paragraph(named, "field", f"Is {force} named in the report?"))
+        due = response_due(published)
+        section.paragraphs.append(Paragraph(due, "field", "Section 55 response due"))
+        details = InspectionDetails(
+            title=title, published=published, inspection_type=kind, type_reason=reason,
+            force_named=bool(pages), named_pages=pages, response_due=due,
+        )
+        return details, section
+
+    def _title(self, document: Document, citer: Citer) -> tuple[str, int | None]:
+        """The inspection's title: a board paper's "HMICFRS published: "..."", else the document's."""
+        if document.kind == "board_paper":
+            for page, text in enumerate(document.pages, 1):
+                match = PUBLISHED_TITLE.search(text)
+                if match:
+                    title = match.group("title").strip()
+                    return title, citer.cite(document, page, title)
+        for page in range(1, min(len(document.pages), 3) + 1):
+            n = citer.cite(document, page, document.title)
+            if n:
+                return document.title, n
+        first = next((b for b in document.blocks if b.role == "heading"), None)
+        if first is not None:
+            return first.text, citer.cite(document, first.page, first.text)
+        return document.title, None
+
+    def _published(self, document: Document, citer: Citer) -> tuple[str, int | None]:
+        """Publication date: a sentence saying when HMICFRS published, else the report's own date."""
+        for block in document.blocks:
+            for sentence in _sentences(block.text):
+                if re.search(r"\bpublished\b", sentence, re.IGNORECASE):
+                    found = find_date(sentence)
+                    if found:
+                        return human_date(found), citer.cite(document, block.page, sentence)
+        if document.date:
+            for block in document.blocks:
+                if block.page <= 2 and find_date(block.text) == document.date:
+                    return human_date(document.date), citer.cite(document, block.page, block.text)
+        return human_date(document.date), None
+
+    @staticmethod
+    def _mentions(document: Document, force: str) -> tuple[list[int], tuple[int, str] | None]:
+        """Pages naming the force, and a sentence that names it (for the citation)."""
+        pages: list[int] = []
+        quote: tuple[int, str] | None = None
+        for block in document.blocks:
+            if force not in forces_in(block.text):
+                continue
+            if block.page not in pages:
+                pages.append(block.page)
+            if quote is None:
+                for sentence in _sentences(block.text):
+                    if len(sentence.split()) >= MIN_SENTENCE_WORDS and force in forces_in(sentence):
+                        quote = (block.page, sentence)
+                        break
+        return sorted(pages), quote
+
+    # -- executive summary ---------------------------------------------------------------
+    def _summary(self, document: Document, sorted_findings: ForceFindings, findings: list[Finding],
+                 citer: Citer, notes: list[str]) -> Section:
+        section = Section("Executive summary of report")
+        paragraphs = section.paragraphs
+        force = sorted_findings.force
+
+        def bullets(label: str, selected: list[Finding], phrase) -> None:
+            lines = []
+            for finding in selected:
+                n = citer.cite_finding(document, finding)
+                if n is not None:
+                    lines.append(Paragraph(_with_marker(phrase(finding), n), "bullet"))
+            if lines:
+                paragraphs.append(Paragraph(label, "label"))
+                paragraphs.extend(lines)
+
+        grades = [f for f in findings if f.kind == "graded_judgement"]
+        bullets("Grades", grades, lambda f: f.text.replace(f" is {f.grade} at ", f" was graded {f.grade} at ") + ".")
+        own = sorted_findings.own
+        bullets(f"Main findings for {force}", [f for f in own if f.kind in ("key_finding", *PRACTICE_KINDS)],
+                _finding_phrase)
+        bullets(f"Areas for improvement and recommendations for {force}",
+                [f for f in own if f.kind in ACTION_KINDS], _finding_phrase)
+        regional = [f for f in sorted_findings.regional if f.kind != "graded_judgement"]
+        bullets(f"Regional findings ({sorted_findings.unit})",
+                [f for f in regional if f.kind not in ACTION_KINDS], _finding_phrase)
+        bullets("Regional areas for improvement and recommendations",
+                [f for f in regional if f.kind in ACTION_KINDS], _finding_phrase)
+        national = [f for f in sorted_findings.national if f.kind != "graded_judgement"]
+        bullets("National recommendations and causes of concern", national, _finding_phrase)
+        others = [f for f in sorted_findings.others if f.kind in (*ACTION_KINDS, *PRACTICE_KINDS)]
+        by_subject: dict[str, list[Finding]] = {}
+        for finding in others:
+            by_subject.setdefault(finding.subject, []).append(finding)
+        for subject, selected in by_subject.items():
+            bullets(f"Other bodies inspected: {subject}", selected, _finding_phrase)
+        if not sorted_findings.concerning():
+            text = f"The report makes no findings, recommendations or areas for improvement for {force}."
+            paragraphs.insert(0, Paragraph(text, "note"))
+            notes.append(text)
+        return section
+
+    # -- items to respond to -----------------------------------------------------------
+    def _items(self, document: Document, sorted_findings: ForceFindings, findings: list[Finding],
+               citer: Citer, notes: list[str]) -> tuple[list[ResponseItem], list[Section]]:
+        finder = ResponseFinder(self.service, document, sorted_findings.force, findings)
+        force = sorted_findings.force
+        action_section = Section("Force response to recommendations and areas for improvement")
+        info_section = Section("Recommendations addressed to other bodies (for information)")
+        items: list[ResponseItem] = []
+        found_any = False
+        ordered = sorted(sorted_findings.actions(), key=lambda f: not sorted_findings.for_action(f))
+        for finding in ordered:
+            n = citer.cite_finding(document, finding)
+            if n is None:
+                notes.append(f"skipped a {KIND_LABELS[finding.kind].lower()} on page {finding.page}: quote not on its page")
+                continue
+            item = ResponseItem(len(items) + 1, finding, sorted_findings.for_action(finding), n)
+            found = finder.find(finding)
+            if found is not None:
+                source, answers = found
+                for page, text in answers:
+                    answer_n = citer.cite(source, page, text)
+                    if answer_n is not None:
+                        item.response.append((text, answer_n))
+                item.response_source = f"{source.title} ({source.source}, {human_date(source.date)})"
+            found_any = found_any or bool(item.response)
+            items.append(item)
+            target = action_section if item.for_action else info_section
+            target.paragraphs.extend(self._item_paragraphs(document, item, citer))
+        if not any(item.for_action for item in items):
+            action_section.paragraphs.insert(0, Paragraph(
+                f"The report makes no recommendations or areas for improvement that {force} is asked to act on.",
+                "note"))
+        if items and not found_any:
+            notes.append("no indexed force or PCC response answers these findings; responses are placeholders")
+        sections = [action_section] + ([info_section] if info_section.paragraphs else [])
+        return items, sections
+
+    def _item_paragraphs(self, document: Document, item: ResponseItem, citer: Citer) -> list[Paragraph]:
+        finding = item.finding
+        who = finding.subject or ("regional" if finding.scope == "regional" else "national")
+        paragraphs = [
+            Paragraph(f"{item.number}. {KIND_LABELS[finding.kind]} ({who})", "heading"),
+            Paragraph(_with_marker(f"“{_strip_end(finding.text)}”", item.citation), "quote"),
+            Paragraph(finding.addressee or who, "field", "Addressed to"),
+            Paragraph(finding.deadline or "none set in the report", "field", "Deadline"),
+        ]
+        if document.kind == "inspection_report" and self.settings.draft_evidence_paragraphs:
+            evidence = []
+            for block in finding.evidence:
+                if len(evidence) >= self.settings.draft_evidence_paragraphs:
+                    break
+                sentence = _first_sentence(block.text)
+                if len(sentence.split()) < MIN_SENTENCE_WORDS or sentence.rstrip().endswith(":"):
+                    continue  # a heading-like fragment, or a line that only introduces a quote
+                n = citer.cite(document, block.page, sentence)
+                if n is not None:
+                    evidence.append(Paragraph(_with_marker(sentence, n, end="."), "bullet"))
+            if evidence:
+                paragraphs.append(Paragraph("What HMICFRS found", "label"))
+                paragraphs.extend(evidence)
+        paragraphs.append(Paragraph("Force response", "label"))
+        if item.response:
+            paragraphs.append(Paragraph(f"Drawn from {item.response_source}; update as needed.", "note"))
+            paragraphs.extend(Paragraph(_with_marker(text, n), "body") for text, n in item.response)
+        else:
+            paragraphs.append(Paragraph(RESPONSE_PLACEHOLDER, "placeholder"))
+        return paragraphs
+
+
+def _with_marker(text: str, n: int | None, end: str = "") -> str:
+    """`text` with its citation marker before the final full stop ("... crime [3].")."""
+    body = text.rstrip()
+    if n is None:
+        return body + ("" if body.endswith((".", "!", "?", "”", '"')) else end)
+    if body.endswith(("”", '"', "’")):  # a closing quotation keeps its own punctuation
+        return f"{body} [{n}]"
+    stop = end
+    if body.endswith((".", "!", "?")) and not body.endswith("..."):
+        body, stop = body[:-1], body[-1]
+    return f"{body} [{n}]{stop}"
+
+
+def _finding_phrase(finding: Finding) -> str:
+    """A summary bullet: a key finding as stated, other kinds labelled, long texts cut to a sentence."""
+    text = _strip_end(_first_sentence(finding.text))
+    if finding.kind == "key_finding":
+        return _sentence_case(text) + "."
+    label = KIND_LABELS[finding.kind]
+    if finding.deadline and finding.deadline.lower() not in text.lower():
+        label = f"{label} (deadline: {finding.deadline})"
+    return f"{label}: {text}."
+
+
+def _page_list(pages: list[int]) -> str:
+    """[2, 5, 12, 13, 14] -> "pages 2, 5 and 12–14"."""
+    runs: list[str] = []
+    start = previous = pages[0]
+    for page in pages[1:] + [None]:
+        if page is not None and page == previous + 1:
+            previous = page
+            continue
+        runs.append(str(start) if start == previous else f"{start}–{previous}")
+        if page is not None:
+            start = previous = page
+    word = "page" if len(pages) == 1 else "pages"
+    return f"{word} {', '.join(runs[:-1]) + ' and ' + runs[-1] if len(runs) > 1 else runs[0]}"
+
+
+def inspection_type(document: Document, findings: list[Finding]) -> tuple[str, str]:
+    """force, regional, national or thematic, with the reason in words."""
+    if re.search(r"\bthematic\b", f"{document.title}\n{document.pages[0] if document.pages else ''}", re.IGNORECASE):
+        return "thematic", "the report calls itself thematic"
+    graded = list(dict.fromkeys(f.subject for f in findings if f.kind == "graded_judgement"))
+    subjects = list(dict.fromkeys(f.subject for f in findings if f.subject))
+    units = [s for s in subjects if s in REGIONAL_UNITS]
+    forces = [s for s in subjects if s in TERRITORIAL_FORCES]
+    if len(units) == 1 and all(regional_unit_of(f) == units[0] for f in forces):
+        served = ", ".join(forces) or "none of its forces"
+        return "regional", f"findings for {units[0]} and the forces it serves: {served}"
+    if len(forces) == 1 and not units:
+        return "force", f"findings for {forces[0]} only"
+    national = [f for f in findings if not f.subject and f.kind in ACTION_KINDS]
+    if national and not subjects:
+        return "national", (f"{len(national)} recommendations and causes of concern for national bodies "
+                            "or every force or region; none for one force alone")
+    if subjects:
+        return "thematic", f"findings for several forces: {', '.join(subjects)}"
+    return "national", "no single force or region is inspected"
+
+
+def response_due(published: str) -> str:
+    """The section 55 deadline when the day is known, else the rule."""
+    try:
+        day = dt.datetime.strptime(published, "%d %B %Y").date()
+    except ValueError:
+        return f"{SECTION_55_DAYS} days after publication (check the exact publication day)"
+    due = day + dt.timedelta(days=SECTION_55_DAYS)
+    return f"{due.strftime('%-d %B %Y')} ({SECTION_55_DAYS} days after publication)"
+
+
+# -- writing files ---------------------------------------------------------------------------
+
+def check_output_path(path: Path) -> Path:
+    """The output path if a draft can be written there; DraftError saying why not otherwise."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise DraftError(f"cannot write {path}: it is a folder; give a file name such as {path / 'draft.docx'}")
+    if path.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise DraftError(f"cannot write {path.name}: the draft is written as .docx or .md; name the file draft.docx or draft.md")
+    folder = path.parent.resolve() if str(path.parent) else Path.cwd()
+    if not folder.is_dir():
+        raise DraftError(f"cannot write {path}: folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DraftError(f"cannot write {path}: folder {folder} is not writable; choose another --out")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DraftError(f"cannot write {path}: the file exists and is read-only")
+    return path
+
+
+def write_atomically(path: Path, write) -> None:
+    """Call `write(temp_path)`, then rename over `path`: never a half-written file."""
+    folder = path.parent.resolve()
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        write(temp)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def write_draft(draft: Draft, path: Path) -> Path:
+    """Write the draft as .docx or .md (by suffix), atomically."""
+    path = check_output_path(path)
+    if path.suffix.lower() == ".md":
+        text = draft.to_markdown()
+        write_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+    else:
+        write_atomically(path, lambda temp: DocxWriter().write(draft, temp))
+    return path
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+FOOTNOTES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_XML = (
+    f'<w:footnotes xmlns:w="{W_NS}">'
+    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>'
+    '</w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
+    'w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+    '</w:footnotes>'
+)
+BODY_FONT = "Arial"
+BODY_PT = 11
+FOOTNOTE_PT = 8
+PLACEHOLDER_HIGHLIGHT = "YELLOW"
+BANNER_RGB = (0x59, 0x59, 0x59)
+FIELD_SPACE_PT = 2
+
+
+class DocxWriter:
+    """A draft as a Word file with real footnotes (Word and LibreOffice show them as such)."""
+
+    def write(self, draft: Draft, path: Path) -> None:
+        """Save the draft to `path` (the caller makes it atomic)."""
+        import docx
+        from docx.enum.text import WD_COLOR_INDEX
+        from docx.shared import Pt, RGBColor
+
+        document = docx.Document()
+        self._styles(document)
+        footnotes = _Footnotes(document)
+        by_number = {c.n: c for c in draft.citations}
+        self._documents_seen: set[str] = set()
+        document.add_heading(draft.heading.upper(), level=1)
+        banner = document.add_paragraph()
+        run = banner.add_run(draft_banner(draft))
+        run.italic = True
+        run.font.size = Pt(BODY_PT - 2)
+        run.font.color.rgb = RGBColor(*BANNER_RGB)
+        for section in draft.sections:
+            document.add_heading(section.title.upper(), level=2)
+            for paragraph in section.paragraphs:
+                self._paragraph(document, paragraph, footnotes, by_number, WD_COLOR_INDEX)
+        document.core_properties.title = draft.heading
+        document.core_properties.author = "Scrutiny (first-pass draft)"
+        document.save(str(path))
+
+    @staticmethod
+    def _styles(document) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+        from docx.shared import Pt, RGBColor
+
+        normal = document.styles["Normal"]
+        normal.font.name = BODY_FONT
+        normal.font.size = Pt(BODY_PT)
+        normal.paragraph_format.space_after = Pt(6)
+        for name, size in (("Heading 1", 14), ("Heading 2", 12), ("Heading 3", 11)):
+            style = document.styles[name]
+            style.font.name = BODY_FONT
+            style.font.size = Pt(size)
+            style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+            style.paragraph_format.space_before = Pt(12 if name != "Heading 3" else 8)
+        text_style = document.styles.add_style("Footnote Text", WD_STYLE_TYPE.PARAGRAPH)
+        text_style.base_style = normal
+        text_style.font.size = Pt(FOOTNOTE_PT)
+        text_style.paragraph_format.space_after = Pt(0)
+        reference = document.styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
+        reference.font.superscript = True
+
+    def _paragraph(self, document, paragraph: Paragraph, footnotes: "_Footnotes", by_number, colours) -> None:
+        from docx.shared import Pt
+
+        style = {"bullet": "List Bullet", "heading": "Heading 3"}.get(paragraph.style)
+        target = document.add_paragraph(style=style)
+        if paragraph.style == "field":
+            target.add_run(f"{field_label(paragraph.label)} ").bold = True
+        if paragraph.style == "quote":
+            target.paragraph_format.left_indent = Pt(18)
+        if paragraph.style == "field":
+            target.paragraph_format.space_after = Pt(FIELD_SPACE_PT)
+        if paragraph.style in ("label", "heading", "quote"):
+            target.paragraph_format.keep_with_next = True  # never strand a label at a page foot
+        position = 0
+        text = paragraph.text
+        for match in MARKER.finditer(text):
+            self._run(target, text[position:match.start()].rstrip(" "), paragraph, colours)
+            citation = by_number.get(int(match.group(1)))
+            if citation is not None:
+                first = citation.doc_id not in self._documents_seen
+                self._documents_seen.add(citation.doc_id)
+                quoted = normalise(citation.quote).strip(" .") in normalise(MARKER.sub("", text))
+                footnotes.add(target, footnote_line(citation, first, quoted))
+            position = match.end()
+        self._run(target, text[position:], paragraph, colours)
+
+    @staticmethod
+    def _run(target, text: str, paragraph: Paragraph, colours) -> None:
+        from docx.shared import Pt, RGBColor
+
+        if not text:
+            return
+        for piece in re.split(r"(\[[^\[\]]*\])", text):  # placeholders stand out in yellow
+            if not piece:
+                continue
+            run = target.add_run(piece)
+            if paragraph.style == "label":
+                run.bold = True
+            if paragraph.style in ("quote", "note"):
+                run.italic = True
+            if paragraph.style == "note":
+                run.font.size = Pt(BODY_PT - 2)
+                run.font.color.rgb = RGBColor(*BANNER_RGB)
+            if piece.startswith("[") and piece.endswith("]") and not MARKER.fullmatch(piece):
+                run.font.highlight_color = getattr(colours, PLACEHOLDER_HIGHLIGHT)
+                run.bold = True
+
+
+class _Footnotes:
+    """The footnotes part python-docx lacks: word/footnotes.xml, its relationship and styles."""
+
+    def __init__(self, document):
+        from docx.opc.constants import RELATIONSHIP_TYPE
+        from docx.opc.packuri import PackURI
+        from docx.opc.part import XmlPart
+        from docx.oxml import parse_xml
+
+        self.part = XmlPart(
+            PackURI("/word/footnotes.xml"), FOOTNOTES_CONTENT_TYPE, parse_xml(FOOTNOTES_XML), document.part.package,
+        )
+        document.part.relate_to(self.part, RELATIONSHIP_TYPE.FOOTNOTES)
+        settings = document.settings.element
+        properties = parse_xml(
+            f'<w:footnotePr xmlns:w="{W_NS}"><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'
+        )
+        compat = settings.find(f"{{{W_NS}}}compat")
+        if compat is not None:
+            compat.addprevious(properties)  # schema order: footnotePr comes before compat
+        else:
+            settings.append(properties)
+        self.next_id = 1
+
+    def add(self, paragraph, text: str) -> None:
+        """A footnote reference at the end of `paragraph`, and its note."""
+        from docx.oxml import parse_xml
+        from docx.oxml.ns import qn
+
+        note_id = self.next_id
+        self.next_id += 1
+        reference = parse_xml(
+            f'<w:r xmlns:w="{W_NS}"><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr>'
+            f'<w:footnoteReference w:id="{note_id}"/></w:r>'
+        )
+        paragraph._p.append(reference)
+        note = parse_xml(
+            f'<w:footnote xmlns:w="{W_NS}" w:id="{note_id}"><w:p><w:pPr><w:pStyle w:val="FootnoteText"/></w:pPr>'
+            f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteRef/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> </w:t></w:r></w:p></w:footnote>'
+        )
+        note.find(f".//{qn('w:p')}").findall(qn("w:r"))[-1].find(qn("w:t")).text = f" {text}"
+        self.part.element.append(note)
+
+
+# -- commands (called by app/cli.py) --------------------------------------------------------
+
+def _load_documents(service, with_vectors: bool) -> dict[str, Document]:
+    if with_vectors:
+        return service.data().documents
+    return service.store.load(with_vectors=False).documents
+
+
+def findings_command(service, document: str, force: str | None, as_json: bool) -> None:
+    """`scrutiny findings DOC [--force NAME] [--json]`."""
+    import click
+
+    from scrutiny.app.cli import UserError, _domain_errors, _print_json
+
+    try:
+        documents = _load_documents(service, with_vectors=False)
+        report = find_report(documents, document)
+        findings = extract_findings(report)
+        if force:
+            canonical = resolve_report_force(report, force, findings)
+            selected = ForceFindings.sort(findings, canonical).concerning()
+        else:
+            canonical, selected = "", findings
+    except (DraftError, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    if as_json:
+        _print_json({
+            "document": {k: v for k, v in report.summary().items() if k != "forces"},
+            "force": canonical, "findings": [f.to_dict() for f in selected],
+        })
+        return
+    click.echo(f"{report.source}: {report.title} ({report.kind.replace('_', ' ')}, {report.date or 'undated'})")
+    if not selected:
+        click.echo(f"No findings{' for ' + canonical if canonical else ''}.")
+        return
+    subject = None
+    for finding in selected:
+        heading = finding.subject or f"({finding.scope})"
+        if heading != subject:
+            subject = heading
+            click.echo(f"\n{heading}")
+        extra = []
+        if finding.grade:
+            extra.append(finding.grade)
+        if finding.deadline:
+            extra.append(f"deadline: {finding.deadline}")
+        if finding.addressee and finding.kind != "graded_judgement":
+            extra.append(f"to: {finding.addressee}")
+        suffix = f"  [{'; '.join(extra)}]" if extra else ""
+        click.echo(f"  p{finding.page:<3} {KIND_LABELS[finding.kind].lower():<21} {finding.text}{suffix}")
+
+
+def draft_command(service, report: str, force: str, out: Path | None, as_json: bool, llm: str | None) -> None:
+    """`scrutiny draft REPORT --force NAME [--out draft.docx|draft.md] [--json] [--llm SPEC]`."""
+    import click
+
+    from scrutiny.app.cli import UserError, _domain_errors, _print_json
+
+    if llm:
+        raise UserError("--llm is not supported for drafts yet; drafts are extractive, every sentence quoted "
+                        "from its source (drop --llm)")
+    try:
+        if out is not None:
+            check_output_path(out)  # fail before any work, and before anything is written
+        draft = DraftBuilder(service).build(report, force)
+        written = write_draft(draft, out) if out is not None else None
+    except (DraftError, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror or error}; nothing was written") from error
+    if as_json:
+        payload = draft.to_dict()
+        payload["out"] = str(written) if written else None
+        _print_json(payload)
+        return
+    if written is None:
+        click.echo(draft.to_markdown())
+        return
+    actions = sum(1 for item in draft.items if item.for_action)
+    answered = sum(1 for item in draft.items if item.response)
+    click.echo(
+        f"wrote {written}: {len(draft.items)} findings ({actions} for the force to act on, "
+        f"{answered} with an existing response), {len(draft.citations)} citations"
+    )
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)

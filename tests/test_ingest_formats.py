@@ -1,0 +1,374 @@
+"""Format loaders and chunking on the bundled corpus, plus the classification rules.
+
+Fast: load_document and the chunker only, no embedding model. The token-budget test uses the
+packaged model's tokenizer (tokenizers only, no torch) and is marked slow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from scrutiny.app.settings import Settings
+from scrutiny.index.embedder import HashingEmbedder
+from scrutiny.ingest.chunker import Chunker
+from scrutiny.ingest.classify import document_date, document_kind, find_date
+from scrutiny.ingest.documents import BLOCK_SEPARATOR, load_document
+from scrutiny.ingest.records import Chunk, Document
+from scrutiny.tests.conftest import CORPUS, REPORT
+
+NEWS = "police-professional-2022-12-08-north-east-soc.html"
+BARE_PAGE_NUMBER = re.compile(r"^\s*(page\s+)?\d{1,4}(\s+of\s+\d{1,4})?\s*$", re.IGNORECASE)
+
+# What each bundled file is, as a reader would label it.
+EXPECTED_KINDS = {
+    "cambridgeshire-constabulary-board-paper-rocu-inspection-2021.pdf": "board_paper",
+    "cleveland-pcc-response-north-east-soc-inspection.docx": "pcc_response",
+    REPORT: "inspection_report",
+    "nottinghamshire-pcc-response-rocu-inspection-2021.pdf": "pcc_response",
+    NEWS: "news",
+}
+# Forces each file is plainly about (a subset: the gazetteer may find more).
+EXPECTED_FORCES = {
+    "cambridgeshire-constabulary-board-paper-rocu-inspection-2021.pdf": {
+        "Cambridgeshire Constabulary", "Eastern Region Special Operations Unit (ERSOU)"},
+    "cleveland-pcc-response-north-east-soc-inspection.docx": {"Cleveland Police", "North East ROCU (NERSOU)"},
+    REPORT: {"Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"},
+    "nottinghamshire-pcc-response-rocu-inspection-2021.pdf": {"Nottinghamshire Police"},
+    NEWS: {"Cleveland Police", "Durham Constabulary", "Northumbria Police"},
+}
+
+
+@pytest.fixture(scope="module")
+def documents() -> dict[str, Document]:
+    return {path.name: load_document(path) for path in sorted(CORPUS.iterdir())}
+
+
+def _chunker(count_tokens) -> Chunker:
+    settings = Settings()
+    return Chunker(count_tokens, settings.chunk_tokens, settings.chunk_overlap_tokens)
+
+
+@pytest.fixture(scope="module")
+def fake_chunks(documents) -> dict[str, list[Chunk]]:
+    """Chunks sized by the fake embedder's word count (fast, same splitting logic)."""
+    chunker = _chunker(HashingEmbedder().count_tokens)
+    return {name: chunker.split(document) for name, document in documents.items()}
+
+
+@pytest.fixture(scope="module")
+def real_tokenizer():
+    from scrutiny.index.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder()
+    embedder.count_tokens("warm")  # loads tokenizer.json only
+    assert embedder._model is None
+    return embedder
+
+
+@pytest.fixture(scope="module")
+def real_chunks(documents, real_tokenizer) -> dict[str, list[Chunk]]:
+    chunker = _chunker(real_tokenizer.count_tokens)
+    return {name: chunker.split(document) for name, document in documents.items()}
+
+
+def _raw_page_lines(path: Path) -> list[list[str]]:
+    """Each page's lines as pypdf extracts them, before Scrutiny removes anything."""
+    from pypdf import PdfReader
+
+    return [
+        [line.strip() for line in page.extract_text().splitlines() if line.strip()]
+        for page in PdfReader(path).pages
+    ]
+
+
+def _running_lines(path: Path) -> set[str]:
+    """Lines that repeat on most pages of the raw text (page numbers aside): headers, footers."""
+    pages = _raw_page_lines(path)
+    counts = Counter(line for lines in pages for line in set(lines) if not line.isdigit())
+    return {line for line, n in counts.items() if n >= len(pages) / 2 and len(line) > 10}
+
+
+# --- the inspection report (PDF) ---------------------------------------------------------
+
+
+def test_report_pages_kind_date_and_title(documents):
+    from pypdf import PdfReader
+
+    report = documents[REPORT]
+    assert len(report.pages) == 22
+    assert report.kind == "inspection_report"
+    assert report.date == "2022-12"
+    assert report.title == PdfReader(CORPUS / REPORT).metadata.title.strip()
+
+
+def test_report_running_header_and_footer_are_removed(documents, fake_chunks):
+    running = _running_lines(CORPUS / REPORT)
+    assert "December 2022 | © HMICFRS 2022" in running  # the footer is found in the raw text...
+    report = documents[REPORT]
+    assert report.title in running  # ...and so is the running title line
+    for number, text in enumerate(report.pages, start=1):
+        for line in running:
+            if number == 1 and line == report.title:
+                continue  # the cover page carries the title as its heading: that is content
+            assert line not in text, f"page {number} still has running line {line!r}"
+    for chunk in fake_chunks[REPORT]:
+        for line in running:
+            assert line not in chunk.text or (chunk.page_start == 1 and line == report.title), (
+                f"chunk on p{chunk.page_start} has running line {line!r}")
+
+
+def test_report_bare_page_numbers_are_removed(documents):
+    raw = _raw_page_lines(CORPUS / REPORT)
+    assert sum(1 for lines in raw if any(BARE_PAGE_NUMBER.match(line) for line in lines)) > 10
+    report = documents[REPORT]
+    for block in report.blocks:
+        assert not BARE_PAGE_NUMBER.match(block.text), f"page number left on p{block.page}: {block.text!r}"
+
+
+def test_report_headings_become_sections(documents, fake_chunks):
+    sections = {chunk.section for chunk in fake_chunks[REPORT]}
+    for force in ("Cleveland Police", "Durham Constabulary", "Northumbria Police"):
+        assert any(section.startswith(force) for section in sections), force
+    assert any(" > Resources and skills" in section for section in sections)
+
+
+# --- the news page (HTML) ----------------------------------------------------------------
+
+
+def _boilerplate_strings(path: Path) -> set[str]:
+    """Text inside the page's nav, aside, header and footer elements."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(path.read_bytes())
+    strings = set()
+    for element in tree.xpath("//nav | //aside | //header | //footer"):
+        for text in element.itertext():
+            text = " ".join(text.split())
+            if len(text) >= 6:
+                strings.add(text)
+    return strings
+
+
+def test_news_page_keeps_the_article_and_drops_navigation(documents, fake_chunks):
+    boilerplate = _boilerplate_strings(CORPUS / NEWS)
+    assert {"Related News", "Subscribe", "Privacy", "Select Vacancies"} <= boilerplate
+    news = documents[NEWS]
+    assert news.date == "2022-12-08" and news.publisher
+    for chunk in fake_chunks[NEWS]:
+        for text in boilerplate:
+            assert not re.search(rf"\b{re.escape(text)}\b", chunk.text), f"{text!r} leaked into a chunk"
+    assert any("outstanding" in chunk.text for chunk in fake_chunks[NEWS])  # the article itself
+
+
+# --- Word files ---------------------------------------------------------------------------
+
+
+def _add_numbered_list(document, levels: list[tuple[str, str]]) -> str:
+    """A numbering definition (as Word's numbering button writes it); returns its numId."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    numbering = document.part.numbering_part.element
+    ids = [int(n) for n in numbering.xpath("//w:abstractNum/@w:abstractNumId | //w:num/@w:numId")]
+    abstract_id, num_id = max(ids, default=0) + 1, max(ids, default=0) + 2
+    level_xml = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    numbering.insert(0, parse_xml(  # abstract definitions come before the numbering instances
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">{level_xml}</w:abstractNum>'))
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>'))
+    return str(num_id)
+
+
+def _number_paragraph(paragraph, num_id: str, level: int = 0) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+@pytest.fixture
+def word_file(tmp_path) -> Path:
+    """A small response in Word: headings, a numbered list, a directly numbered list, a table."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Response to the inspection"
+    document.add_heading("Recommendations", level=1)
+    document.add_paragraph("The force accepts every recommendation.")
+    for text in ("Appoint a lead officer.", "Review the backlog.", "Train the analysts."):
+        document.add_paragraph(text, style="List Number")
+    document.add_heading("Areas for improvement", level=2)
+    num_id = _add_numbered_list(document, [("decimal", "AFI %1:"), ("lowerLetter", "(%2)")])
+    for text, level in (("Improve intelligence sharing.", 0), ("with the region", 1), ("with partners", 1),
+                        ("Record disruptions.", 0), ("consistently", 1)):
+        _number_paragraph(document.add_paragraph(text, style="List Paragraph"), num_id, level)
+    document.add_heading("Resources", level=2)
+    table = document.add_table(rows=3, cols=3)
+    for row, cells in zip(table.rows, [("Unit", "Officers", "Change"), ("Financial investigation", "12", "+2"),
+                                       ("Cyber crime", "7", "0")]):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    path = tmp_path / "response.docx"
+    document.save(path)
+    return path
+
+
+def test_word_headings_lists_and_tables(word_file):
+    document = load_document(word_file)
+    assert document.title == "Response to the inspection"
+    headings = [(b.text, b.level) for b in document.blocks if b.role == "heading"]
+    assert headings == [("Recommendations", 1), ("Areas for improvement", 2), ("Resources", 2)]
+    items = [b.text for b in document.blocks if b.role == "list_item"]
+    assert items == [
+        "1. Appoint a lead officer.", "2. Review the backlog.", "3. Train the analysts.",
+        "AFI 1: Improve intelligence sharing.", "(a) with the region", "(b) with partners",
+        "AFI 2: Record disruptions.", "(a) consistently",
+    ]
+    rows = [b.text for b in document.blocks if b.role == "table_row"]
+    assert rows == ["Unit | Officers | Change", "Financial investigation | 12 | +2", "Cyber crime | 7 | 0"]
+
+    chunks = _chunker(HashingEmbedder().count_tokens).split(document)
+    section_of = {line: c.section for c in chunks for line in c.text.split(BLOCK_SEPARATOR)}
+    assert section_of["2. Review the backlog."] == "Recommendations"
+    assert section_of["AFI 2: Record disruptions."] == "Recommendations > Areas for improvement"
+    assert section_of["Cyber crime | 7 | 0"] == "Recommendations > Resources"
+
+
+def test_real_word_file_headings_and_numbered_items(documents, fake_chunks):
+    import docx
+
+    name = "cleveland-pcc-response-north-east-soc-inspection.docx"
+    source = docx.Document(CORPUS / name)
+    numbered = [p.text.strip() for p in source.paragraphs if p.style.name == "List Number"]
+    items = [b.text for b in documents[name].blocks if b.role == "list_item"]
+    assert items == [f"{n}. {text}" for n, text in enumerate(numbered, start=1)]
+    sub_headings = [p.text.strip() for p in source.paragraphs if p.style.name == "Heading 2"]
+    sections = {chunk.section for chunk in fake_chunks[name]}
+    for heading in sub_headings:
+        assert any(section.endswith(heading) for section in sections), heading
+
+
+# --- every bundled document --------------------------------------------------------------
+
+
+def test_kinds_of_the_bundled_documents(documents):
+    assert {name: document.kind for name, document in documents.items()} == EXPECTED_KINDS
+
+
+def test_forces_are_detected(documents):
+    for name, expected in EXPECTED_FORCES.items():
+        assert expected <= set(documents[name].forces), (name, documents[name].forces)
+
+
+def _assert_offsets_map_back(document: Document, chunk: Chunk) -> None:
+    if chunk.page_start == chunk.page_end:
+        assert document.page_text(chunk.page_start)[chunk.char_start:chunk.char_end] == chunk.text
+        return
+    parts = [document.page_text(chunk.page_start)[chunk.char_start:]]
+    parts += [document.page_text(p) for p in range(chunk.page_start + 1, chunk.page_end) if document.page_text(p)]
+    parts.append(document.page_text(chunk.page_end)[:chunk.char_end])
+    assert BLOCK_SEPARATOR.join(parts) == chunk.text
+
+
+@pytest.mark.parametrize("sizing", ["fake", pytest.param("real", marks=pytest.mark.slow)])
+def test_chunks_stay_in_their_document_have_sections_and_map_back_to_pages(documents, request, sizing):
+    chunks_by_name = request.getfixturevalue(f"{sizing}_chunks")
+    total = with_section = 0
+    for name, chunks in chunks_by_name.items():
+        document = documents[name]
+        assert chunks, name
+        assert len({c.id for c in chunks}) == len(chunks)
+        for chunk in chunks:
+            assert chunk.doc_id == document.id
+            assert 1 <= chunk.page_start <= chunk.page_end <= len(document.pages)
+            _assert_offsets_map_back(document, chunk)
+            total += 1
+            with_section += bool(chunk.section)
+    assert with_section / total >= 0.9, f"{with_section}/{total} chunks have a section"
+    assert len({c.id for chunks in chunks_by_name.values() for c in chunks}) == total
+
+
+@pytest.mark.slow
+def test_no_chunk_exceeds_the_token_budget(real_chunks, real_tokenizer, documents):
+    from scrutiny.index.ingester import embedding_text
+
+    budget = Settings().chunk_tokens
+    model_limit = real_tokenizer.max_tokens - 2  # [CLS] and [SEP]
+    for name, chunks in real_chunks.items():
+        for chunk in chunks:
+            assert real_tokenizer.count_tokens(chunk.text) <= budget, (name, chunk.page_start)
+            # with the title/section prefix it is embedded with, it still fits the model
+            prefixed = embedding_text(chunk, documents[name].title)
+            assert real_tokenizer.count_tokens(prefixed) <= model_limit, (name, chunk.page_start)
+
+
+# --- classification rules ----------------------------------------------------------------
+
+RULE_CASES = [
+    # (title, first page, author, suffix, expected kind)
+    ("Agenda item 7", "To: Police and Crime Panel\nFrom: Chief Executive", "", ".pdf", "board_paper"),
+    ("", "REPORT TO THE JOINT AUDIT COMMITTEE\nHMICFRS inspection update", "", ".pdf", "board_paper"),
+    ("PCC response to HMICFRS report", "The PCC welcomes the report.", "", ".docx", "pcc_response"),
+    ("", "Response by the Police and Crime Commissioner to the inspection", "", ".pdf", "pcc_response"),
+    ("Chief Constable's response to the HMICFRS inspection", "The force accepts...", "", ".pdf", "force_response"),
+    ("", "Cleveland Police response to the PEEL inspection", "", ".pdf", "force_response"),
+    ("An inspection of custody", "© HMICFRS 2023", "", ".pdf", "inspection_report"),
+    ("Custody inspection", "We inspected six custody suites.", "HMICFRS", ".pdf", "inspection_report"),
+    ("Force rated good", "The force was rated good by inspectors.", "", ".html", "news"),
+    ("Minutes", "Members discussed the budget.", "", ".pdf", "other"),
+    ("Custody inspection", "We inspected six custody suites.", "", ".pdf", "other"),  # no author, no ©
+]
+
+
+@pytest.mark.parametrize("title, first_page, author, suffix, expected", RULE_CASES)
+def test_each_kind_rule(title, first_page, author, suffix, expected):
+    assert document_kind(title, first_page, author, suffix) == expected
+
+
+ORDER_CASES = [
+    # a board paper about an inspection report, quoting its copyright line
+    ("To: Business Coordination Board\nHMICFRS report summary\n© HMICFRS 2021", "board_paper"),
+    # a PCC response that also contains the force's response and the report's copyright
+    ("PCC response\nThe force's response to the recommendations follows.\n© HMICFRS 2022", "pcc_response"),
+    # a force response quoting the report
+    ("Durham Constabulary response to HMICFRS\nHMICFRS 2022 found that...", "force_response"),
+]
+
+
+@pytest.mark.parametrize("first_page, expected", ORDER_CASES)
+def test_kind_rules_apply_in_order(first_page, expected):
+    """Board paper > PCC response > force response > inspection report, whatever else matches."""
+    assert document_kind("", first_page, "", ".pdf") == expected
+
+
+def test_news_is_only_the_fallback_for_web_pages():
+    assert document_kind("PCC response to HMICFRS", "", "", ".html") == "pcc_response"
+    assert document_kind("Blog post", "Nothing official here.", "", ".htm") == "news"
+    assert document_kind("Blog post", "Nothing official here.", "", ".txt") == "other"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Published 16 March 2021 by the force", "2021-03-16"),
+    ("December 2022 | © HMICFRS 2022", "2022-12"),
+    ("Dec 8, 2022", "2022-12-08"),
+    ("Updated 2023-01-05", "2023-01-05"),
+    ("Sept 2021 report", "2021-09"),
+    ("no date here, only 42 things", ""),
+])
+def test_find_date(text, expected):
+    assert find_date(text) == expected
+
+
+def test_document_date_prefers_a_labelled_date_then_metadata():
+    first_page = "Inspection of March 2020 data\nDate: 16 March 2021\n"
+    assert document_date(first_page) == "2021-03-16"
+    assert document_date("Findings from May 2019", "2022-12-08") == "2022-12-08"
+    assert document_date("Findings from May 2019") == "2019-05"
