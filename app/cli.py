@@ -53,12 +53,13 @@ def _print_json(payload) -> None:
 
 def _domain_errors():
     """Map the product's domain errors to one-line user errors."""
+    from scrutiny.app.llm import LLMError
     from scrutiny.app.service import BadQuestion
     from scrutiny.index.embedder import ModelUnavailable
     from scrutiny.index.search import BadFilter
     from scrutiny.index.store import MissingIndex, ModelMismatch
 
-    return (MissingIndex, ModelMismatch, BadQuestion, BadFilter, ModelUnavailable)
+    return (MissingIndex, ModelMismatch, BadQuestion, BadFilter, ModelUnavailable, LLMError)
 
 
 def index_option(function):

@@ -22,13 +22,14 @@ import re
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from scrutiny.app.quotes import normalise, quote_on_page
 from scrutiny.app.records import Citation
 from scrutiny.ingest.classify import find_date
 from scrutiny.ingest.findings import (
-    GRADES, Finding, extract_findings, is_finding_label, normalise_text, restates_action,
+    Finding, extract_findings, is_finding_label, normalise_text, restates_action,
 )
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
 from scrutiny.ingest.records import Block, Document
@@ -63,6 +64,7 @@ PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘(])")
 MARKER = re.compile(r"\[(\d+)\]")
 MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
+DAYS_PER_MONTH = 30.4  # dates are often known to the month only
 
 
 class DraftError(ValueError):
@@ -233,10 +235,11 @@ def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: 
 
 # -- small readers ---------------------------------------------------------------------------
 
-def _words(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _words(text: str) -> frozenset[str]:
     from scrutiny.index.lexical import tokenize
 
-    return set(tokenize(text))
+    return frozenset(tokenize(text))
 
 
 def similarity(a: str, b: str) -> float:
@@ -427,8 +430,8 @@ def response_owners(document: Document) -> list[str]:
 class ResponseFinder:
     """Paragraphs of indexed force/PCC responses (or board papers) that answer a finding.
 
-    A response document must concern the force and be dated within the window after the
-    report. Inside it, a paragraph (or table cell) that restates the finding is followed by the
+    A response document must be the force's own (see `response_owners`) and dated within the
+    window after the report. Inside it, a paragraph (or table cell) that restates the finding is followed by the
     force's answer: the paragraphs after it, up to the next heading, finding label or restated
     finding, skipping the finding's own wording (its "By ... should" line and sub-points) unless
     a paragraph calls itself a response ("Force response: ...").
@@ -455,7 +458,7 @@ class ResponseFinder:
         if report is None or response is None:
             return True
         months = (response[0] - report[0]) * 12 + (response[1] - report[1])
-        return 0 <= months <= self.window_days / 30.4
+        return 0 <= months <= self.window_days / DAYS_PER_MONTH
 
     def _documents(self, finding: Finding) -> list[Document]:
         from scrutiny.index.search import SearchFilters
@@ -650,6 +653,13 @@ class DraftBuilder:
                 paragraphs.append(Paragraph(label, "label"))
                 paragraphs.extend(lines)
 
+        context = self._region_sentence(document, sorted_findings)
+        if context is not None:
+            page, sentence = context
+            n = citer.cite(document, page, sentence)
+            if n is not None:
+                paragraphs.append(Paragraph("The region", "label"))
+                paragraphs.append(Paragraph(_with_marker(sentence, n), "bullet"))
         grades = [f for f in findings if f.kind == "graded_judgement"]
         bullets("Grades", grades, lambda f: f.text.replace(f" is {f.grade} at ", f" was graded {f.grade} at ") + ".")
         own = sorted_findings.own
@@ -676,6 +686,21 @@ class DraftBuilder:
             notes.append(text)
         return section
 
+    @staticmethod
+    def _region_sentence(document: Document, sorted_findings: ForceFindings) -> tuple[int, str] | None:
+        """In a report on a region, its first sentence naming both the force and its regional unit."""
+        unit, force = sorted_findings.unit, sorted_findings.force
+        if not unit or unit == force or not any(f.subject == unit for f in sorted_findings.regional):
+            return None
+        for block in document.blocks:
+            if block.role not in ("paragraph", "list_item"):
+                continue
+            for sentence in _sentences(block.text):
+                bodies = forces_in(sentence)
+                if force in bodies and unit in bodies and len(sentence.split()) >= MIN_SENTENCE_WORDS:
+                    return block.page, sentence
+        return None
+
     # -- items to respond to -----------------------------------------------------------
     def _items(self, document: Document, sorted_findings: ForceFindings, findings: list[Finding],
                citer: Citer, notes: list[str]) -> tuple[list[ResponseItem], list[Section]]:
@@ -689,7 +714,8 @@ class DraftBuilder:
         for finding in ordered:
             n = citer.cite_finding(document, finding)
             if n is None:
-                notes.append(f"skipped a {KIND_LABELS[finding.kind].lower()} on page {finding.page}: quote not on its page")
+                kind = KIND_LABELS[finding.kind].lower()
+                notes.append(f"skipped a {kind} on page {finding.page}: quote not on its page")
                 continue
             item = ResponseItem(len(items) + 1, finding, sorted_findings.for_action(finding), n)
             found = finder.find(finding)
@@ -788,7 +814,6 @@ def inspection_type(document: Document, findings: list[Finding]) -> tuple[str, s
     """force, regional, national or thematic, with the reason in words."""
     if re.search(r"\bthematic\b", f"{document.title}\n{document.pages[0] if document.pages else ''}", re.IGNORECASE):
         return "thematic", "the report calls itself thematic"
-    graded = list(dict.fromkeys(f.subject for f in findings if f.kind == "graded_judgement"))
     subjects = list(dict.fromkeys(f.subject for f in findings if f.subject))
     units = [s for s in subjects if s in REGIONAL_UNITS]
     forces = [s for s in subjects if s in TERRITORIAL_FORCES]
@@ -824,7 +849,8 @@ def check_output_path(path: Path) -> Path:
     if path.is_dir():
         raise DraftError(f"cannot write {path}: it is a folder; give a file name such as {path / 'draft.docx'}")
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
-        raise DraftError(f"cannot write {path.name}: the draft is written as .docx or .md; name the file draft.docx or draft.md")
+        raise DraftError(
+            f"cannot write {path.name}: the draft is written as .docx or .md; name the file draft.docx or draft.md")
     folder = path.parent.resolve() if str(path.parent) else Path.cwd()
     if not folder.is_dir():
         raise DraftError(f"cannot write {path}: folder {folder} does not exist; create it first")
@@ -1091,7 +1117,8 @@ def draft_command(service, report: str, force: str, out: Path | None, as_json: b
     except (DraftError, *_domain_errors()) as error:
         raise UserError(str(error)) from error
     except OSError as error:
-        raise UserError(f"cannot write {out}: {error.strerror or error}; nothing was written") from error
+        where = f"cannot write {out}" if out is not None else "cannot draft"
+        raise UserError(f"{where}: {error.strerror or error}; nothing was written") from error
     if as_json:
         payload = draft.to_dict()
         payload["out"] = str(written) if written else None
@@ -1103,7 +1130,8 @@ def draft_command(service, report: str, force: str, out: Path | None, as_json: b
     actions = sum(1 for item in draft.items if item.for_action)
     answered = sum(1 for item in draft.items if item.response)
     click.echo(
-        f"wrote {written}: {len(draft.items)} findings ({actions} for the force to act on, "
+        f"wrote {written}: {len(draft.items)} finding{'' if len(draft.items) == 1 else 's'} "
+        f"({actions} for the force to act on, "
         f"{answered} with an existing response), {len(draft.citations)} citations"
     )
     for note in draft.notes:

@@ -31,16 +31,24 @@ def report_choices(service) -> list[tuple[str, str]]:
 
 
 def force_choices(service, doc_id: str | None) -> list[str]:
-    """Forces and units the report mentions, those it has findings for first."""
+    """Forces the report has findings for, then its regional units, then every other body it names."""
     from scrutiny.app.draft import report_bodies
     from scrutiny.ingest.findings import extract_findings
+    from scrutiny.ingest.forces import TERRITORIAL_FORCES
 
     if not doc_id:
         return []
     document = service.store.load(with_vectors=False).documents.get(doc_id)
     if document is None:
         return []
-    return report_bodies(document, extract_findings(document))
+    findings = extract_findings(document)
+    with_findings = {f.subject for f in findings}
+    bodies = report_bodies(document, findings)
+    return sorted(bodies, key=lambda body: (body not in with_findings, body not in TERRITORIAL_FORCES))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _file_name(source: str, force: str) -> str:
@@ -67,8 +75,9 @@ def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str
     actions = sum(1 for item in draft.items if item.for_action)
     answered = sum(1 for item in draft.items if item.response)
     status = (
-        f"Draft for **{draft.force}**: {len(draft.items)} findings to respond to ({actions} for the force to act on, "
-        f"{answered} pre-filled from an indexed response), {len(draft.citations)} citations, "
+        f"Draft for **{draft.force}**: {_count(len(draft.items), 'finding')} to respond to "
+        f"({actions} for the force to act on, {answered} pre-filled from an indexed response), "
+        f"{_count(len(draft.citations), 'citation')}, "
         f"built in {draft.timings_ms.get('total', 0) / 1000:.1f} s."
     )
     if draft.notes:

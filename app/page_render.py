@@ -43,25 +43,37 @@ class PageView:
     highlighted: bool = False  # the quote was located on the page
 
 
-def mark_quote(text: str, quote: str) -> tuple[str, bool]:
+def mark_quote(text: str, quote: str, context_chars: int | None = None) -> tuple[str, bool]:
     """`text` as HTML (everything escaped) with `quote` inside <mark>, and whether it was found.
 
     Matching ignores differences of whitespace, case and quote-mark style, the same
-    tolerance the citation checker allows.
+    tolerance the citation checker allows. With `context_chars`, only that much text either
+    side of the quote is kept (cut at a space, with an ellipsis), so a long passage stays short.
     """
     words = normalise(quote).split()
-    if not words:
-        return html.escape(text), False
     pattern = r"\s+".join(re.escape(word) for word in words)
     # QUOTE_CHARS maps one character to one, so offsets in the translated text hold for `text`
-    match = re.search(pattern, text.translate(QUOTE_CHARS), flags=re.IGNORECASE)
+    match = re.search(pattern, text.translate(QUOTE_CHARS), flags=re.IGNORECASE) if words else None
     if match is None:
+        if context_chars is not None and len(text) > 2 * context_chars:
+            return html.escape(_cut(text[: 2 * context_chars], keep="start")) + "…", False
         return html.escape(text), False
     start, end = match.span()
-    marked = (
-        f"{html.escape(text[:start])}<mark>{html.escape(text[start:end])}</mark>{html.escape(text[end:])}"
-    )
+    before, after = text[:start], text[end:]
+    if context_chars is not None:
+        if len(before) > context_chars:
+            before = "…" + _cut(before[-context_chars:], keep="end")
+        if len(after) > context_chars:
+            after = _cut(after[:context_chars], keep="start") + "…"
+    marked = f"{html.escape(before)}<mark>{html.escape(text[start:end])}</mark>{html.escape(after)}"
     return marked, True
+
+
+def _cut(text: str, keep: str) -> str:
+    """Drop the partial word at the cut end of an excerpt."""
+    if keep == "start":
+        return text.rsplit(None, 1)[0] if " " in text.strip() else text
+    return text.split(None, 1)[1] if " " in text.strip() else text
 
 
 @lru_cache(maxsize=HASH_CACHE_SIZE)

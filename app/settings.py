@@ -47,8 +47,10 @@ class Settings(BaseSettings):
         0.6, gt=0, le=1, description="Share of an LLM sentence's content words its cited passage must contain "
                                      "(every number must appear too), else the sentence is dropped.")
     llm_timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply.")
-    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: and ollama: specs).")
-    llm_context_tokens: int = Field(8192, ge=512, description="Context window for a local llamacpp: model file.")
+    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: specs).")
+    llm_context_tokens: int = Field(
+        8192, ge=512, description="Context window asked of ollama: and llamacpp: models (their defaults can be "
+                                  "too small for the passages).")
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
     auth: str = Field("", description="user:pass required by the app when set.")

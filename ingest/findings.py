@@ -71,7 +71,9 @@ GRADED = re.compile(
     rf"^(?P<body>[A-Z][^.:;]{{1,90}}?)\s+(?:is|was|has\s+been)\s+(?:graded\s+|rated\s+|judged(?:\s+to\s+be)?\s+)?"
     rf"{_GRADE}\s+(?:at|in)\s+(?P<area>[^.;]+?)\.?$"
 )
-GRADED_NEEDS = re.compile(rf"^(?P<body>[A-Z][^.:;]{{1,90}}?)\s+(?P<grade>requires\s+improvement)\s+(?:at|in)\s+(?P<area>[^.;]+?)\.?$")
+GRADED_NEEDS = re.compile(  # "The force requires improvement at ..." (no "is")
+    r"^(?P<body>[A-Z][^.:;]{1,90}?)\s+(?P<grade>requires\s+improvement)\s+(?:at|in)\s+(?P<area>[^.;]+?)\.?$"
+)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘'(])")
 OPENING_QUOTES = ("“", '"', "‘", "'")
 # A generic name for the body a section is about ("The force is good at ...").

@@ -341,7 +341,9 @@ def test_draft_tab_builds_a_preview_and_a_docx(full_index):
                                                               "to serious and organised crime"}
     doc_id = next(value for label, value in reports if REPORT in label)
     forces = force_choices(service, doc_id)
-    assert forces[:4] == ["North East ROCU (NERSOU)", "Cleveland Police", "Durham Constabulary", "Northumbria Police"]
+    # the forces graded in the report come first, then its regional unit, then forces only mentioned
+    assert forces[:4] == ["Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"]
+    assert "Kent Police" in forces[4:]
     status, preview, path = make_draft(service, doc_id, "Cleveland Police")
     assert "Cleveland Police" in status and preview.startswith("# Response by the PCC")
     assert path and Path(path).suffix == ".docx" and zipfile.is_zipfile(path)
@@ -379,3 +381,31 @@ def test_real_model_draft_prefills_cleveland_response(real_service):
     assert len(draft.items) == 3 and all(item.response for item in draft.items)
     sources = {c.source for item in draft.items for c in draft.citations if c.n in {n for _, n in item.response}}
     assert sources == {CLEVELAND_RESPONSE}
+
+
+def test_a_force_response_laid_out_as_a_table_fills_in_its_row(tmp_path):
+    """Any force's own response document counts, whatever its layout: here a Word table."""
+    import docx
+
+    from tests.conftest import CORPUS
+
+    response = docx.Document()
+    response.add_heading("Cleveland Police response to the HMICFRS inspection of serious and organised crime", 1)
+    response.add_paragraph("Date: 20 January 2023")
+    table = response.add_table(rows=2, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "Area for improvement", "Progress"
+    table.rows[1].cells[0].text = "The force doesn't have enough financial investigation capacity to meet demand."
+    answer = "Two more financial investigators have joined and a triage process now clears new reports."
+    table.rows[1].cells[1].text = answer
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    response.save(folder / "cleveland-force-response.docx")
+    shutil.copy(CORPUS / REPORT, folder / REPORT)
+    index = tmp_path / "index"
+    assert _service(index).ingest([folder], show_progress=False).ok
+    payload = draft_json(index, REPORT, "cleveland")
+    financial, neighbourhood, regional = payload["items"]
+    assert [p["text"] for p in financial["response"]] == [answer]
+    assert "cleveland-force-response.docx" in financial["response_source"]
+    assert not neighbourhood["response"] and not regional["response"]
+    assert_every_fact_cited(_service(index), payload)

@@ -1,0 +1,740 @@
+"""The Gradio app (`scrutiny serve`): chat with cited answers, sources and pages, documents.
+
+`ScrutinyApp` holds the behaviour: each public method is one event handler that takes and
+returns plain values, so tests call it directly. `build_app` lays the handlers out as a
+Gradio Blocks page; `launch` refuses to expose the app to a network without a password.
+Gradio loads lazily (it takes seconds) and with its analytics and version check switched off.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import os
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Before gradio is imported anywhere: no analytics, no version check, no telemetry, no MCP.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ.setdefault("GRADIO_MCP_SERVER", "False")
+
+from scrutiny.app.export import (  # noqa: E402 - the environment above must be set first
+    KIND_LABELS, REFUSAL_HEADING, citation_line, date_label, export_answer, kind_label,
+)
+from scrutiny.app.followup import standalone_question  # noqa: E402
+from scrutiny.app.page_render import PageView, find_original, mark_quote, page_view  # noqa: E402
+from scrutiny.app.records import Answer, Citation  # noqa: E402
+
+UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
+UPLOAD_NAME_CHARS = 120  # longest stored file name, extension included
+STAGING_FOLDER = ".incoming"  # inside uploads/: files wait here until they are indexed
+MAX_PASSAGES = 20  # top of the "passages to draw on" slider
+BYTES_PER_MB = 1024 * 1024
+CHAT_HEIGHT = 520
+PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
+PAGE_IMAGE_HEIGHT = 760
+ASK_CONCURRENCY_ID = "ask"
+PAGE_CONCURRENCY_ID = "page"
+FILE_CACHE_SECONDS = 3600  # exported answers and page images are deleted from gradio's cache after this
+
+APP_TITLE = "Scrutiny"
+INTRO = (
+    "Ask about the indexed HMICFRS inspection reports, PCC and force responses and related papers. "
+    "Every answer is made of **verbatim quotes**, each numbered and tied to a document and page in "
+    "**Sources**. If the documents don't answer, Scrutiny says so instead of guessing."
+)
+CHAT_PLACEHOLDER = (
+    "**Ask a question about the indexed documents**<br>"
+    "e.g. *What did the inspection find about financial investigation capacity?*<br>"
+    "Follow-ups work: ask *and Durham?* after a question about another force."
+)
+SOURCES_EMPTY = (
+    '<div class="sources-empty">The documents and pages an answer quotes are listed here, '
+    "with each quote highlighted in its passage.</div>"
+)
+REFUSAL_EXPLANATION = (
+    "Nothing in the indexed documents is close enough to the question to quote as an answer. "
+    "The nearest passages are shown below for orientation: they are <b>related, not evidence</b>. "
+    "Try other words, fewer filters, or add the document that would answer it."
+)
+UPLOAD_HELP = (
+    f"PDF, Word (.docx), HTML, text or Markdown. Files are kept in the index folder and indexed at once; "
+    f"a file that can't be read is reported with the reason and the rest are still added."
+)
+
+CSS = """
+.scrutiny-intro p { margin: 0.2em 0 0.6em 0; }
+.scrutiny-sources { display: flex; flex-direction: column; gap: 10px; }
+.sources-empty { color: var(--body-text-color-subdued); padding: 12px; border: 1px dashed var(--border-color-primary);
+  border-radius: 8px; }
+.sources-heading { font-weight: 600; font-size: 1.05em; margin: 2px 0; }
+.source-card { border: 1px solid var(--border-color-primary); border-left: 5px solid #1d70b8; border-radius: 8px;
+  padding: 10px 12px; background: var(--block-background-fill); }
+.source-card.related { border-left: 5px dashed #b1b4b6; background: var(--background-fill-secondary); }
+.source-title { font-weight: 600; }
+.source-n { display: inline-block; min-width: 2.2em; color: #1d70b8; font-weight: 700; }
+.source-card.related .source-n { color: #505a5f; }
+.source-meta { font-size: 0.9em; margin: 2px 0 6px 0; }
+.source-page { font-weight: 700; background: #e8f1f8; color: #0b0c0c; padding: 0 6px; border-radius: 4px; }
+.source-file { font-size: 0.8em; color: var(--body-text-color-subdued); word-break: break-all; }
+.source-passage { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; max-height: 16em; overflow-y: auto;
+  margin-top: 6px; padding: 6px 8px; background: var(--background-fill-secondary); border-radius: 6px; }
+.source-quote-missing { font-style: italic; margin-top: 6px; }
+.scrutiny-sources mark, .page-text mark { background: #ffdd00; color: #0b0c0c; padding: 0 1px; }
+.related-tag { display: inline-block; font-size: 0.75em; font-weight: 700; text-transform: uppercase;
+  letter-spacing: 0.04em; color: #505a5f; border: 1px solid #b1b4b6; border-radius: 4px; padding: 0 6px; margin-left: 6px; }
+.refusal-notice { border: 2px solid #d4351c; background: #fdf3f1; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
+.refusal-notice b.refusal-title { display: block; font-size: 1.1em; margin-bottom: 4px; color: #942514; }
+.ask-error { border: 2px solid #f47738; background: #fff7f0; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
+.page-text { white-space: pre-wrap; max-height: 760px; overflow-y: auto; padding: 10px;
+  border: 1px solid var(--border-color-primary); border-radius: 8px; font-size: 0.92em; line-height: 1.5; }
+.upload-results ul { margin: 4px 0; padding-left: 1.2em; }
+.upload-results .failed { color: #942514; }
+.upload-results .ok { color: #00703c; }
+"""
+
+
+class UploadRejected(ValueError):
+    """A file the app will not store (wrong type, too large); the message says why."""
+
+
+@dataclass
+class Conversation:
+    """One browser session's chat: the last standalone question and its answer."""
+
+    previous_question: str = ""
+    answer: Answer | None = None
+    exports: tuple[str, str] | None = None
+
+
+@dataclass
+class UploadOutcome:
+    """What happened to one uploaded file."""
+
+    name: str  # the name the user uploaded
+    stored_as: str = ""  # the sanitised name it is indexed under
+    outcome: str = "failed"  # added, replaced, unchanged or failed
+    reason: str = ""
+
+
+@dataclass
+class AskResult:
+    """Everything the Ask tab shows after a question; `ScrutinyApp.ask` returns its fields in order."""
+
+    history: list[dict]
+    conversation: Conversation
+    sources_html: str
+    source_choices: list[tuple[str, str]] = field(default_factory=list)
+    page: PageView | None = None
+
+
+def is_loopback(host: str) -> bool:
+    """True when `host` is reachable only from this machine."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_auth(auth: str) -> tuple[str, str] | None:
+    """`user:password` as a pair, None when empty; ValueError when malformed."""
+    if not auth:
+        return None
+    user, _, password = auth.partition(":")
+    if not user or not password:
+        raise ValueError("--auth must look like user:password (or set SCRUTINY_AUTH=user:password)")
+    return user, password
+
+
+def check_exposure(host: str, auth: str, no_auth: bool) -> tuple[str, str] | None:
+    """The credentials to require, after refusing to serve a network without a password.
+
+    A loopback host needs nothing. Any other host needs --auth (or SCRUTINY_AUTH), or
+    --no-auth to accept the risk; both print a warning to stderr.
+    """
+    credentials = parse_auth(auth)
+    if is_loopback(host):
+        return credentials
+    if credentials is None and not no_auth:
+        raise ValueError(
+            f"--host {host} exposes the app to the network; add --auth user:password "
+            f"(or SCRUTINY_AUTH), or --no-auth to serve without a password"
+        )
+    if credentials is None:
+        print(f"scrutiny: warning: serving on {host} WITHOUT a password: anyone who can reach this "
+              f"machine can read the documents and add or remove them", file=sys.stderr)
+    else:
+        print(f"scrutiny: warning: serving on {host}: the password and documents travel unencrypted "
+              f"over plain HTTP; put the app behind an HTTPS proxy for use beyond a trusted network",
+              file=sys.stderr)
+    return credentials
+
+
+def safe_upload_name(name: str) -> str:
+    """A file name safe to store: no folders, not hidden, plain characters, an accepted type.
+
+    Raises UploadRejected for types the app does not index.
+    """
+    base = re.split(r"[\\/]", unicodedata.normalize("NFKC", name or ""))[-1]
+    base = re.sub(r"[^\w.()+ -]", "_", base)
+    base = re.sub(r"\s+", " ", base).strip(" ._")
+    stem, suffix = os.path.splitext(base)
+    if suffix.lower() not in UPLOAD_SUFFIXES:
+        kind = f"'{suffix}' files" if suffix else "files without an extension"
+        raise UploadRejected(
+            f"{kind} are not accepted; upload PDF, Word (.docx), HTML, text (.txt) or Markdown (.md)"
+        )
+    stem = stem.strip(" ._")[: UPLOAD_NAME_CHARS - len(suffix)] or "upload"
+    return stem + suffix.lower()
+
+
+def _escape_markdown(text: str) -> str:
+    """Document text for the chat's Markdown: HTML escaped and Markdown's marks made literal."""
+    return re.sub(r"([\\`*_~|#>\[\]])", r"\\\1", html.escape(text, quote=False))
+
+
+def _source_card(citation: Citation, related: bool) -> str:
+    passage, found = mark_quote(citation.passage, citation.quote, PASSAGE_CONTEXT_CHARS)
+    tag = '<span class="related-tag">related, not evidence</span>' if related else ""
+    missing = (
+        "" if found else
+        f'<div class="source-quote-missing">Quoted: “{html.escape(citation.quote)}”</div>'
+    )
+    meta = " · ".join(html.escape(part) for part in (kind_label(citation.kind), date_label(citation.date)))
+    section = f" · {html.escape(citation.section)}" if citation.section else ""
+    return (
+        f'<div class="source-card{" related" if related else ""}" id="source-{citation.n}">'
+        f'<div class="source-title"><span class="source-n">[{citation.n}]</span>'
+        f'{html.escape(citation.title or citation.source)}{tag}</div>'
+        f'<div class="source-meta">{meta} · <span class="source-page">page {citation.page}</span>{section}</div>'
+        f'<div class="source-file">{html.escape(citation.source)}</div>'
+        f"{missing}<div class=\"source-passage\">{passage}</div></div>"
+    )
+
+
+def sources_html(answer: Answer) -> str:
+    """The sources panel for an answer: each citation with its quote marked in its passage,
+    or for a refusal a notice and the related passages labelled as not evidence."""
+    if answer.refused:
+        parts = [
+            f'<div class="refusal-notice"><b class="refusal-title">{html.escape(REFUSAL_HEADING)}</b>'
+            f"{REFUSAL_EXPLANATION}</div>"
+        ]
+        if answer.related:
+            parts.append('<div class="sources-heading">Nearest passages (related, not evidence)</div>')
+        parts += [_source_card(citation, related=True) for citation in answer.related]
+    else:
+        parts = [f'<div class="sources-heading">Sources ({len(answer.citations)})</div>']
+        parts += [_source_card(citation, related=False) for citation in answer.citations]
+    return f'<div class="scrutiny-sources">{"".join(parts)}</div>'
+
+
+def error_html(message: str) -> str:
+    """The sources panel when a question could not be asked."""
+    return f'<div class="scrutiny-sources"><div class="ask-error">{html.escape(message)}</div></div>'
+
+
+def _answer_markdown(text: str) -> str:
+    """Answer text for the chat: escaped, one paragraph per cited sentence, markers in bold."""
+    escaped = _escape_markdown(text)
+    marker = r"\\\[\d+\\\]"  # an escaped [n]
+    escaped = re.sub(rf"([.!?][\"'”’)]?\s*(?:{marker}\s*)+)\s+(?=\S)", lambda m: m.group(1).rstrip() + "\n\n", escaped)
+    return re.sub(rf"{marker}(?:\s*{marker})*", lambda m: f"**{m.group(0)}**", escaped)
+
+
+def chat_reply(answer: Answer, asked_as: str | None) -> str:
+    """The assistant's chat message (Markdown) for an answer or a refusal."""
+    lines = []
+    if asked_as:
+        lines.append(f"_Asked as: {_escape_markdown(asked_as)}_\n")
+    if answer.refused:
+        lines.append(f"⚠️ **{REFUSAL_HEADING}.** The nearest passages are shown under Sources, "
+                     f"marked *related, not evidence*.")
+    else:
+        lines.append(_answer_markdown(answer.text))
+        count = len(answer.citations)
+        lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: the numbers refer to Sources, "
+                     f"where each quote is shown on its page.</small>")
+    return "\n".join(lines)
+
+
+def source_choices(answer: Answer) -> list[tuple[str, str]]:
+    """(label, value) pairs for the "show the page" selector."""
+    cited = answer.related if answer.refused else answer.citations
+    choices = []
+    for citation in cited:
+        choices.append((f"[{citation.n}] page {citation.page}", str(citation.n)))
+    return choices
+
+
+class ScrutinyApp:
+    """The app's behaviour over one `Scrutiny` service; each public method is one event handler."""
+
+    def __init__(self, service, export_folder: Path | None = None):
+        self.service = service
+        self.settings = service.settings
+        self.export_folder = export_folder or Path(tempfile.mkdtemp(prefix="scrutiny-exports-"))
+
+    # ---------------------------------------------------------------- index state
+
+    def manifest_rows(self) -> list[dict]:
+        """Indexed documents from the manifest; [] when there is no index yet."""
+        from scrutiny.index.store import MissingIndex
+
+        try:
+            return self.service.documents()
+        except MissingIndex:
+            return []
+
+    def documents_table(self) -> list[list]:
+        """Rows of the Documents tab: title, kind, date, pages, chunks, file, id."""
+        return [
+            [row.get("title") or row["source"], kind_label(row.get("kind", "")), date_label(row.get("date", "")),
+             row.get("pages", 0), row.get("chunks", 0), row["source"], row["doc_id"][:12]]
+            for row in self.manifest_rows()
+        ]
+
+    def index_status(self) -> str:
+        """One line on what is indexed, for the top of the Documents tab."""
+        rows = self.manifest_rows()
+        if not rows:
+            return "**No documents are indexed yet.** Add files below; they are ready to ask about once indexed."
+        chunks = sum(row.get("chunks", 0) for row in rows)
+        return f"**{len(rows)} documents** indexed ({chunks} passages) in `{self.service.store.directory}`."
+
+    def filter_choices(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """Forces named in the indexed documents, and the documents as (label, id) pairs."""
+        rows = self.manifest_rows()
+        forces = sorted({force for row in rows for force in row.get("forces", [])})
+        documents = [(f"{row.get('title') or row['source']} ({row['source']})", row["doc_id"]) for row in rows]
+        return forces, documents
+
+    def refresh(self):
+        """Documents table, status and every document/force selector, from the live index."""
+        import gradio as gr
+
+        forces, documents = self.filter_choices()
+        return (
+            self.documents_table(),
+            self.index_status(),
+            gr.update(choices=forces),
+            gr.update(choices=documents),
+            gr.update(choices=documents, value=None),
+        )
+
+    # ---------------------------------------------------------------- asking
+
+    def _filters(self, kinds, forces, documents):
+        from scrutiny.index.search import SearchFilters
+
+        return SearchFilters(tuple(kinds or ()), tuple(forces or ()), tuple(documents or ()))
+
+    def _ask_errors(self):
+        from scrutiny.app.service import BadQuestion
+        from scrutiny.index.embedder import ModelUnavailable
+        from scrutiny.index.search import BadFilter
+        from scrutiny.index.store import MissingIndex, ModelMismatch
+
+        return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable
+
+    def answer(self, message: str, conversation: Conversation | None, kinds=(), forces=(), documents=(),
+               k: int | None = None) -> AskResult:
+        """Answer a chat message (a follow-up is read in the context of the previous question)."""
+        from scrutiny.index.store import MissingIndex
+
+        conversation = conversation or Conversation()
+        question = standalone_question(message, conversation.previous_question)
+        history = [{"role": "user", "content": _escape_markdown(message.strip())}]
+        try:
+            answer = self.service.ask(question, k=int(k) if k else None,
+                                      filters=self._filters(kinds, forces, documents))
+        except MissingIndex:
+            text = "No documents are indexed yet: add some in the Documents tab, then ask again."
+            history.append({"role": "assistant", "content": text})
+            return AskResult(history, conversation, error_html(text))
+        except self._ask_errors() as error:
+            text = f"Can't ask that: {error}"
+            history.append({"role": "assistant", "content": _escape_markdown(text)})
+            return AskResult(history, conversation, error_html(text))
+        asked_as = question if question != message.strip() else None
+        history.append({"role": "assistant", "content": chat_reply(answer, asked_as)})
+        markdown, docx = export_answer(answer, self.export_folder / uuid.uuid4().hex[:12])
+        updated = Conversation(previous_question=question, answer=answer, exports=(str(markdown), str(docx)))
+        choices = source_choices(answer)
+        page = self.page_for(answer, choices[0][1]) if choices else None
+        return AskResult(history, updated, sources_html(answer), choices, page)
+
+    def ask(self, message: str, history: list | None, conversation: Conversation | None,
+            kinds=None, forces=None, documents=None, k=None):
+        """Chat event: the updated chat, state, sources, page selector, page view, exports, cleared box."""
+        import gradio as gr
+
+        if not (message or "").strip():
+            gr.Warning("Type a question first.")
+            return (gr.skip(),) * 10
+        result = self.answer(message, conversation, kinds, forces, documents, k)
+        exports = result.conversation.exports if result.conversation.answer is not None else None
+        page = self._page_updates(result.page)
+        return (
+            (history or []) + result.history,
+            result.conversation,
+            result.sources_html,
+            gr.update(choices=result.source_choices,
+                      value=result.source_choices[0][1] if result.source_choices else None,
+                      visible=bool(result.source_choices)),
+            *page,
+            gr.update(value=exports[0] if exports else None, visible=bool(exports)),
+            gr.update(value=exports[1] if exports else None, visible=bool(exports)),
+            "",
+        )
+
+    def new_conversation(self):
+        """Clear the chat, the sources and the page view."""
+        import gradio as gr
+
+        return (
+            [], Conversation(), SOURCES_EMPTY, gr.update(choices=[], value=None, visible=False),
+            *self._page_updates(None), gr.update(value=None, visible=False), gr.update(value=None, visible=False),
+            "",
+        )
+
+    # ---------------------------------------------------------------- pages
+
+    def page_for(self, answer: Answer, choice: str) -> PageView | None:
+        """The page view of citation number `choice` of an answer (or of a refusal's related passage)."""
+        cited = answer.related if answer.refused else answer.citations
+        citation = next((c for c in cited if str(c.n) == str(choice)), None)
+        if citation is None:
+            return None
+        document = self.service.data().documents.get(citation.doc_id)
+        if document is None:
+            return PageView(caption=f"{citation.source} is no longer in the index")
+        folders = [self.service.store.uploads, *self.settings.source_folders]
+        return page_view(document, citation.page, citation.quote, folders)
+
+    def _page_updates(self, view: PageView | None):
+        import gradio as gr
+
+        if view is None:
+            return gr.update(value=None, visible=False), gr.update(value="", visible=False), gr.update(value="")
+        return (
+            gr.update(value=view.image, visible=view.image is not None),
+            gr.update(value=view.html, visible=view.image is None and bool(view.html)),
+            gr.update(value=view.caption),
+        )
+
+    def open_source(self, choice: str | None, conversation: Conversation | None):
+        """Show the cited page chosen in the selector."""
+        if not choice or conversation is None or conversation.answer is None:
+            return self._page_updates(None)
+        return self._page_updates(self.page_for(conversation.answer, choice))
+
+    # ---------------------------------------------------------------- API
+
+    def ask_api(self, question: str, kind: str = "", force: str = "", k: int = 0) -> dict:
+        """Answer a question from the indexed documents, with citations (document, page, verbatim quote).
+
+        Parameters:
+            question: the question, in full (no chat context)
+            kind: only documents of this kind (comma-separated for several): inspection_report,
+                pcc_response, force_response, board_paper, news, other
+            force: only passages about this force (comma-separated for several), e.g. "Cleveland Police"
+            k: passages to draw the answer from; 0 uses the default
+        Returns:
+            the `scrutiny ask --json` object: question, answer, refused, citations, related, timings_ms
+        """
+        import gradio as gr
+
+        def listed(value: str) -> tuple[str, ...]:
+            return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+        try:
+            answer = self.service.ask(question, k=int(k) if k else None,
+                                      filters=self._filters(listed(kind), listed(force), ()))
+        except self._ask_errors() as error:
+            raise gr.Error(str(error)) from error
+        return answer.to_dict()
+
+    # ---------------------------------------------------------------- documents
+
+    def _stage(self, files: list[str], staging: Path) -> tuple[list[UploadOutcome], dict[str, Path]]:
+        """Copy accepted uploads into `staging` under safe names; rejected ones get their reason."""
+        outcomes: list[UploadOutcome] = []
+        staged: dict[str, Path] = {}
+        limit = self.settings.upload_max_mb * BYTES_PER_MB
+        for file in files:
+            original = Path(str(file))
+            outcome = UploadOutcome(name=original.name)
+            outcomes.append(outcome)
+            try:
+                outcome.stored_as = safe_upload_name(original.name)
+                size = original.stat().st_size
+                if size > limit:
+                    raise UploadRejected(
+                        f"the file is {size / BYTES_PER_MB:.1f} MB, over the {self.settings.upload_max_mb:g} MB upload limit"
+                    )
+                if outcome.stored_as in staged:
+                    raise UploadRejected(f"another file in this upload is also named {outcome.stored_as}")
+            except UploadRejected as error:
+                outcome.reason = str(error)
+                continue
+            except OSError as error:
+                outcome.reason = f"the upload could not be read ({error.strerror or error}); try again"
+                continue
+            target = staging / outcome.stored_as
+            shutil.copyfile(original, target)
+            staged[outcome.stored_as] = target
+        return outcomes, staged
+
+    def add_files(self, files: list[str] | None, progress=None) -> list[UploadOutcome]:
+        """Store uploaded files in the index folder and index them; one outcome per file.
+
+        Files wait in a staging folder until indexed: a file that fails is deleted with its
+        reason reported, so nothing already indexed or stored is replaced by a bad upload.
+        """
+        from scrutiny.index.store import MissingIndex, ModelMismatch
+
+        files = [f for f in (files or []) if f]
+        if not files:
+            return []
+        uploads = self.service.store.uploads
+        staging = uploads / STAGING_FOLDER / uuid.uuid4().hex
+        staging.mkdir(parents=True)
+        try:
+            if progress is not None:
+                progress(0.0, desc=f"Saving {len(files)} file(s)")
+            outcomes, staged = self._stage(files, staging)
+            if not staged:
+                return outcomes
+            if progress is not None:
+                progress(0.1, desc=f"Reading and indexing {len(staged)} file(s)")
+            try:
+                report = self.service.ingest(list(staged.values()), show_progress=progress is not None)
+            except (MissingIndex, ModelMismatch) as error:
+                for outcome in outcomes:
+                    if outcome.stored_as in staged:
+                        outcome.reason = str(error)
+                return outcomes
+            failures = {failure["source"]: failure["reason"] for failure in report.failed}
+            result = {name: kind for kind in ("added", "replaced", "unchanged") for name in getattr(report, kind)}
+            for outcome in outcomes:
+                if outcome.stored_as not in staged:
+                    continue
+                if outcome.stored_as in result:
+                    outcome.outcome = result[outcome.stored_as]
+                    kept = uploads / outcome.stored_as
+                    if outcome.outcome != "unchanged" or not kept.exists():
+                        os.replace(staged[outcome.stored_as], kept)
+                else:
+                    outcome.reason = failures.get(outcome.stored_as, "it was not indexed (no reason given)")
+            return outcomes
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    @staticmethod
+    def outcomes_html(outcomes: list[UploadOutcome]) -> str:
+        """The per-file result list shown under the upload box."""
+        if not outcomes:
+            return ""
+        words = {"added": "added", "replaced": "replaced the earlier version", "unchanged": "already indexed, unchanged"}
+        items = []
+        for outcome in outcomes:
+            name = html.escape(outcome.name)
+            renamed = (f" (stored as {html.escape(outcome.stored_as)})"
+                       if outcome.stored_as and outcome.stored_as != outcome.name else "")
+            if outcome.outcome == "failed":
+                items.append(f'<li class="failed">✗ <b>{name}</b>{renamed}: not added: {html.escape(outcome.reason)}</li>')
+            else:
+                items.append(f'<li class="ok">✓ <b>{name}</b>{renamed}: {words[outcome.outcome]}</li>')
+        failed = sum(o.outcome == "failed" for o in outcomes)
+        summary = f"{len(outcomes) - failed} of {len(outcomes)} file(s) indexed" + (f", {failed} failed" if failed else "")
+        return f'<div class="upload-results"><b>{summary}</b><ul>{"".join(items)}</ul></div>'
+
+    def upload(self, files, progress=None):
+        """Upload event: results, then the refreshed documents table, status and selectors."""
+        import gradio as gr
+
+        outcomes = self.add_files(files, progress)
+        return (self.outcomes_html(outcomes), gr.update(value=None), *self.refresh())
+
+    def remove(self, doc_id: str | None):
+        """Remove event: a message, then the refreshed documents table, status and selectors."""
+        from scrutiny.index.store import MissingIndex
+
+        if not doc_id:
+            return ("Choose a document to remove first.", *self.refresh())
+        try:
+            removed = self.service.remove(doc_id)
+        except (MissingIndex, ValueError) as error:
+            return (f"Not removed: {error}", *self.refresh())
+        for document in removed:
+            stored = find_original(document.source, document.id, [self.service.store.uploads])
+            if stored is not None and stored.parent == self.service.store.uploads:
+                stored.unlink(missing_ok=True)
+        names = ", ".join(document.source for document in removed) or "nothing"
+        return (f"Removed {names} from the index.", *self.refresh())
+
+
+def _progress_handler(method):
+    """Wrap a handler so Gradio injects a progress tracker that also follows the ingester's bars."""
+    import gradio as gr
+
+    def handler(files, progress=gr.Progress(track_tqdm=True)):
+        return method(files, progress)
+
+    handler.__doc__ = method.__doc__
+    return handler
+
+
+def build_app(service, export_folder: Path | None = None):
+    """The Gradio Blocks page over `service`: Ask, Documents and Draft tabs, and the `ask` API."""
+    import gradio as gr
+
+    from scrutiny.app.draft_tab import build_draft_tab
+
+    app = ScrutinyApp(service, export_folder)
+    settings = service.settings
+    ask_limit = settings.ask_concurrency
+    forces, documents = app.filter_choices()
+
+    with gr.Blocks(title=f"{APP_TITLE}: inspection reports", analytics_enabled=False,
+                   delete_cache=(FILE_CACHE_SECONDS, FILE_CACHE_SECONDS)) as blocks:
+        conversation = gr.State(Conversation())
+        gr.Markdown(f"## {APP_TITLE}: cited answers from inspection reports and responses")
+        gr.Markdown(INTRO, elem_classes=["scrutiny-intro"])
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"):
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=5, min_width=420):
+                        chat = gr.Chatbot(label="Conversation", height=CHAT_HEIGHT, placeholder=CHAT_PLACEHOLDER,
+                                          buttons=["copy"], feedback_options=None, elem_id="scrutiny-chat",
+                                          layout="bubble")
+                        with gr.Row():
+                            question = gr.Textbox(show_label=False, scale=5, lines=1, max_lines=4,
+                                                  placeholder="Ask a question, e.g. What did HMICFRS find about "
+                                                              "criminal finances? Then follow up: and Durham?",
+                                                  elem_id="scrutiny-question", submit_btn=False, autofocus=True)
+                            ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=90,
+                                                   elem_id="scrutiny-ask")
+                        with gr.Row():
+                            new_chat = gr.Button("New conversation", size="sm", variant="secondary")
+                            export_md = gr.DownloadButton("Download answer (.md)", size="sm", visible=False,
+                                                          elem_id="scrutiny-export-md")
+                            export_docx = gr.DownloadButton("Download answer (Word)", size="sm", visible=False,
+                                                            elem_id="scrutiny-export-docx")
+                        with gr.Accordion("Filters: which documents to search", open=False):
+                            kinds = gr.Dropdown(choices=[(label, kind) for kind, label in KIND_LABELS.items()],
+                                                multiselect=True, label="Document kind",
+                                                info="Leave empty for all kinds.")
+                            force_filter = gr.Dropdown(choices=forces, multiselect=True, label="Force",
+                                                       info="Only passages about these forces.")
+                            document_filter = gr.Dropdown(choices=documents, multiselect=True,
+                                                          label="Documents", info="Only these documents.")
+                            passages = gr.Slider(1, MAX_PASSAGES, value=settings.top_k, step=1,
+                                                 label="Passages to draw the answer from",
+                                                 info="More passages can find more, but answers take longer.")
+                    with gr.Column(scale=4, min_width=380):
+                        sources = gr.HTML(SOURCES_EMPTY, elem_id="scrutiny-sources", max_height=520,
+                                          container=True, label="Sources", show_label=True)
+                        source_picker = gr.Radio(choices=[], label="Show the cited page", visible=False,
+                                                 elem_id="scrutiny-source-picker")
+                        page_caption = gr.Markdown("", elem_id="scrutiny-page-caption")
+                        page_image = gr.Image(type="pil", format="png", label="Cited page", visible=False,
+                                              interactive=False, buttons=["fullscreen", "download"],
+                                              height=PAGE_IMAGE_HEIGHT, elem_id="scrutiny-page-image")
+                        page_text = gr.HTML("", visible=False, elem_id="scrutiny-page-text")
+
+            with gr.Tab("Documents", id="documents"):
+                status = gr.Markdown(app.index_status())
+                table = gr.Dataframe(
+                    value=app.documents_table(),
+                    headers=["Title", "Kind", "Date", "Pages", "Passages", "File", "Id"],
+                    datatype=["str", "str", "str", "number", "number", "str", "str"],
+                    interactive=False, wrap=True, label="Indexed documents", max_height=420,
+                    column_widths=["34%", "12%", "10%", "7%", "8%", "21%", "8%"],
+                )
+                with gr.Row(equal_height=False):
+                    with gr.Column():
+                        files = gr.File(file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
+                                        label=f"Add documents (up to {settings.upload_max_mb:g} MB each)",
+                                        elem_id="scrutiny-upload")
+                        gr.Markdown(UPLOAD_HELP)
+                        add_button = gr.Button("Add to the index", variant="primary", elem_id="scrutiny-add")
+                        upload_results = gr.HTML("", elem_id="scrutiny-upload-results")
+                    with gr.Column():
+                        to_remove = gr.Dropdown(choices=documents, label="Remove a document from the index",
+                                                elem_id="scrutiny-remove-choice")
+                        remove_button = gr.Button("Remove", variant="stop", elem_id="scrutiny-remove")
+                        remove_result = gr.Markdown("")
+
+            with gr.Tab("Draft a response", id="draft"):
+                build_draft_tab(service)
+
+        ask_outputs = [chat, conversation, sources, source_picker, page_image, page_text, page_caption,
+                       export_md, export_docx, question]
+        ask_inputs = [question, chat, conversation, kinds, force_filter, document_filter, passages]
+        # UI events are private and named, so the public API is just `ask` (under that exact name)
+        for name, trigger in (("chat_submit", question.submit), ("chat_click", ask_button.click)):
+            trigger(app.ask, ask_inputs, ask_outputs, api_name=name, api_visibility="private",
+                    concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
+        new_chat.click(app.new_conversation, None, ask_outputs, api_name="new_conversation",
+                       api_visibility="private")
+        source_picker.input(app.open_source, [source_picker, conversation], [page_image, page_text, page_caption],
+                            api_name="open_source", api_visibility="private", concurrency_limit=ask_limit,
+                            concurrency_id=PAGE_CONCURRENCY_ID)
+        refreshed = [table, status, force_filter, document_filter, to_remove]
+        add_button.click(_progress_handler(app.upload), [files], [upload_results, files, *refreshed],
+                         api_name="upload", api_visibility="private")
+        remove_button.click(app.remove, [to_remove], [remove_result, *refreshed], api_name="remove",
+                            api_visibility="private")
+        blocks.load(app.refresh, None, refreshed, api_name="refresh_documents", api_visibility="private")
+        gr.api(app.ask_api, api_name="ask", concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
+    blocks.queue(max_size=settings.queue_max_size)
+    blocks.scrutiny_app = app  # the handlers, for tests and the load test
+    return blocks
+
+
+def launch_options(settings, no_auth: bool = False) -> dict:
+    """Keyword arguments for `Blocks.launch` from settings, after the exposure check."""
+    import gradio as gr
+
+    credentials = check_exposure(settings.host, settings.auth, no_auth)
+    return {
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "auth": credentials,
+        "auth_message": "Scrutiny: sign in with the user name and password you were given." if credentials else None,
+        "max_file_size": int(settings.upload_max_mb * BYTES_PER_MB),
+        # the index folder holds every stored upload: never served as a file
+        "blocked_paths": [str(Path(settings.index).expanduser().resolve())],
+        "share": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "enable_monitoring": False,
+        "run_history": False,  # questions are not saved in the browser
+        "footer_links": ["api"],
+        "show_error": True,
+        "css": CSS,
+        "theme": gr.themes.Default(primary_hue="blue", neutral_hue="slate"),
+    }
+
+
+def launch(service, no_auth: bool = False, prevent_thread_lock: bool = False, quiet: bool = False):
+    """Serve the app with the service's settings (host, port, auth, upload limit).
+
+    Raises ValueError (one line) when a non-loopback host has neither --auth nor --no-auth.
+    Returns the launched Blocks when `prevent_thread_lock` is set, else blocks until stopped.
+    """
+    options = launch_options(service.settings, no_auth)  # checked before building anything
+    blocks = build_app(service)
+    blocks.launch(prevent_thread_lock=prevent_thread_lock, quiet=quiet, **options)
+    return blocks
