@@ -296,7 +296,8 @@ class SupportCheck:
         return support.share >= self.min_share and not support.missing_numbers and support.page is not None
 
     @staticmethod
-    def _best_quote(claim: str, claim_tokens: set[str], sentences: list[str], hit: Hit) -> tuple[str | None, int | None]:
+    def _best_quote(claim: str, claim_tokens: set[str], sentences: list[str],
+                    hit: Hit) -> tuple[str | None, int | None]:
         """The passage sentence nearest the claim (numbers, then shared words) that sits on one page."""
         claim_numbers = _numbers(claim)
 

@@ -56,8 +56,8 @@ CHAT_PLACEHOLDER = (
     "Follow-ups work: ask *and Durham?* after a question about another force."
 )
 SOURCES_EMPTY = (
-    '<div class="sources-empty">The documents and pages an answer quotes are listed here, '
-    "with each quote highlighted in its passage.</div>"
+    '<div class="scrutiny-sources"><div class="sources-heading">Sources</div><div class="sources-empty">The documents and pages an answer quotes are listed here, '
+    "with each quote highlighted in its passage.</div></div>"
 )
 REFUSAL_EXPLANATION = (
     "Nothing in the indexed documents is close enough to the question to quote as an answer. "
@@ -84,10 +84,10 @@ CSS = """
 .source-meta { font-size: 0.9em; margin: 2px 0 6px 0; }
 .source-page { font-weight: 700; background: #e8f1f8; color: #0b0c0c; padding: 0 6px; border-radius: 4px; }
 .source-file { font-size: 0.8em; color: var(--body-text-color-subdued); word-break: break-all; }
-.source-passage { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; max-height: 16em; overflow-y: auto;
-  margin-top: 6px; padding: 6px 8px; background: var(--background-fill-secondary); border-radius: 6px; }
+.source-passage { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; margin-top: 6px; padding: 6px 8px; background: var(--background-fill-secondary); border-radius: 6px; }
 .source-quote-missing { font-style: italic; margin-top: 6px; }
 .scrutiny-sources mark, .page-text mark { background: #ffdd00; color: #0b0c0c; padding: 0 1px; }
+.scrutiny-sources .related mark { background: #e3e5e6; border-bottom: 2px dotted #505a5f; }
 .related-tag { display: inline-block; font-size: 0.75em; font-weight: 700; text-transform: uppercase;
   letter-spacing: 0.04em; color: #505a5f; border: 1px solid #b1b4b6; border-radius: 4px; padding: 0 6px; margin-left: 6px; }
 .refusal-notice { border: 2px solid #d4351c; background: #fdf3f1; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
@@ -128,11 +128,12 @@ class UploadOutcome:
 class AskResult:
     """Everything the Ask tab shows after a question; `ScrutinyApp.ask` returns its fields in order."""
 
-    history: list[dict]
+    reply: dict  # the assistant's chat message
     conversation: Conversation
     sources_html: str
     source_choices: list[tuple[str, str]] = field(default_factory=list)
     page: PageView | None = None
+    failed: bool = False  # the question could not be asked; the conversation is unchanged
 
 
 def is_loopback(host: str) -> bool:
@@ -226,6 +227,7 @@ def sources_html(answer: Answer) -> str:
     or for a refusal a notice and the related passages labelled as not evidence."""
     if answer.refused:
         parts = [
+            '<div class="sources-heading">Sources</div>',
             f'<div class="refusal-notice"><b class="refusal-title">{html.escape(REFUSAL_HEADING)}</b>'
             f"{REFUSAL_EXPLANATION}</div>"
         ]
@@ -240,7 +242,8 @@ def sources_html(answer: Answer) -> str:
 
 def error_html(message: str) -> str:
     """The sources panel when a question could not be asked."""
-    return f'<div class="scrutiny-sources"><div class="ask-error">{html.escape(message)}</div></div>'
+    return (f'<div class="scrutiny-sources"><div class="sources-heading">Sources</div>'
+            f'<div class="ask-error">{html.escape(message)}</div></div>')
 
 
 def _answer_markdown(text: str) -> str:
@@ -353,39 +356,47 @@ class ScrutinyApp:
 
         conversation = conversation or Conversation()
         question = standalone_question(message, conversation.previous_question)
-        history = [{"role": "user", "content": _escape_markdown(message.strip())}]
         try:
             answer = self.service.ask(question, k=int(k) if k else None,
                                       filters=self._filters(kinds, forces, documents))
         except MissingIndex:
             text = "No documents are indexed yet: add some in the Documents tab, then ask again."
-            history.append({"role": "assistant", "content": text})
-            return AskResult(history, conversation, error_html(text))
+            return AskResult({"role": "assistant", "content": text}, conversation, error_html(text), failed=True)
         except self._ask_errors() as error:
             text = f"Can't ask that: {error}"
-            history.append({"role": "assistant", "content": _escape_markdown(text)})
-            return AskResult(history, conversation, error_html(text))
+            return AskResult({"role": "assistant", "content": _escape_markdown(text)}, conversation, error_html(text),
+                             failed=True)
         asked_as = question if question != message.strip() else None
-        history.append({"role": "assistant", "content": chat_reply(answer, asked_as)})
+        reply = {"role": "assistant", "content": chat_reply(answer, asked_as)}
         markdown, docx = export_answer(answer, self.export_folder / uuid.uuid4().hex[:12])
         updated = Conversation(previous_question=question, answer=answer, exports=(str(markdown), str(docx)))
         choices = source_choices(answer)
         page = self.page_for(answer, choices[0][1]) if choices else None
-        return AskResult(history, updated, sources_html(answer), choices, page)
+        return AskResult(reply, updated, sources_html(answer), choices, page)
+
+    def echo(self, message: str, history: list | None):
+        """First step of a chat turn: show the question at once, keep it pending, clear the box."""
+        import gradio as gr
+
+        message = (message or "").strip()
+        if not message:
+            gr.Warning("Type a question first.")
+            return gr.skip(), "", gr.skip()
+        return (history or []) + [{"role": "user", "content": _escape_markdown(message)}], message, ""
 
     def ask(self, message: str, history: list | None, conversation: Conversation | None,
             kinds=None, forces=None, documents=None, k=None):
-        """Chat event: the updated chat, state, sources, page selector, page view, exports, cleared box."""
+        """Second step of a chat turn: the chat with the reply, state, sources, page selector,
+        page view and exports. `history` already ends with the question (see `echo`)."""
         import gradio as gr
 
         if not (message or "").strip():
-            gr.Warning("Type a question first.")
-            return (gr.skip(),) * 10
+            return (gr.skip(),) * 9
         result = self.answer(message, conversation, kinds, forces, documents, k)
-        exports = result.conversation.exports if result.conversation.answer is not None else None
+        exports = None if result.failed else result.conversation.exports
         page = self._page_updates(result.page)
         return (
-            (history or []) + result.history,
+            (history or []) + [result.reply],
             result.conversation,
             result.sources_html,
             gr.update(choices=result.source_choices,
@@ -394,7 +405,6 @@ class ScrutinyApp:
             *page,
             gr.update(value=exports[0] if exports else None, visible=bool(exports)),
             gr.update(value=exports[1] if exports else None, visible=bool(exports)),
-            "",
         )
 
     def new_conversation(self):
@@ -609,13 +619,14 @@ def build_app(service, export_folder: Path | None = None):
     with gr.Blocks(title=f"{APP_TITLE}: inspection reports", analytics_enabled=False,
                    delete_cache=(FILE_CACHE_SECONDS, FILE_CACHE_SECONDS)) as blocks:
         conversation = gr.State(Conversation())
+        pending = gr.State("")  # the question being answered
         gr.Markdown(f"## {APP_TITLE}: cited answers from inspection reports and responses")
         gr.Markdown(INTRO, elem_classes=["scrutiny-intro"])
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=420):
-                        chat = gr.Chatbot(label="Conversation", height=CHAT_HEIGHT, placeholder=CHAT_PLACEHOLDER,
+                        chat = gr.Chatbot(label="Conversation", show_label=False, height=CHAT_HEIGHT, placeholder=CHAT_PLACEHOLDER,
                                           buttons=["copy"], feedback_options=None, elem_id="scrutiny-chat",
                                           layout="bubble")
                         with gr.Row():
@@ -643,8 +654,8 @@ def build_app(service, export_folder: Path | None = None):
                                                  label="Passages to draw the answer from",
                                                  info="More passages can find more, but answers take longer.")
                     with gr.Column(scale=4, min_width=380):
-                        sources = gr.HTML(SOURCES_EMPTY, elem_id="scrutiny-sources", max_height=520,
-                                          container=True, label="Sources", show_label=True)
+                        sources = gr.HTML(SOURCES_EMPTY, elem_id="scrutiny-sources", max_height=CHAT_HEIGHT,
+                                          container=True, padding=True)
                         source_picker = gr.Radio(choices=[], label="Show the cited page", visible=False,
                                                  elem_id="scrutiny-source-picker")
                         page_caption = gr.Markdown("", elem_id="scrutiny-page-caption")
@@ -679,14 +690,20 @@ def build_app(service, export_folder: Path | None = None):
             with gr.Tab("Draft a response", id="draft"):
                 build_draft_tab(service)
 
-        ask_outputs = [chat, conversation, sources, source_picker, page_image, page_text, page_caption,
-                       export_md, export_docx, question]
-        ask_inputs = [question, chat, conversation, kinds, force_filter, document_filter, passages]
-        # UI events are private and named, so the public API is just `ask` (under that exact name)
+        answer_outputs = [chat, conversation, sources, source_picker, page_image, page_text, page_caption,
+                          export_md, export_docx]
+        answer_inputs = [pending, chat, conversation, kinds, force_filter, document_filter, passages]
+        # UI events are private and named, so the public API is just `ask` (under that exact name).
+        # A turn is two steps: the question shows at once, then the answer replaces the spinner.
         for name, trigger in (("chat_submit", question.submit), ("chat_click", ask_button.click)):
-            trigger(app.ask, ask_inputs, ask_outputs, api_name=name, api_visibility="private",
-                    concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
-        new_chat.click(app.new_conversation, None, ask_outputs, api_name="new_conversation",
+            trigger(app.echo, [question, chat], [chat, pending, question], api_name=f"{name}_echo",
+                    api_visibility="private", queue=False).then(
+                app.ask, answer_inputs, answer_outputs, api_name=name, api_visibility="private",
+                concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID, show_progress_on=[chat],
+            )
+        chat.clear(app.new_conversation, None, [*answer_outputs, question], api_name="clear_conversation",
+                   api_visibility="private")
+        new_chat.click(app.new_conversation, None, [*answer_outputs, question], api_name="new_conversation",
                        api_visibility="private")
         source_picker.input(app.open_source, [source_picker, conversation], [page_image, page_text, page_caption],
                             api_name="open_source", api_visibility="private", concurrency_limit=ask_limit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import re
 import socket
 import sys
@@ -34,12 +35,14 @@ INSPECTION = (
 )
 RESPONSE = (
     "Response of the Police and Crime Commissioner\n\n"
-    "The commissioner welcomed the report and will monitor the backlog of requests every month.\n"
+    "The commissioner welcomed the report and will monitor the backlog of requests every month.\n\n"
+    "The Assistant Chief Constable should report progress to the commissioner every quarter. "
+    "Last year the force disregarded the national guidelines on custody records.\n"
 )
 
 
 @pytest.fixture(scope="module")
-def tiny_index(tmp_path_factory):
+def service(tmp_path_factory):
     """An inspection report (page 2 carries a planted instruction) and a response, on the fake embedder."""
     from scrutiny.app.service import Scrutiny
     from scrutiny.app.settings import Settings
@@ -53,11 +56,6 @@ def tiny_index(tmp_path_factory):
     report = service.ingest([corpus], show_progress=False)
     assert report.ok, report.failed
     return service
-
-
-@pytest.fixture
-def service(tiny_index):
-    return tiny_index
 
 
 @pytest.fixture
@@ -159,6 +157,17 @@ def test_of_two_cited_passages_only_the_one_that_supports_the_sentence_is_kept(s
     assert answer.text.endswith("[1]")
 
 
+@pytest.mark.parametrize("claim, quoted", [
+    ("The Assistant Chief Constable should report progress every quarter", "every quarter"),
+    ("The force disregarded the national guidelines on custody records", "custody records"),
+])
+def test_report_language_that_merely_resembles_an_instruction_is_still_evidence(service, hits, claim, quoted):
+    n = number_of(hits, quoted)
+    answer = llm_answer("What did the response say?", hits, service, reply(f"{claim} [{n}]."))
+    assert not answer.refused
+    assert quoted in answer.citations[0].quote
+
+
 def test_uncited_sentences_and_a_declined_answer_give_a_refusal(service, hits):
     answer = llm_answer("What is the force's budget?", hits, service,
                         reply("I cannot answer this from the provided passages."))
@@ -169,7 +178,8 @@ def test_uncited_sentences_and_a_declined_answer_give_a_refusal(service, hits):
 
 
 def test_generated_text_splits_into_sentences_that_keep_their_marks():
-    text = "<think>plan</think>The force has 20,000 SARs. [1] It plans more.[2][3]\n- First item here [1]\n- Second item here [2]"
+    text = ("<think>plan</think>The force has 20,000 SARs. [1] It plans more.[2][3]\n"
+            "- First item here [1]\n- Second item here [2]")
     assert generated_sentences(text) == [
         "The force has 20,000 SARs [1].", "It plans more[2][3].", "First item here [1]", "Second item here [2]",
     ]
@@ -214,6 +224,7 @@ def test_an_instruction_planted_in_a_document_is_quoted_to_the_model_and_never_s
     assert all("outstanding" not in c.quote.lower() for c in answer.citations)
     assert any(BACKLOG in c.quote for c in answer.citations)
     assert any("does not support" in note for note in answer.notes)
+    assert any("addressed to an AI model" in note and "example-inspection.txt" in note for note in answer.notes)
 
 
 def test_a_document_cannot_close_its_passage_early(service, hits):
@@ -259,11 +270,8 @@ def test_a_missing_integration_package_names_what_to_install(service, monkeypatc
 
 
 def test_a_local_model_file_without_llama_cpp_names_the_package(service, tmp_path):
-    try:
-        import llama_cpp  # noqa: F401
+    if importlib.util.find_spec("llama_cpp") is not None:
         pytest.skip("llama-cpp-python is installed here")
-    except ImportError:
-        pass
     model_file = tmp_path / "tiny.gguf"
     model_file.write_bytes(b"GGUF")
     with pytest.raises(LLMPackageMissing) as raised:
