@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from scrutiny.app.quotes import normalise, quote_on_page
+from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Citation
 from scrutiny.ingest.classify import find_date
 from scrutiny.ingest.findings import (
@@ -61,7 +61,6 @@ RESPONSE_LABEL = re.compile(
     re.IGNORECASE,
 )
 PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10,200})[”\"]", re.IGNORECASE)
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"‘(])")
 MARKER = re.compile(r"\[(\d+)\]")
 MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
 DAYS_PER_MONTH = 30.4  # dates are often known to the month only
@@ -267,12 +266,8 @@ def human_date(iso: str) -> str:
     return iso or "unknown"
 
 
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
-
-
 def _first_sentence(text: str) -> str:
-    sentences = _sentences(text)
+    sentences = split_sentences(text)
     return sentences[0] if sentences else text
 
 
@@ -608,7 +603,7 @@ class DraftBuilder:
     def _published(self, document: Document, citer: Citer) -> tuple[str, int | None]:
         """Publication date: a sentence saying when HMICFRS published, else the report's own date."""
         for block in document.blocks:
-            for sentence in _sentences(block.text):
+            for sentence in split_sentences(block.text):
                 if re.search(r"\bpublished\b", sentence, re.IGNORECASE):
                     found = find_date(sentence)
                     if found:
@@ -630,7 +625,7 @@ class DraftBuilder:
             if block.page not in pages:
                 pages.append(block.page)
             if quote is None:
-                for sentence in _sentences(block.text):
+                for sentence in split_sentences(block.text):
                     if len(sentence.split()) >= MIN_SENTENCE_WORDS and force in forces_in(sentence):
                         quote = (block.page, sentence)
                         break
@@ -695,7 +690,7 @@ class DraftBuilder:
         for block in document.blocks:
             if block.role not in ("paragraph", "list_item"):
                 continue
-            for sentence in _sentences(block.text):
+            for sentence in split_sentences(block.text):
                 bodies = forces_in(sentence)
                 if force in bodies and unit in bodies and len(sentence.split()) >= MIN_SENTENCE_WORDS:
                     return block.page, sentence
