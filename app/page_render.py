@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import html
+import itertools
 import re
 import threading
 import unicodedata
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from PIL.Image import Image
 
 RENDER_SCALE = 1.6  # pixels per PDF point (about 115 dpi): readable text, small images
-HIGHLIGHT_RGBA = (255, 196, 0, 96)  # translucent marker yellow over the quoted lines
+HIGHLIGHT_RGBA = (255, 200, 0, 120)  # translucent marker yellow over the quoted lines
 HIGHLIGHT_PADDING_PT = 1.5  # the marker reaches a little past the glyph boxes
 HASH_CACHE_SIZE = 256
 
@@ -90,8 +91,8 @@ def find_original(source: str, doc_id: str, folders: Iterable[Path]) -> Path | N
         folder = Path(folder).expanduser()
         if not folder.is_dir():
             continue
-        candidates = [folder / source, *sorted(folder.rglob(glob.escape(source)))]
-        for candidate in candidates:
+        # the file at the top of the folder first; the walk of subfolders only when needed
+        for candidate in itertools.chain([folder / source], folder.rglob(glob.escape(source))):
             try:
                 stat = candidate.stat()
             except OSError:
@@ -178,7 +179,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
     image = Image.alpha_composite(image, overlay).convert("RGB")
     caption = f"{path.name}: PDF page {page_number} of {total}"
     if rectangles:
-        caption += ", the quoted text is highlighted"
+        caption += "; the quoted text is highlighted in yellow"
     else:
         caption += " (the quote could not be located in the PDF's text layer; it is in the passage above)"
     return PageView(caption=caption, image=image, highlighted=bool(rectangles))

@@ -60,7 +60,8 @@ class Settings(BaseSettings):
         description="Folders the app searches for the original files of documents added with `scrutiny ingest`, "
                     "to show their pages as images (JSON list in SCRUTINY_SOURCE_FOLDERS). Files uploaded "
                     "through the app are kept in the index's uploads folder and always found.")
-    ask_concurrency: int = Field(4, ge=1, description="Questions the app answers at the same time (reads are thread-safe).")
+    ask_concurrency: int = Field(
+        4, ge=1, description="Questions the app answers at the same time (the service's reads are thread-safe).")
     queue_max_size: int = Field(100, ge=1, description="Requests the app holds waiting before it says it is busy.")
     draft_response_candidates: int = Field(
         8, ge=1, description="Passages searched per finding for an existing force or PCC response (scrutiny draft).")

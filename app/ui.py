@@ -15,8 +15,10 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import unicodedata
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,12 +27,14 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("GRADIO_MCP_SERVER", "False")
 
-from scrutiny.app.export import (  # noqa: E402 - the environment above must be set first
-    KIND_LABELS, REFUSAL_HEADING, citation_line, date_label, export_answer, kind_label,
-)
+from scrutiny.app.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
 from scrutiny.app.followup import standalone_question  # noqa: E402
-from scrutiny.app.page_render import PageView, find_original, mark_quote, page_view  # noqa: E402
-from scrutiny.app.records import Answer, Citation  # noqa: E402
+from scrutiny.app.page_render import PageView, find_original, page_view  # noqa: E402
+from scrutiny.app.records import Answer  # noqa: E402
+from scrutiny.app.ui_render import (  # noqa: E402
+    APP_TITLE, CHAT_PLACEHOLDER, CSS, INTRO, SOURCES_EMPTY, UPLOAD_HELP, chat_reply, error_html, escape_markdown,
+    source_choices, sources_html,
+)
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 UPLOAD_NAME_CHARS = 120  # longest stored file name, extension included
@@ -38,67 +42,17 @@ STAGING_FOLDER = ".incoming"  # inside uploads/: files wait here until they are 
 MAX_PASSAGES = 20  # top of the "passages to draw on" slider
 BYTES_PER_MB = 1024 * 1024
 CHAT_HEIGHT = 520
-PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
-PAGE_IMAGE_HEIGHT = 760
+TABLE_HEIGHT = 640
+UPLOAD_RESULTS_HEIGHT = 80  # room for the progress bar while files are indexed
 ASK_CONCURRENCY_ID = "ask"
 PAGE_CONCURRENCY_ID = "page"
 FILE_CACHE_SECONDS = 3600  # exported answers and page images are deleted from gradio's cache after this
 
-APP_TITLE = "Scrutiny"
-INTRO = (
-    "Ask about the indexed HMICFRS inspection reports, PCC and force responses and related papers. "
-    "Every answer is made of **verbatim quotes**, each numbered and tied to a document and page in "
-    "**Sources**. If the documents don't answer, Scrutiny says so instead of guessing."
-)
-CHAT_PLACEHOLDER = (
-    "**Ask a question about the indexed documents**<br>"
-    "e.g. *What did the inspection find about financial investigation capacity?*<br>"
-    "Follow-ups work: ask *and Durham?* after a question about another force."
-)
-SOURCES_EMPTY = (
-    '<div class="scrutiny-sources"><div class="sources-heading">Sources</div><div class="sources-empty">The documents and pages an answer quotes are listed here, '
-    "with each quote highlighted in its passage.</div></div>"
-)
-REFUSAL_EXPLANATION = (
-    "Nothing in the indexed documents is close enough to the question to quote as an answer. "
-    "The nearest passages are shown below for orientation: they are <b>related, not evidence</b>. "
-    "Try other words, fewer filters, or add the document that would answer it."
-)
-UPLOAD_HELP = (
-    f"PDF, Word (.docx), HTML, text or Markdown. Files are kept in the index folder and indexed at once; "
-    f"a file that can't be read is reported with the reason and the rest are still added."
-)
-
-CSS = """
-.scrutiny-intro p { margin: 0.2em 0 0.6em 0; }
-.scrutiny-sources { display: flex; flex-direction: column; gap: 10px; }
-.sources-empty { color: var(--body-text-color-subdued); padding: 12px; border: 1px dashed var(--border-color-primary);
-  border-radius: 8px; }
-.sources-heading { font-weight: 600; font-size: 1.05em; margin: 2px 0; }
-.source-card { border: 1px solid var(--border-color-primary); border-left: 5px solid #1d70b8; border-radius: 8px;
-  padding: 10px 12px; background: var(--block-background-fill); }
-.source-card.related { border-left: 5px dashed #b1b4b6; background: var(--background-fill-secondary); }
-.source-title { font-weight: 600; }
-.source-n { display: inline-block; min-width: 2.2em; color: #1d70b8; font-weight: 700; }
-.source-card.related .source-n { color: #505a5f; }
-.source-meta { font-size: 0.9em; margin: 2px 0 6px 0; }
-.source-page { font-weight: 700; background: #e8f1f8; color: #0b0c0c; padding: 0 6px; border-radius: 4px; }
-.source-file { font-size: 0.8em; color: var(--body-text-color-subdued); word-break: break-all; }
-.source-passage { white-space: pre-wrap; font-size: 0.92em; line-height: 1.45; margin-top: 6px; padding: 6px 8px; background: var(--background-fill-secondary); border-radius: 6px; }
-.source-quote-missing { font-style: italic; margin-top: 6px; }
-.scrutiny-sources mark, .page-text mark { background: #ffdd00; color: #0b0c0c; padding: 0 1px; }
-.scrutiny-sources .related mark { background: #e3e5e6; border-bottom: 2px dotted #505a5f; }
-.related-tag { display: inline-block; font-size: 0.75em; font-weight: 700; text-transform: uppercase;
-  letter-spacing: 0.04em; color: #505a5f; border: 1px solid #b1b4b6; border-radius: 4px; padding: 0 6px; margin-left: 6px; }
-.refusal-notice { border: 2px solid #d4351c; background: #fdf3f1; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
-.refusal-notice b.refusal-title { display: block; font-size: 1.1em; margin-bottom: 4px; color: #942514; }
-.ask-error { border: 2px solid #f47738; background: #fff7f0; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
-.page-text { white-space: pre-wrap; max-height: 760px; overflow-y: auto; padding: 10px;
-  border: 1px solid var(--border-color-primary); border-radius: 8px; font-size: 0.92em; line-height: 1.5; }
-.upload-results ul { margin: 4px 0; padding-left: 1.2em; }
-.upload-results .failed { color: #942514; }
-.upload-results .ok { color: #00703c; }
-"""
+AUTH_MESSAGE = "Scrutiny: sign in with the user name and password you were given."
+PICKER_LABEL = "Show the cited page"
+RELATED_PICKER_LABEL = "Show the page of a related passage (not evidence)"
+# Ask before removing; a cancelled removal reaches the handler as no choice.
+CONFIRM_REMOVE_JS = "(choice) => (choice && confirm('Remove this document from the index?')) ? choice : null"
 
 
 class UploadRejected(ValueError):
@@ -198,94 +152,25 @@ def safe_upload_name(name: str) -> str:
     return stem + suffix.lower()
 
 
-def _escape_markdown(text: str) -> str:
-    """Document text for the chat's Markdown: HTML escaped and Markdown's marks made literal."""
-    return re.sub(r"([\\`*_~|#>\[\]])", r"\\\1", html.escape(text, quote=False))
-
-
-def _source_card(citation: Citation, related: bool) -> str:
-    passage, found = mark_quote(citation.passage, citation.quote, PASSAGE_CONTEXT_CHARS)
-    tag = '<span class="related-tag">related, not evidence</span>' if related else ""
-    missing = (
-        "" if found else
-        f'<div class="source-quote-missing">Quoted: “{html.escape(citation.quote)}”</div>'
-    )
-    meta = " · ".join(html.escape(part) for part in (kind_label(citation.kind), date_label(citation.date)))
-    section = f" · {html.escape(citation.section)}" if citation.section else ""
-    return (
-        f'<div class="source-card{" related" if related else ""}" id="source-{citation.n}">'
-        f'<div class="source-title"><span class="source-n">[{citation.n}]</span>'
-        f'{html.escape(citation.title or citation.source)}{tag}</div>'
-        f'<div class="source-meta">{meta} · <span class="source-page">page {citation.page}</span>{section}</div>'
-        f'<div class="source-file">{html.escape(citation.source)}</div>'
-        f"{missing}<div class=\"source-passage\">{passage}</div></div>"
-    )
-
-
-def sources_html(answer: Answer) -> str:
-    """The sources panel for an answer: each citation with its quote marked in its passage,
-    or for a refusal a notice and the related passages labelled as not evidence."""
-    if answer.refused:
-        parts = [
-            '<div class="sources-heading">Sources</div>',
-            f'<div class="refusal-notice"><b class="refusal-title">{html.escape(REFUSAL_HEADING)}</b>'
-            f"{REFUSAL_EXPLANATION}</div>"
-        ]
-        if answer.related:
-            parts.append('<div class="sources-heading">Nearest passages (related, not evidence)</div>')
-        parts += [_source_card(citation, related=True) for citation in answer.related]
-    else:
-        parts = [f'<div class="sources-heading">Sources ({len(answer.citations)})</div>']
-        parts += [_source_card(citation, related=False) for citation in answer.citations]
-    return f'<div class="scrutiny-sources">{"".join(parts)}</div>'
-
-
-def error_html(message: str) -> str:
-    """The sources panel when a question could not be asked."""
-    return (f'<div class="scrutiny-sources"><div class="sources-heading">Sources</div>'
-            f'<div class="ask-error">{html.escape(message)}</div></div>')
-
-
-def _answer_markdown(text: str) -> str:
-    """Answer text for the chat: escaped, one paragraph per cited sentence, markers in bold."""
-    escaped = _escape_markdown(text)
-    marker = r"\\\[\d+\\\]"  # an escaped [n]
-    escaped = re.sub(rf"([.!?][\"'”’)]?\s*(?:{marker}\s*)+)\s+(?=\S)", lambda m: m.group(1).rstrip() + "\n\n", escaped)
-    return re.sub(rf"{marker}(?:\s*{marker})*", lambda m: f"**{m.group(0)}**", escaped)
-
-
-def chat_reply(answer: Answer, asked_as: str | None) -> str:
-    """The assistant's chat message (Markdown) for an answer or a refusal."""
-    lines = []
-    if asked_as:
-        lines.append(f"_Asked as: {_escape_markdown(asked_as)}_\n")
-    if answer.refused:
-        lines.append(f"⚠️ **{REFUSAL_HEADING}.** The nearest passages are shown under Sources, "
-                     f"marked *related, not evidence*.")
-    else:
-        lines.append(_answer_markdown(answer.text))
-        count = len(answer.citations)
-        lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: the numbers refer to Sources, "
-                     f"where each quote is shown on its page.</small>")
-    return "\n".join(lines)
-
-
-def source_choices(answer: Answer) -> list[tuple[str, str]]:
-    """(label, value) pairs for the "show the page" selector."""
-    cited = answer.related if answer.refused else answer.citations
-    choices = []
-    for citation in cited:
-        choices.append((f"[{citation.n}] page {citation.page}", str(citation.n)))
-    return choices
-
-
 class ScrutinyApp:
     """The app's behaviour over one `Scrutiny` service; each public method is one event handler."""
 
     def __init__(self, service, export_folder: Path | None = None):
         self.service = service
         self.settings = service.settings
-        self.export_folder = export_folder or Path(tempfile.mkdtemp(prefix="scrutiny-exports-"))
+        if export_folder is None:
+            export_folder = Path(tempfile.mkdtemp(prefix="scrutiny-exports-"))
+            weakref.finalize(self, shutil.rmtree, export_folder, True)  # gone when the app is
+        self.export_folder = export_folder
+
+    def _export(self, answer: Answer) -> tuple[str, str]:
+        """Write the answer's Markdown and Word files, after deleting exports older than an hour."""
+        cutoff = time.time() - FILE_CACHE_SECONDS
+        for old in self.export_folder.glob("*"):
+            if old.is_dir() and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        markdown, docx = export_answer(answer, self.export_folder / uuid.uuid4().hex[:12])
+        return str(markdown), str(docx)
 
     # ---------------------------------------------------------------- index state
 
@@ -321,7 +206,7 @@ class ScrutinyApp:
         documents = [(f"{row.get('title') or row['source']} ({row['source']})", row["doc_id"]) for row in rows]
         return forces, documents
 
-    def refresh(self):
+    def refresh(self, clear_removal: bool = True):
         """Documents table, status and every document/force selector, from the live index."""
         import gradio as gr
 
@@ -331,7 +216,7 @@ class ScrutinyApp:
             self.index_status(),
             gr.update(choices=forces),
             gr.update(choices=documents),
-            gr.update(choices=documents, value=None),
+            gr.update(choices=documents, value=None) if clear_removal else gr.update(choices=documents),
         )
 
     # ---------------------------------------------------------------- asking
@@ -364,12 +249,11 @@ class ScrutinyApp:
             return AskResult({"role": "assistant", "content": text}, conversation, error_html(text), failed=True)
         except self._ask_errors() as error:
             text = f"Can't ask that: {error}"
-            return AskResult({"role": "assistant", "content": _escape_markdown(text)}, conversation, error_html(text),
-                             failed=True)
+            reply = {"role": "assistant", "content": escape_markdown(text)}
+            return AskResult(reply, conversation, error_html(text), failed=True)
         asked_as = question if question != message.strip() else None
         reply = {"role": "assistant", "content": chat_reply(answer, asked_as)}
-        markdown, docx = export_answer(answer, self.export_folder / uuid.uuid4().hex[:12])
-        updated = Conversation(previous_question=question, answer=answer, exports=(str(markdown), str(docx)))
+        updated = Conversation(previous_question=question, answer=answer, exports=self._export(answer))
         choices = source_choices(answer)
         page = self.page_for(answer, choices[0][1]) if choices else None
         return AskResult(reply, updated, sources_html(answer), choices, page)
@@ -382,7 +266,7 @@ class ScrutinyApp:
         if not message:
             gr.Warning("Type a question first.")
             return gr.skip(), "", gr.skip()
-        return (history or []) + [{"role": "user", "content": _escape_markdown(message)}], message, ""
+        return (history or []) + [{"role": "user", "content": escape_markdown(message)}], message, ""
 
     def ask(self, message: str, history: list | None, conversation: Conversation | None,
             kinds=None, forces=None, documents=None, k=None):
@@ -394,6 +278,7 @@ class ScrutinyApp:
             return (gr.skip(),) * 9
         result = self.answer(message, conversation, kinds, forces, documents, k)
         exports = None if result.failed else result.conversation.exports
+        refused = not result.failed and result.conversation.answer.refused
         page = self._page_updates(result.page)
         return (
             (history or []) + [result.reply],
@@ -401,7 +286,8 @@ class ScrutinyApp:
             result.sources_html,
             gr.update(choices=result.source_choices,
                       value=result.source_choices[0][1] if result.source_choices else None,
-                      visible=bool(result.source_choices)),
+                      visible=bool(result.source_choices),
+                      label=RELATED_PICKER_LABEL if refused else PICKER_LABEL),
             *page,
             gr.update(value=exports[0] if exports else None, visible=bool(exports)),
             gr.update(value=exports[1] if exports else None, visible=bool(exports)),
@@ -413,7 +299,8 @@ class ScrutinyApp:
 
         return (
             [], Conversation(), SOURCES_EMPTY, gr.update(choices=[], value=None, visible=False),
-            *self._page_updates(None), gr.update(value=None, visible=False), gr.update(value=None, visible=False),
+            *self._page_updates(None),
+            gr.update(value=None, visible=False), gr.update(value=None, visible=False),
             "",
         )
 
@@ -429,13 +316,17 @@ class ScrutinyApp:
         if document is None:
             return PageView(caption=f"{citation.source} is no longer in the index")
         folders = [self.service.store.uploads, *self.settings.source_folders]
-        return page_view(document, citation.page, citation.quote, folders)
+        view = page_view(document, citation.page, citation.quote, folders)
+        if answer.refused:
+            view.caption = f"Related passage, not evidence. {view.caption}"
+        return view
 
     def _page_updates(self, view: PageView | None):
         import gradio as gr
 
         if view is None:
-            return gr.update(value=None, visible=False), gr.update(value="", visible=False), gr.update(value="")
+            return (gr.update(value=None, visible=False), gr.update(value="", visible=False),
+                    gr.update(value=""))
         return (
             gr.update(value=view.image, visible=view.image is not None),
             gr.update(value=view.html, visible=view.image is None and bool(view.html)),
@@ -451,7 +342,7 @@ class ScrutinyApp:
     # ---------------------------------------------------------------- API
 
     def ask_api(self, question: str, kind: str = "", force: str = "", k: int = 0) -> dict:
-        """Answer a question from the indexed documents, with citations (document, page, verbatim quote).
+        """Answer a question from the indexed documents, with citations (document, page, quote).
 
         Parameters:
             question: the question, in full (no chat context)
@@ -471,7 +362,7 @@ class ScrutinyApp:
             answer = self.service.ask(question, k=int(k) if k else None,
                                       filters=self._filters(listed(kind), listed(force), ()))
         except self._ask_errors() as error:
-            raise gr.Error(str(error)) from error
+            raise gr.Error(str(error), print_exception=False) from error
         return answer.to_dict()
 
     # ---------------------------------------------------------------- documents
@@ -489,9 +380,8 @@ class ScrutinyApp:
                 outcome.stored_as = safe_upload_name(original.name)
                 size = original.stat().st_size
                 if size > limit:
-                    raise UploadRejected(
-                        f"the file is {size / BYTES_PER_MB:.1f} MB, over the {self.settings.upload_max_mb:g} MB upload limit"
-                    )
+                    raise UploadRejected(f"the file is {size / BYTES_PER_MB:.1f} MB, over the "
+                                         f"{self.settings.upload_max_mb:g} MB upload limit")
                 if outcome.stored_as in staged:
                     raise UploadRejected(f"another file in this upload is also named {outcome.stored_as}")
             except UploadRejected as error:
@@ -511,6 +401,7 @@ class ScrutinyApp:
         Files wait in a staging folder until indexed: a file that fails is deleted with its
         reason reported, so nothing already indexed or stored is replaced by a bad upload.
         """
+        from scrutiny.index.embedder import ModelUnavailable
         from scrutiny.index.store import MissingIndex, ModelMismatch
 
         files = [f for f in (files or []) if f]
@@ -518,7 +409,11 @@ class ScrutinyApp:
             return []
         uploads = self.service.store.uploads
         staging = uploads / STAGING_FOLDER / uuid.uuid4().hex
-        staging.mkdir(parents=True)
+        try:
+            staging.mkdir(parents=True)
+        except OSError as error:
+            reason = f"the index folder {self.service.store.directory} cannot be written ({error.strerror or error})"
+            return [UploadOutcome(name=Path(str(f)).name, reason=reason) for f in files]
         try:
             if progress is not None:
                 progress(0.0, desc=f"Saving {len(files)} file(s)")
@@ -529,20 +424,22 @@ class ScrutinyApp:
                 progress(0.1, desc=f"Reading and indexing {len(staged)} file(s)")
             try:
                 report = self.service.ingest(list(staged.values()), show_progress=progress is not None)
-            except (MissingIndex, ModelMismatch) as error:
+            except (MissingIndex, ModelMismatch, ModelUnavailable) as error:
                 for outcome in outcomes:
                     if outcome.stored_as in staged:
                         outcome.reason = str(error)
                 return outcomes
             failures = {failure["source"]: failure["reason"] for failure in report.failed}
             result = {name: kind for kind in ("added", "replaced", "unchanged") for name in getattr(report, kind)}
+            indexed_sources = {row["source"] for row in self.manifest_rows()}
             for outcome in outcomes:
                 if outcome.stored_as not in staged:
                     continue
                 if outcome.stored_as in result:
                     outcome.outcome = result[outcome.stored_as]
                     kept = uploads / outcome.stored_as
-                    if outcome.outcome != "unchanged" or not kept.exists():
+                    # an unchanged file is kept only when it is missing under the name it is indexed as
+                    if outcome.outcome != "unchanged" or (not kept.exists() and kept.name in indexed_sources):
                         os.replace(staged[outcome.stored_as], kept)
                 else:
                     outcome.reason = failures.get(outcome.stored_as, "it was not indexed (no reason given)")
@@ -555,18 +452,21 @@ class ScrutinyApp:
         """The per-file result list shown under the upload box."""
         if not outcomes:
             return ""
-        words = {"added": "added", "replaced": "replaced the earlier version", "unchanged": "already indexed, unchanged"}
+        words = {"added": "added", "replaced": "replaced the earlier version",
+                 "unchanged": "already indexed, unchanged"}
         items = []
         for outcome in outcomes:
             name = html.escape(outcome.name)
             renamed = (f" (stored as {html.escape(outcome.stored_as)})"
                        if outcome.stored_as and outcome.stored_as != outcome.name else "")
             if outcome.outcome == "failed":
-                items.append(f'<li class="failed">✗ <b>{name}</b>{renamed}: not added: {html.escape(outcome.reason)}</li>')
+                reason = html.escape(outcome.reason)
+                items.append(f'<li class="failed">✗ <b>{name}</b>{renamed}: not added: {reason}</li>')
             else:
                 items.append(f'<li class="ok">✓ <b>{name}</b>{renamed}: {words[outcome.outcome]}</li>')
         failed = sum(o.outcome == "failed" for o in outcomes)
-        summary = f"{len(outcomes) - failed} of {len(outcomes)} file(s) indexed" + (f", {failed} failed" if failed else "")
+        summary = f"{len(outcomes) - failed} of {len(outcomes)} file(s) indexed"
+        summary += f", {failed} failed" if failed else ""
         return f'<div class="upload-results"><b>{summary}</b><ul>{"".join(items)}</ul></div>'
 
     def upload(self, files, progress=None):
@@ -581,7 +481,7 @@ class ScrutinyApp:
         from scrutiny.index.store import MissingIndex
 
         if not doc_id:
-            return ("Choose a document to remove first.", *self.refresh())
+            return ("Nothing removed: choose a document, then confirm.", *self.refresh(clear_removal=False))
         try:
             removed = self.service.remove(doc_id)
         except (MissingIndex, ValueError) as error:
@@ -626,7 +526,8 @@ def build_app(service, export_folder: Path | None = None):
             with gr.Tab("Ask", id="ask"):
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=5, min_width=420):
-                        chat = gr.Chatbot(label="Conversation", show_label=False, height=CHAT_HEIGHT, placeholder=CHAT_PLACEHOLDER,
+                        chat = gr.Chatbot(label="Conversation", show_label=False, height=CHAT_HEIGHT,
+                                          placeholder=CHAT_PLACEHOLDER,
                                           buttons=["copy"], feedback_options=None, elem_id="scrutiny-chat",
                                           layout="bubble")
                         with gr.Row():
@@ -656,12 +557,16 @@ def build_app(service, export_folder: Path | None = None):
                     with gr.Column(scale=4, min_width=380):
                         sources = gr.HTML(SOURCES_EMPTY, elem_id="scrutiny-sources", max_height=CHAT_HEIGHT,
                                           container=True, padding=True)
-                        source_picker = gr.Radio(choices=[], label="Show the cited page", visible=False,
+                # the page at full width, so its text is readable without zooming
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=1, min_width=240):
+                        source_picker = gr.Radio(choices=[], label=PICKER_LABEL, visible=False,
                                                  elem_id="scrutiny-source-picker")
                         page_caption = gr.Markdown("", elem_id="scrutiny-page-caption")
+                    with gr.Column(scale=3):
                         page_image = gr.Image(type="pil", format="png", label="Cited page", visible=False,
                                               interactive=False, buttons=["fullscreen", "download"],
-                                              height=PAGE_IMAGE_HEIGHT, elem_id="scrutiny-page-image")
+                                              elem_id="scrutiny-page-image")
                         page_text = gr.HTML("", visible=False, elem_id="scrutiny-page-text")
 
             with gr.Tab("Documents", id="documents"):
@@ -670,7 +575,7 @@ def build_app(service, export_folder: Path | None = None):
                     value=app.documents_table(),
                     headers=["Title", "Kind", "Date", "Pages", "Passages", "File", "Id"],
                     datatype=["str", "str", "str", "number", "number", "str", "str"],
-                    interactive=False, wrap=True, label="Indexed documents", max_height=420,
+                    interactive=False, wrap=True, label="Indexed documents", max_height=TABLE_HEIGHT,
                     column_widths=["34%", "12%", "10%", "7%", "8%", "21%", "8%"],
                 )
                 with gr.Row(equal_height=False):
@@ -680,12 +585,13 @@ def build_app(service, export_folder: Path | None = None):
                                         elem_id="scrutiny-upload")
                         gr.Markdown(UPLOAD_HELP)
                         add_button = gr.Button("Add to the index", variant="primary", elem_id="scrutiny-add")
-                        upload_results = gr.HTML("", elem_id="scrutiny-upload-results")
+                        upload_results = gr.HTML("", elem_id="scrutiny-upload-results",
+                                                 min_height=UPLOAD_RESULTS_HEIGHT)
                     with gr.Column():
                         to_remove = gr.Dropdown(choices=documents, label="Remove a document from the index",
                                                 elem_id="scrutiny-remove-choice")
                         remove_button = gr.Button("Remove", variant="stop", elem_id="scrutiny-remove")
-                        remove_result = gr.Markdown("")
+                        remove_result = gr.Markdown("", elem_id="scrutiny-documents-message")
 
             with gr.Tab("Draft a response", id="draft"):
                 build_draft_tab(service)
@@ -710,9 +616,9 @@ def build_app(service, export_folder: Path | None = None):
                             concurrency_id=PAGE_CONCURRENCY_ID)
         refreshed = [table, status, force_filter, document_filter, to_remove]
         add_button.click(_progress_handler(app.upload), [files], [upload_results, files, *refreshed],
-                         api_name="upload", api_visibility="private")
+                         api_name="upload", api_visibility="private", show_progress_on=[upload_results])
         remove_button.click(app.remove, [to_remove], [remove_result, *refreshed], api_name="remove",
-                            api_visibility="private")
+                            api_visibility="private", js=CONFIRM_REMOVE_JS)
         blocks.load(app.refresh, None, refreshed, api_name="refresh_documents", api_visibility="private")
         gr.api(app.ask_api, api_name="ask", concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
     blocks.queue(max_size=settings.queue_max_size)
@@ -724,15 +630,18 @@ def launch_options(settings, no_auth: bool = False) -> dict:
     """Keyword arguments for `Blocks.launch` from settings, after the exposure check."""
     import gradio as gr
 
+    from scrutiny.index.store import SNAPSHOTS, IndexStore
+
     credentials = check_exposure(settings.host, settings.auth, no_auth)
+    store = IndexStore(settings.index)
     return {
         "server_name": settings.host,
         "server_port": settings.port,
         "auth": credentials,
-        "auth_message": "Scrutiny: sign in with the user name and password you were given." if credentials else None,
+        "auth_message": AUTH_MESSAGE if credentials else None,
         "max_file_size": int(settings.upload_max_mb * BYTES_PER_MB),
-        # the index folder holds every stored upload: never served as a file
-        "blocked_paths": [str(Path(settings.index).expanduser().resolve())],
+        # stored uploads and index snapshots are never served as files
+        "blocked_paths": [str(store.uploads.resolve()), str((store.directory / SNAPSHOTS).resolve())],
         "share": False,
         "ssr_mode": False,
         "mcp_server": False,
@@ -748,10 +657,43 @@ def launch_options(settings, no_auth: bool = False) -> dict:
 def launch(service, no_auth: bool = False, prevent_thread_lock: bool = False, quiet: bool = False):
     """Serve the app with the service's settings (host, port, auth, upload limit).
 
-    Raises ValueError (one line) when a non-loopback host has neither --auth nor --no-auth.
-    Returns the launched Blocks when `prevent_thread_lock` is set, else blocks until stopped.
+    Raises ValueError (one line) when a non-loopback host has neither --auth nor --no-auth,
+    or when the port is taken. Returns the launched Blocks when `prevent_thread_lock` is set,
+    else blocks until stopped.
     """
-    options = launch_options(service.settings, no_auth)  # checked before building anything
+    settings = service.settings
+    options = launch_options(settings, no_auth)  # checked before building anything
     blocks = build_app(service)
-    blocks.launch(prevent_thread_lock=prevent_thread_lock, quiet=quiet, **options)
+    try:
+        blocks.launch(prevent_thread_lock=True, quiet=True, **options)
+    except OSError as error:
+        raise ValueError(f"cannot serve on {settings.host}:{settings.port}: the port is in use or not allowed; "
+                         f"pass --port with a free port") from error
+    if not quiet:
+        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+        print(f"Scrutiny is running at http://{shown}:{settings.port}/ (index {service.store.directory}); "
+              f"press Ctrl+C to stop", file=sys.stderr)
+    if not prevent_thread_lock:
+        blocks.block_thread()
     return blocks
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (for tests and load tests)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def start_in_background(service, port: int | None = None):
+    """Launch the app on 127.0.0.1 (a free port unless given) without blocking; returns (blocks, url).
+
+    Uses the service's auth and upload settings; the caller closes the app with `blocks.close()`.
+    """
+    settings = service.settings.model_copy(update={"host": "127.0.0.1", "port": port or free_port()})
+    options = launch_options(settings)
+    blocks = build_app(service)
+    blocks.launch(prevent_thread_lock=True, quiet=True, **options)
+    return blocks, f"http://127.0.0.1:{settings.port}/"

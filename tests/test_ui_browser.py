@@ -1,0 +1,165 @@
+"""The app as a PCC officer sees it: headless Chromium driven by selenium.
+
+Screenshots go to tests/artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from scrutiny.app.ui import start_in_background
+from scrutiny.tests import badfiles
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+WINDOW = "1500,2100"  # tall enough for the answer, its sources and the cited page in one screenshot
+CHROME_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", f"--window-size={WINDOW}",
+)
+PAGE_LOAD_S = 60
+ANSWER_S = 180  # a cold real model on a shared 2-core machine
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
+                       reason="needs /usr/bin/chromium and /usr/bin/chromedriver "
+                              "(apt-get install -y chromium chromium-driver)"),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium with a fresh profile for this module's tests."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in CHROME_FLAGS:
+        options.add_argument(flag)
+    with tempfile.TemporaryDirectory(prefix="scrutiny-chromium-") as profile:
+        options.add_argument(f"--user-data-dir={profile}")
+        downloads = Path(profile) / "downloads"
+        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                                  "download.prompt_for_download": False})
+        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)),
+                                  options=options)
+        driver.downloads = downloads
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def wait(driver, seconds=PAGE_LOAD_S):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, seconds)
+
+
+def screenshot(driver, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    driver.save_screenshot(str(path))
+    return path
+
+
+@pytest.mark.slow
+def test_a_question_shows_its_citations_with_page_numbers_and_the_cited_page(browser, real_service, corpus_dir):
+    from docx import Document as WordDocument
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+
+    from scrutiny.eval.runner import default_cases_path, load_cases
+
+    case = next(c for c in load_cases(default_cases_path()) if c["answerable"])
+    expected = real_service.ask(case["question"])  # what the page must show (and a warm model)
+    assert expected.citations, "the real index should answer the first answerable eval case"
+    folders = real_service.settings.source_folders
+    real_service.settings.source_folders = [corpus_dir]  # where the original PDFs are
+    blocks, url = start_in_background(real_service)
+    try:
+        browser.get(url)
+        box = wait(browser).until(seen.element_to_be_clickable((By.CSS_SELECTOR, "#scrutiny-question textarea")))
+        box.send_keys(case["question"])
+        browser.find_element(By.ID, "scrutiny-ask").click()
+        wait(browser, ANSWER_S).until(
+            seen.presence_of_element_located((By.CSS_SELECTOR, "#scrutiny-sources .source-card")))
+        wait(browser).until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#scrutiny-page-image img")))
+        panel = browser.find_element(By.ID, "scrutiny-sources").text
+        for citation in expected.citations:
+            assert f"[{citation.n}]" in panel and f"page {citation.page}" in panel
+            assert citation.title in panel
+        assert browser.find_elements(By.CSS_SELECTOR, "#scrutiny-sources mark")
+        caption = browser.find_element(By.ID, "scrutiny-page-caption").text
+        assert f"page {expected.citations[0].page} of" in caption and "highlighted" in caption
+        chat = browser.find_element(By.ID, "scrutiny-chat").text
+        assert "[1]" in chat
+        assert screenshot(browser, "ui-answer.png").stat().st_size > 0
+
+        browser.find_element(By.ID, "scrutiny-export-docx").click()
+        wait(browser).until(lambda _: list(browser.downloads.glob("*.docx")))
+        word = next(browser.downloads.glob("*.docx"))
+        text = "\n".join(p.text for p in WordDocument(str(word)).paragraphs)
+        assert all(f"page {citation.page}" in text for citation in expected.citations)
+    finally:
+        blocks.close()
+        real_service.settings.source_folders = folders
+
+
+def test_an_encrypted_pdf_upload_is_reported_with_its_reason(browser, fake_corpus_service, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+
+    locked = badfiles.write_encrypted_pdf(tmp_path, "locked-inspection.pdf")
+    blocks, url = start_in_background(fake_corpus_service)
+    try:
+        browser.get(url)
+        tab = wait(browser).until(seen.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]")))
+        tab.click()
+        chooser = wait(browser).until(
+            seen.presence_of_element_located((By.CSS_SELECTOR, "#scrutiny-upload input[type=file]")))
+        chooser.send_keys(str(locked))
+        wait(browser).until(seen.text_to_be_present_in_element((By.ID, "scrutiny-upload"), locked.stem))
+        browser.find_element(By.ID, "scrutiny-add").click()
+        failure = wait(browser, ANSWER_S).until(
+            seen.visibility_of_element_located((By.CSS_SELECTOR, "#scrutiny-upload-results .failed")))
+        assert locked.name in failure.text and "encrypted" in failure.text
+        assert locked.name not in [row["source"] for row in fake_corpus_service.documents()]
+        assert screenshot(browser, "ui-upload-failure.png").stat().st_size > 0
+    finally:
+        blocks.close()
+
+
+def test_removing_a_document_asks_first(browser, fake_corpus_service):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as seen
+
+    target = fake_corpus_service.documents()[0]
+    count = len(fake_corpus_service.documents())
+    blocks, url = start_in_background(fake_corpus_service)
+    try:
+        browser.get(url)
+        wait(browser).until(seen.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]"))).click()
+        chooser = wait(browser).until(seen.element_to_be_clickable((By.CSS_SELECTOR, "#scrutiny-remove-choice input")))
+        chooser.click()
+        chooser.send_keys(target["source"])
+        wait(browser).until(seen.element_to_be_clickable((By.XPATH, f"//li[contains(., '{target['source']}')]")))
+        chooser.send_keys(Keys.ENTER)
+        for accept in (False, True):
+            browser.find_element(By.ID, "scrutiny-remove").click()
+            alert = wait(browser).until(seen.alert_is_present())
+            alert.accept() if accept else alert.dismiss()
+            wait(browser).until(seen.text_to_be_present_in_element(
+                (By.ID, "scrutiny-documents-message"), "Removed" if accept else "Nothing removed"))
+            assert len(fake_corpus_service.documents()) == (count - 1 if accept else count)
+        assert target["source"] not in [row["source"] for row in fake_corpus_service.documents()]
+    finally:
+        blocks.close()
