@@ -150,7 +150,8 @@ def candidate_sentences(passage: str) -> list[str]:
             continue
         sentences = split_sentences(block)
         close_run()
-        candidates.extend(s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS)
+        # A question in a document (a form's "Is the force named?") is never evidence.
+        candidates.extend(s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?"))
     close_run()
     return candidates
 

@@ -119,6 +119,7 @@ def build_draft_tab(service) -> None:
     def on_build(doc_id, force_name):
         return make_draft(service, doc_id, force_name)
 
-    report.change(on_report, inputs=report, outputs=force)
-    refresh.click(on_refresh, outputs=report)
+    report.change(on_report, inputs=report, outputs=force, api_visibility="private")
+    refresh.click(on_refresh, outputs=report, api_visibility="private")
+    # Public like /ask: scripts can draft through gradio_client.
     build.click(on_build, inputs=[report, force], outputs=[status, preview, download], api_name="draft")

@@ -315,7 +315,9 @@ class ScrutinyApp:
         document = self.service.data().documents.get(citation.doc_id)
         if document is None:
             return PageView(caption=f"{citation.source} is no longer in the index")
-        folders = [self.service.store.uploads, *self.settings.source_folders]
+        # Where it was ingested from first; any file found is used only if its sha256 matches.
+        origin = [Path(document.origin).parent] if document.origin else []
+        folders = [*origin, self.service.store.uploads, *self.settings.source_folders]
         view = page_view(document, citation.page, citation.quote, folders)
         if answer.refused:
             view.caption = f"Related passage, not evidence. {view.caption}"

@@ -119,4 +119,5 @@ def load_document(path: Path) -> Document:
         forces=forces_in(f"{loaded.title}\n{all_text}"),
         pages=pages,
         blocks=loaded.blocks,
+        origin=str(path.resolve()),
     )

@@ -56,6 +56,7 @@ class Document:
     forces: list[str]
     pages: list[str]
     blocks: list[Block] = field(default_factory=list, repr=False)
+    origin: str = ""  # absolute path the file was read from (where the app finds the page)
 
     def page_text(self, page: int) -> str:
         """Text of a 1-based page number."""
