@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import unicodedata
 import uuid
@@ -656,6 +657,15 @@ def launch_options(settings, no_auth: bool = False) -> dict:
     }
 
 
+def _warm(service) -> None:
+    """Load the embedding model and the index; failures surface on the first question instead."""
+    try:
+        service.embedder.warm()
+        service.data()
+    except Exception:  # noqa: BLE001 - a missing index or model is reported when asked
+        pass
+
+
 def launch(service, no_auth: bool = False, prevent_thread_lock: bool = False, quiet: bool = False):
     """Serve the app with the service's settings (host, port, auth, upload limit).
 
@@ -666,6 +676,8 @@ def launch(service, no_auth: bool = False, prevent_thread_lock: bool = False, qu
     settings = service.settings
     options = launch_options(settings, no_auth)  # checked before building anything
     blocks = build_app(service)
+    # Load the model and the index while the page opens, not on the first question.
+    threading.Thread(target=_warm, args=(service,), name="scrutiny-warm", daemon=True).start()
     try:
         blocks.launch(prevent_thread_lock=True, quiet=True, **options)
     except OSError as error:

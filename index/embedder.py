@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
@@ -67,6 +68,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.threads = threads
         self._model = None
+        self._model_lock = threading.Lock()  # the app's first requests may race to load it
         self._numpy = None
         self._numpy_checked = False
         self._tokenizer = None
@@ -80,6 +82,12 @@ class SentenceTransformerEmbedder:
     @property
     def model(self):
         """The loaded SentenceTransformer (imports torch on first use)."""
+        if self._model is not None:
+            return self._model
+        with self._model_lock:
+            return self._load_model()
+
+    def _load_model(self):
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")

@@ -46,7 +46,10 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-ACRONYM_DEFINITION = re.compile(r"((?:[A-Za-z][\w'’-]*[ ,]+){1,8}?)\((?:the )?([A-Z][A-Za-z]{1,9}?)s?\)")
+ACRONYM_IN_BRACKETS = re.compile(r"\((?:the )?([A-Z][A-Za-z]{1,9}?)s?\)")
+WORDS_BEFORE = re.compile(r"[A-Za-z][\w'’-]*")
+LOOKBACK_CHARS = 120  # enough for a long form of up to a dozen words
+MAX_ACRONYM_SHARE = 0.05  # an acronym in more of the passages than this is not spelled out
 ACRONYMS_FILE = "acronyms.json"
 
 
@@ -58,27 +61,45 @@ def find_acronyms(texts: list[str]) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for text in texts:
-        for match in ACRONYM_DEFINITION.finditer(text):
-            acronym = match.group(2)
+        for match in ACRONYM_IN_BRACKETS.finditer(text):
+            acronym = match.group(1)
             letters = [ch for ch in acronym if ch.isupper()]
-            words = re.findall(r"[A-Za-z][\w'’-]*", match.group(1))
+            if len(letters) < 2 or acronym in found:
+                continue
+            words = WORDS_BEFORE.findall(text[max(0, match.start() - LOOKBACK_CHARS):match.start()])
             for size in range(len(letters), min(len(words), len(letters) + 3) + 1):
                 candidate = words[-size:]
                 initials = [w[0].upper() for w in candidate if w.lower() not in STOPWORDS or len(candidate) == len(letters)]
                 if initials == letters and candidate[0].lower() not in STOPWORDS:
-                    found.setdefault(acronym, " ".join(candidate))
+                    found[acronym] = " ".join(candidate)
                     break
     return found
 
 
-def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
-    """The query with each defined acronym's long form added, and each long form's acronym."""
+def acronym_shares(texts: list[str], acronyms: dict[str, str]) -> dict[str, float]:
+    """Share of the texts that use each acronym."""
+    shares = {}
+    for acronym in acronyms:
+        pattern = re.compile(rf"\b{re.escape(acronym)}s?\b")
+        shares[acronym] = round(sum(1 for text in texts if pattern.search(text)) / max(len(texts), 1), 4)
+    return shares
+
+
+def expand_acronyms(query: str, acronyms: dict[str, str], shares: dict[str, float] | None = None) -> str:
+    """The query with defined acronyms expanded.
+
+    A long form in the query brings its acronym (one token). An acronym brings its long form
+    only when passages rarely use the acronym itself (share at most MAX_ACRONYM_SHARE): one on
+    every page ("HMICFRS" in a corpus of its reports) would flood the query with common words.
+    """
+    shares = shares or {}
     extra: list[str] = []
-    lowered = query.lower()
+    query_tokens = " ".join(tokenize(query))
     for acronym, long_form in acronyms.items():
         if re.search(rf"\b{re.escape(acronym)}s?\b", query):
-            extra.append(long_form)
-        elif tokenize(long_form) and " ".join(tokenize(long_form)) in " ".join(tokenize(lowered)):
+            if shares.get(acronym, 0.0) <= MAX_ACRONYM_SHARE:
+                extra.append(long_form)
+        elif tokenize(long_form) and " ".join(tokenize(long_form)) in query_tokens:
             extra.append(acronym)
     return f"{query} {' '.join(extra)}" if extra else query
 
@@ -86,10 +107,12 @@ def expand_acronyms(query: str, acronyms: dict[str, str]) -> str:
 class LexicalIndex:
     """BM25 scores for every chunk, in chunk-table order, with acronym-aware queries."""
 
-    def __init__(self, retriever, size: int, acronyms: dict[str, str] | None = None):
+    def __init__(self, retriever, size: int, acronyms: dict[str, str] | None = None,
+                 shares: dict[str, float] | None = None):
         self._retriever = retriever
         self.size = size
         self.acronyms = acronyms or {}
+        self.shares = shares or {}
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -99,12 +122,14 @@ class LexicalIndex:
         retriever = bm25s.BM25()
         if texts:
             retriever.index([tokenize(text) or [""] for text in texts], show_progress=False)
-        return cls(retriever, len(texts), find_acronyms(texts))
+        acronyms = find_acronyms(texts)
+        return cls(retriever, len(texts), acronyms, acronym_shares(texts, acronyms))
 
     def save(self, directory: Path) -> None:
         """Write numpy arrays and JSON (bm25s never pickles unless asked)."""
         directory.mkdir(parents=True, exist_ok=True)
-        (directory / ACRONYMS_FILE).write_text(json.dumps(self.acronyms, indent=1, sort_keys=True))
+        (directory / ACRONYMS_FILE).write_text(
+            json.dumps({"long_forms": self.acronyms, "shares": self.shares}, indent=1, sort_keys=True))
         if self.size:
             self._retriever.save(str(directory), show_progress=False)
 
@@ -114,15 +139,16 @@ class LexicalIndex:
         import bm25s
 
         acronyms_path = directory / ACRONYMS_FILE
-        acronyms = json.loads(acronyms_path.read_text()) if acronyms_path.is_file() else {}
+        stored = json.loads(acronyms_path.read_text()) if acronyms_path.is_file() else {}
+        acronyms, shares = stored.get("long_forms", {}), stored.get("shares", {})
         if not size:
-            return cls(None, 0, acronyms)
+            return cls(None, 0, acronyms, shares)
         retriever = bm25s.BM25.load(str(directory), show_progress=False)
-        return cls(retriever, size, acronyms)
+        return cls(retriever, size, acronyms, shares)
 
     def expand(self, query: str) -> str:
-        """`query` with the corpus's acronyms expanded both ways."""
-        return expand_acronyms(query, self.acronyms)
+        """`query` with the corpus's acronyms expanded (see expand_acronyms)."""
+        return expand_acronyms(query, self.acronyms, self.shares)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of each chunk for `query` (zeros when no query word is known)."""
