@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,11 +16,17 @@ SUBPACKAGES = ["ingest", "ingest/formats", "index", "app", "prompts", "eval", "t
 
 @pytest.mark.slow
 def test_wheel_contains_every_subpackage_and_data_file(tmp_path):
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
-         "--quiet", "-w", str(tmp_path)],
-        check=True, capture_output=True,
-    )
+    build_dir = REPO / "build"
+    had_build_dir = build_dir.exists()
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation",
+             "--quiet", "-w", str(tmp_path)],
+            check=True, capture_output=True,
+        )
+    finally:
+        if not had_build_dir:  # setuptools builds in the source tree; leave it as it was
+            shutil.rmtree(build_dir, ignore_errors=True)
     wheel = next(tmp_path.glob("scrutiny-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for package in SUBPACKAGES:
