@@ -38,6 +38,7 @@ PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
+PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 
 NUMBER = re.compile(r"\d")
 DATE = re.compile(
@@ -327,32 +328,58 @@ def _extend_introducer(candidate: _Candidate) -> str:
     return " ".join(text[start:end].split())
 
 
+def _same_statement(a: _Candidate, b: _Candidate) -> bool:
+    return (_jaccard(a.sentence, b.sentence) > REDUNDANT_OVERLAP
+            or normalise(a.sentence) in normalise(b.sentence)
+            or normalise(b.sentence) in normalise(a.sentence))
+
+
+def _priority(candidate: _Candidate) -> int:
+    return KIND_PRIORITY.get(candidate.hit.document.kind, 2)
+
+
+def _swaps_in(candidate: _Candidate, existing: _Candidate) -> bool:
+    """A more primary source's version of the same statement, relevant enough to stand in."""
+    return _priority(candidate) < _priority(existing) and candidate.score >= PRIMARY_SWAP_SHARE * existing.score
+
+
 def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candidate],
             limit: int) -> list[_Candidate]:
-    """Best sentence for each part of the question first, then the best overall."""
-    chosen: list[_Candidate] = []
+    """Best sentence for each part of the question first, then the best overall.
 
-    def redundant(candidate: _Candidate) -> bool:
-        return any(_jaccard(candidate.sentence, c.sentence) > REDUNDANT_OVERLAP
-                   or normalise(candidate.sentence) in normalise(c.sentence)
-                   or normalise(c.sentence) in normalise(candidate.sentence) for c in chosen)
+    When two sources say the same thing (a response restating the report), the primary
+    source's sentence is kept if it scores nearly as well.
+    """
+    chosen: list[_Candidate] = []
+    best = candidates[0].score
+
+    def add(candidate: _Candidate) -> bool:
+        for index, existing in enumerate(chosen):
+            if _same_statement(candidate, existing):
+                if _swaps_in(candidate, existing):
+                    chosen[index] = candidate
+                return False
+        chosen.append(candidate)
+        return True
 
     if len(candidates_by_part) > 1:
         for part_candidates in candidates_by_part:
             for candidate in part_candidates[:PART_DEPTH]:
-                if not redundant(candidate):
-                    chosen.append(candidate)
+                if add(candidate):
                     break
-    best = candidates[0].score
     for candidate in candidates:
-        if len(chosen) >= limit:
-            break
         bonus = NEW_DOCUMENT_BONUS if chosen and all(
             c.hit.document.id != candidate.hit.document.id for c in chosen) else 0.0
-        if chosen and candidate.score + bonus < RELATIVE_KEEP * best:
-            break
-        if not redundant(candidate):
-            chosen.append(candidate)
+        if chosen and candidate.score + bonus < RELATIVE_KEEP * best and not any(
+                _same_statement(candidate, c) and _swaps_in(candidate, c) for c in chosen):
+            continue
+        if len(chosen) < limit:
+            add(candidate)
+        else:  # full: a primary-source version of a chosen statement may still replace it
+            for index, existing in enumerate(chosen):
+                if _same_statement(candidate, existing) and _swaps_in(candidate, existing):
+                    chosen[index] = candidate
+                    break
     return chosen[:max(limit, len(candidates_by_part))]
 
 

@@ -178,3 +178,17 @@ def test_real_model_refuses_what_the_documents_do_not_cover(real_service, questi
     assert answer.refused, answer.text
     assert answer.text == REFUSAL_TEXT
     assert not answer.citations
+
+
+def test_the_primary_source_wins_when_two_sources_say_the_same(fake_corpus_service):
+    from scrutiny.app.answer import _Candidate, _choose
+
+    documents = {d.kind: d for d in fake_corpus_service.data().documents.values()}
+    chunk = fake_corpus_service.data().chunks[0]
+    from scrutiny.index.search import Hit
+
+    restated = _Candidate("Durham was graded outstanding at tackling serious and organised crime", Hit(chunk, documents["pcc_response"]), 0, score=0.80)
+    original = _Candidate("Durham Constabulary is outstanding at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.78)
+    other = _Candidate("Northumbria Police is good at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.70)
+    chosen = _choose([[restated, original, other]], [restated, original, other], limit=3)
+    assert [c.sentence for c in chosen] == [original.sentence, other.sentence]
