@@ -394,6 +394,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
                       related=related_passages(hits, settings.related_passages))
     parts = question_parts(question)
     by_part = [score_candidates(part, hits, scorer) for part in parts] if len(parts) > 1 else [candidates]
+    # A part of the question with no good sentence of its own gets none (rather than a weak one).
+    by_part = [[c for c in part if c.score >= settings.refusal_threshold] for part in by_part]
     chosen = _choose(by_part, candidates, settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))

@@ -228,12 +228,13 @@ class ScrutinyApp:
         return SearchFilters(tuple(kinds or ()), tuple(forces or ()), tuple(documents or ()))
 
     def _ask_errors(self):
+        from scrutiny.app.llm import LLMError
         from scrutiny.app.service import BadQuestion
         from scrutiny.index.embedder import ModelUnavailable
         from scrutiny.index.search import BadFilter
         from scrutiny.index.store import MissingIndex, ModelMismatch
 
-        return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable
+        return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable, LLMError
 
     def answer(self, message: str, conversation: Conversation | None, kinds=(), forces=(), documents=(),
                k: int | None = None) -> AskResult:

@@ -45,6 +45,13 @@ def load_cases(path: Path) -> list[dict]:
         for key in ("id", "question", "answerable"):
             if key not in case:
                 raise ValueError(f"{path}:{number}: case lacks '{key}'")
+        groups = case.get("answer_must_include", [])
+        if not (isinstance(groups, list) and all(
+                isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in groups)):
+            raise ValueError(f"{path}:{number}: answer_must_include must be a list of lists of strings")
+        for evidence in case.get("evidence", []):
+            if not (isinstance(evidence, dict) and {"source", "page", "quote"} <= set(evidence)):
+                raise ValueError(f"{path}:{number}: each evidence needs source, page and quote")
         cases.append(case)
     if not cases:
         raise ValueError(f"{path}: no cases")
@@ -88,7 +95,7 @@ def run_case(service, case: dict) -> dict:
     }
 
 
-def score(cases: list[dict], records: list[dict], documents_by_source: dict) -> dict:
+def score(cases: list[dict], records: list[dict], documents: dict) -> dict:
     """The DESIGN metrics over the cases."""
     answerable = [(c, r) for c, r in zip(cases, records) if c["answerable"]]
     unanswerable = [(c, r) for c, r in zip(cases, records) if not c["answerable"]]
@@ -113,7 +120,7 @@ def score(cases: list[dict], records: list[dict], documents_by_source: dict) -> 
     metrics["evidence_cited"] = sum(cited) / len(cited) if cited else 0.0
     all_citations = [x for r in records for x in r["citations"]]
     valid = [
-        x["source"] in documents_by_source and quote_on_page(documents_by_source[x["source"]], x["page"], x["quote"])
+        x["doc_id"] in documents and quote_on_page(documents[x["doc_id"]], x["page"], x["quote"])
         for x in all_citations
     ]
     metrics["quote_validity"] = sum(valid) / len(valid) if valid else 1.0
@@ -146,7 +153,7 @@ def run_eval(service, cases: list[dict]) -> dict:
             (not record["refused"] and matches_groups(record["answer"], case.get("answer_must_include", [])))
             if case["answerable"] else record["refused"]
         )
-    return {"metrics": score(cases, records, documents_by_source), "cases": records}
+    return {"metrics": score(cases, records, data.documents), "cases": records}
 
 
 def load_thresholds(path: Path | None = None) -> dict:

@@ -107,11 +107,15 @@ class Ingester:
             try:
                 manifest = self.store.read_manifest()
                 self.store.check_model(self.embedder.name)
-                known = {d["source"]: d["sha256"] for d in manifest["documents"]}
+                rows = manifest["documents"]
             except MissingIndex:
-                known = {}
-            known_hashes = set(known.values())
-            to_load: list[tuple[Path, str]] = []
+                rows = []
+            # A file is "the same document" when it comes from the same path (two folders may
+            # each hold a report.pdf); rows without a recorded path fall back to the file name.
+            by_origin = {row["origin"]: row["sha256"] for row in rows if row.get("origin")}
+            by_name = {row["source"]: row["sha256"] for row in rows if not row.get("origin")}
+            known_hashes = {row["sha256"] for row in rows}
+            to_load: list[tuple[Path, str, str | None]] = []  # path, sha256, sha256 it replaces
             for path in files:
                 source = path.name
                 if not path.exists():
@@ -122,11 +126,11 @@ class Ingester:
                 except OSError as error:
                     report.failed.append({"source": source, "reason": _unreadable(error)})
                     continue
-                if known.get(source) == digest or (source not in known and digest in known_hashes):
+                if digest in known_hashes:  # these bytes are indexed already, here or elsewhere
                     report.unchanged.append(source)
                     continue
                 known_hashes.add(digest)  # the same bytes twice in one batch are indexed once
-                to_load.append((path, digest))
+                to_load.append((path, digest, by_origin.get(str(path.resolve()), by_name.get(source))))
             if not to_load:
                 self._tell(on_file, report)
                 return report
@@ -134,8 +138,9 @@ class Ingester:
             chunker = Chunker(self.embedder.count_tokens, self.max_tokens, self.overlap_tokens)
             new_documents: list[Document] = []
             new_chunks: list[Chunk] = []
+            replaced_ids: set[str] = set()
             with self._progress(len(to_load), "file", "Reading") as bar:
-                for path, _ in to_load:
+                for path, _, previous in to_load:
                     bar.set_postfix_str(path.name[:40])
                     try:
                         document = load_document(path)
@@ -154,7 +159,9 @@ class Ingester:
                             ),
                         })
                     else:
-                        (report.replaced if path.name in known else report.added).append(path.name)
+                        (report.replaced if previous else report.added).append(path.name)
+                        if previous:
+                            replaced_ids.add(previous)
                         new_documents.append(document)
                         new_chunks.extend(chunks)
                     bar.update(1)
@@ -169,9 +176,8 @@ class Ingester:
 
             data = self._existing()
             data.dimension = data.dimension or int(vectors.shape[1])
-            replaced_sources = {d.source for d in new_documents}
-            self._drop(data, lambda doc: doc.source in replaced_sources
-                       or doc.id in {d.id for d in new_documents})
+            new_ids = {d.id for d in new_documents}
+            self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids)
             for document in new_documents:
                 data.documents[document.id] = document
             data.chunks.extend(new_chunks)

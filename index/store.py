@@ -76,7 +76,7 @@ class IndexData:
             "dimension": self.dimension,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "documents": [
-                {**doc.summary(), "sha256": doc.id, "chunks": counts.get(doc.id, 0)}
+                {**doc.summary(), "sha256": doc.id, "chunks": counts.get(doc.id, 0), "origin": doc.origin}
                 for doc in self.documents.values()
             ],
         }
@@ -114,12 +114,23 @@ class IndexStore:
         return self.directory / "uploads"
 
     def current_snapshot(self) -> Path | None:
-        """Folder of the live snapshot, or None when there is no index yet."""
+        """Folder of the live snapshot, or None when there is no index yet.
+
+        Should CURRENT be missing or name a snapshot that is not complete (a crash, a hand
+        edit), the newest complete snapshot is used: an index is never taken for empty, and
+        so never overwritten with nothing, while a complete snapshot exists.
+        """
         pointer = self.directory / CURRENT_FILE
-        if not pointer.is_file():
-            return None
-        snapshot = self.directory / SNAPSHOTS / pointer.read_text().strip()
-        return snapshot if (snapshot / "manifest.json").is_file() else None
+        if pointer.is_file():
+            snapshot = self.directory / SNAPSHOTS / pointer.read_text().strip()
+            if (snapshot / "manifest.json").is_file():
+                return snapshot
+        folder = self.directory / SNAPSHOTS
+        complete = sorted(
+            (entry for entry in folder.iterdir() if not entry.name.startswith(".") and (entry / "manifest.json").is_file()),
+            key=lambda entry: entry.name,
+        ) if folder.is_dir() else []
+        return complete[-1] if complete else None
 
     def exists(self) -> bool:
         """True when a complete snapshot is live."""
@@ -142,7 +153,17 @@ class IndexStore:
             )
 
     def load(self, with_vectors: bool = True) -> IndexData:
-        """Read the live snapshot; vectors and FAISS only when `with_vectors`."""
+        """Read the live snapshot; vectors and FAISS only when `with_vectors`.
+
+        A writer in another process may switch snapshots while this reads; the read is then
+        tried once more on the new one.
+        """
+        try:
+            return self._load(with_vectors)
+        except (FileNotFoundError, RuntimeError, json.JSONDecodeError):
+            return self._load(with_vectors)
+
+    def _load(self, with_vectors: bool) -> IndexData:
         snapshot = self.current_snapshot()
         if snapshot is None:
             raise MissingIndex(f"no index at {self.directory}; run `scrutiny ingest PATH` first")
@@ -208,19 +229,22 @@ class IndexStore:
         (building / "manifest.json").write_text(json.dumps(data.manifest(), indent=2, ensure_ascii=False))
         _fsync_tree(building)
         final = snapshots / name
+        previous = self.current_snapshot()
         os.rename(building, final)
+        _fsync_file(snapshots)
         pointer_tmp = self.directory / f".{CURRENT_FILE}.{name}"
         pointer_tmp.write_text(name)
         _fsync_file(pointer_tmp)
         os.replace(pointer_tmp, self.directory / CURRENT_FILE)
         _fsync_file(self.directory)
-        self._remove_stale_snapshots(keep=name)
+        # The snapshot just replaced stays until the next save, for readers still on it.
+        self._remove_stale_snapshots(keep={name, previous.name if previous else name})
         return final
 
-    def _remove_stale_snapshots(self, keep: str) -> None:
-        """Delete snapshots other than the live one, including half-built leftovers."""
+    def _remove_stale_snapshots(self, keep: set[str]) -> None:
+        """Delete snapshots other than those kept, including half-built leftovers."""
         for entry in (self.directory / SNAPSHOTS).iterdir():
-            if entry.name != keep:
+            if entry.name not in keep:
                 shutil.rmtree(entry, ignore_errors=True)
         for leftover in self.directory.glob(f".{CURRENT_FILE}.*"):
             leftover.unlink(missing_ok=True)
@@ -236,6 +260,5 @@ def _fsync_file(path: Path) -> None:
 
 def _fsync_tree(folder: Path) -> None:
     for path in folder.rglob("*"):
-        if path.is_file():
-            _fsync_file(path)
+        _fsync_file(path)  # files and sub-folders (lexical/) alike
     _fsync_file(folder)

@@ -192,3 +192,15 @@ def test_the_primary_source_wins_when_two_sources_say_the_same(fake_corpus_servi
     other = _Candidate("Northumbria Police is good at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.70)
     chosen = _choose([[restated, original, other]], [restated, original, other], limit=3)
     assert [c.sentence for c in chosen] == [original.sentence, other.sentence]
+
+
+def test_eval_cases_with_a_bad_shape_are_refused_with_the_line(tmp_path):
+    from scrutiny.eval.runner import load_cases
+
+    bad = tmp_path / "cases.jsonl"
+    bad.write_text('{"id": "x", "question": "q", "answerable": true, "answer_must_include": "20,000"}\n')
+    with pytest.raises(ValueError, match="cases.jsonl:1: answer_must_include"):
+        load_cases(bad)
+    bad.write_text('{"id": "x", "question": "q", "answerable": true, "answer_must_include": [["a"]], "evidence": [{"page": 1}]}\n')
+    with pytest.raises(ValueError, match="evidence needs source, page and quote"):
+        load_cases(bad)

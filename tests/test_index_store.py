@@ -254,7 +254,11 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
     report = fresh.ingest([extra], show_progress=False)  # the next ingest works and tidies up
     assert report.added == ["delta.txt"]
     assert _sources(fresh) == sources_before | {"delta.txt"}
-    assert [p.name for p in (index / SNAPSHOTS).iterdir()] == [_current(index)]
+    # No partial snapshot is left; besides the live one, only the snapshot it replaced stays
+    # (for readers that were still on it), and it is complete.
+    others = [p for p in (index / SNAPSHOTS).iterdir() if p.name != _current(index)]
+    assert len(others) <= 1
+    assert all((p / "manifest.json").is_file() and not p.name.startswith(".") for p in others)
     assert not list(index.glob(f".{CURRENT_FILE}.*"))
 
 
@@ -331,3 +335,31 @@ def test_killed_ingest_leaves_the_previous_index_intact(indexed, small_folder, t
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["added"] == ["delta.txt"]
     assert _sources(fresh) == sources_before | {"delta.txt"}
+
+
+def test_same_file_name_in_two_folders_are_two_documents(fake_service, tmp_path):
+    """Re-ingesting folders that each hold a report.txt keeps both (documents are keyed by path)."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (first / "report.txt").write_text("The first force has a backlog of reports.\n\nMore text here about it.")
+    (second / "report.txt").write_text("The second force has enough investigators.\n\nOther text entirely.")
+    report = fake_service.ingest([first, second], show_progress=False)
+    assert report.added == ["report.txt", "report.txt"]
+    again = fake_service.ingest([first, second], show_progress=False)
+    assert again.unchanged == ["report.txt", "report.txt"] and not again.replaced
+    assert len(fake_service.documents()) == 2
+    (second / "report.txt").write_text("The second force changed its mind.\n\nNew text.")
+    changed = fake_service.ingest([first, second], show_progress=False)
+    assert changed.replaced == ["report.txt"] and changed.unchanged == ["report.txt"]
+    texts = [d.pages[0] for d in fake_service.store.load(with_vectors=False).documents.values()]
+    assert any("first force" in t for t in texts) and any("changed its mind" in t for t in texts)
+    assert len(texts) == 2
+
+
+def test_a_pointer_to_a_missing_snapshot_falls_back_to_the_newest_complete_one(indexed):
+    index = indexed.store.directory
+    live = _current(index)
+    (index / CURRENT_FILE).write_text("no-such-snapshot")
+    assert indexed.store.current_snapshot().name == live
+    assert indexed.store.load(with_vectors=False).documents
