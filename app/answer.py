@@ -76,8 +76,6 @@ class _Candidate:
     sentence: str
     hit: Hit
     rank: int
-    dense: float = 0.0
-    lexical: float = 0.0
     score: float = 0.0
 
 
@@ -158,10 +156,9 @@ def candidate_sentences(passage: str) -> list[str]:
 
 
 FEATURES = (
-    "dense", "dense_bare", "lexical_own", "lexical_context", "passage_rank", "passage_dense",
-    "cue_hits", "cue_misses", "force_match", "force_mismatch", "response_match",
-    "primary_source", "news_source", "unseen_terms", "missing_specifics", "log_words",
-    "ends_with_colon", "first_in_passage",
+    "dense", "lexical_own", "lexical_context", "passage_rank", "cue_hits", "cue_misses",
+    "force_match", "force_mismatch", "response_match", "primary_source", "unseen_terms",
+    "missing_specifics",
 )
 # Hand-set weights: meaning carries most; words, cues and the force named separate near
 # misses. Logistic models fitted on the eval set's calibration split did worse on its test
@@ -176,12 +173,11 @@ RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
 def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
     """Every candidate sentence of the passages and its feature row (columns = FEATURES)."""
-    candidates: list[_Candidate] = []
-    first: list[bool] = []
-    for rank, hit in enumerate(hits):
-        for position, sentence in enumerate(candidate_sentences(hit.chunk.text)):
-            candidates.append(_Candidate(sentence, hit, rank))
-            first.append(position == 0)
+    candidates = [
+        _Candidate(sentence, hit, rank)
+        for rank, hit in enumerate(hits)
+        for sentence in candidate_sentences(hit.chunk.text)
+    ]
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means
@@ -210,30 +206,22 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
         kind = hit.document.kind
         values = {
             "dense": max(in_context[row], bare[row]),
-            "dense_bare": bare[row],
             "lexical_own": scorer.lexical_overlap(question_tokens, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
             "lexical_context": scorer.lexical_overlap(question_tokens, f"{hit.chunk.section} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
-            "passage_dense": max(hit.dense, 0.0),
             "cue_hits": sum(1 for evidence in wanted_cues if evidence.search(sentence)),
             "cue_misses": sum(1 for evidence in wanted_cues if not evidence.search(sentence)),
             "force_match": float(bool(named_forces and about & named_forces)),
             "force_mismatch": float(bool(named_forces and about and not about & named_forces)),
             "response_match": float(wants_response and kind in RESPONSE_KINDS),
             "primary_source": float(kind == "inspection_report"),
-            "news_source": float(kind == "news"),
             "unseen_terms": unseen,
             "missing_specifics": missing_specifics,
-            "log_words": math.log(len(sentence.split())),
-            "ends_with_colon": float(sentence.rstrip().endswith(":")),
-            "first_in_passage": float(first[row]),
         }
         for name, value in values.items():
             rows[row, column[name]] = value
-        candidate.dense = float(values["dense"])
-        candidate.lexical = float(values["lexical_own"])
     return candidates, rows
 
 

@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from scrutiny.app.answer import RESPONSE_KINDS
 from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Citation
 from scrutiny.ingest.classify import find_date
@@ -35,7 +36,6 @@ from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
 from scrutiny.ingest.records import Block, Document
 
 DRAFTABLE_KINDS = ("inspection_report", "board_paper")
-RESPONSE_KINDS = ("pcc_response", "force_response", "board_paper")
 ACTION_KINDS = ("recommendation", "area_for_improvement", "cause_of_concern")
 PRACTICE_KINDS = ("innovative_practice", "promising_practice")
 SECTION_55_DAYS = 56  # Police Act 1996 s.55: the PCC publishes comments within 56 days
@@ -459,7 +459,7 @@ class ResponseFinder:
         from scrutiny.index.search import SearchFilters
 
         hits = self.service.retriever().search(
-            finding.text, self.candidates, SearchFilters(kinds=RESPONSE_KINDS),
+            finding.text, self.candidates, SearchFilters(kinds=tuple(sorted(RESPONSE_KINDS))),
         )
         documents: dict[str, Document] = {}
         for hit in hits:

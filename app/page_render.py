@@ -19,7 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from scrutiny.app.quotes import QUOTE_CHARS, normalise
+from scrutiny.app.quotes import normalise
+from scrutiny.ingest.records import QUOTE_CHARS
 from scrutiny.ingest.documents import sha256_file
 
 if TYPE_CHECKING:

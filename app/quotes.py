@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import re
 
-from scrutiny.ingest.records import Document
+from scrutiny.ingest.records import Document, normalise_text
 
-QUOTE_CHARS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "Mr.", "Mrs.", "Ms.", "Dr.", "No.", "St.", "Supt.", "Det.", "vs.", "approx.")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9£•])")
 MIN_SENTENCE_CHARS = 12
 
 
-def normalise(text: str) -> str:
-    """Collapse whitespace and unify curly quotes and dashes, for comparison only."""
-    return " ".join(text.translate(QUOTE_CHARS).split())
+normalise = normalise_text  # the ingest layer's rule, under the name the answer code uses
 
 
 def split_sentences(passage: str) -> list[str]:

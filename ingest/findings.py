@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 
 from scrutiny.ingest.chunker import SECTION_SEPARATOR, section_paths
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
-from scrutiny.ingest.records import Block, Document
+from scrutiny.ingest.records import Block, Document, normalise_text
 
 FINDING_KINDS: tuple[str, ...] = (
     "graded_judgement", "cause_of_concern", "recommendation", "area_for_improvement",
@@ -80,14 +80,6 @@ OPENING_QUOTES = ("“", '"', "‘", "'")
 GENERIC_BODY = re.compile(r"^(?:the\s+)?(?:force|constabulary|police\s+service|unit|rocu|region)$", re.IGNORECASE)
 CONTENTS_HEADINGS = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 REGIONAL_WORDS = re.compile(r"\bregion(?:al)?\b", re.IGNORECASE)
-QUOTE_CHARS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-
-
-def normalise_text(text: str) -> str:
-    """Whitespace collapsed and curly quotes and dashes unified, for comparison only."""
-    return " ".join(text.translate(QUOTE_CHARS).split())
-
-
 @dataclass(frozen=True)
 class Finding:
     """One structured item of an inspection report.
