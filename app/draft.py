@@ -33,6 +33,7 @@ from scrutiny.ingest.findings import (
     Finding, extract_findings, is_finding_label, normalise_text, restates_action,
 )
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
+from scrutiny.index.store import documents_matching
 from scrutiny.ingest.records import Block, Document
 
 DRAFTABLE_KINDS = ("inspection_report", "board_paper")
@@ -286,11 +287,7 @@ def find_report(documents: dict[str, Document], reference: str) -> Document:
     reference = (reference or "").strip()
     if not reference:
         raise DraftError("no report given; pass an indexed report's file name or id (see `scrutiny docs`)")
-    matches = [
-        d for d in documents.values()
-        if d.source == reference or d.source.lower() == reference.lower()
-        or (len(reference) >= 6 and d.id.startswith(reference.lower()))
-    ]
+    matches = documents_matching(documents.values(), reference)
     if not matches:
         raise DraftError(f"no indexed document matches '{reference}'; see `scrutiny docs`")
     if len(matches) > 1:

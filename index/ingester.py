@@ -14,13 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from scrutiny.index.embedder import Embedder
-from scrutiny.index.store import IndexData, IndexStore, MissingIndex
+from scrutiny.index.store import MIN_ID_PREFIX, IndexData, IndexStore, MissingIndex, documents_matching
 from scrutiny.ingest.chunker import Chunker
 from scrutiny.ingest.documents import load_document, sha256_file
 from scrutiny.ingest.records import Chunk, Document, UnreadableDocument
 
 CONTEXT_PREFIX_CHARS = 200  # keeps title + section well inside the model's 256 word pieces
-MIN_ID_PREFIX = 6  # shorter id prefixes are refused: too likely to match by accident
 
 
 def _one_line(reason: str) -> str:
@@ -220,14 +219,12 @@ class Ingester:
         self.store.read_manifest()  # MissingIndex before the lock would create the directory
         with self.store.lock():
             data = self.store.load()
-            matches = [d for d in data.documents.values() if d.source == reference]
-            if not matches:
-                if len(reference) < MIN_ID_PREFIX:
-                    raise ValueError(
-                        f"'{reference}' is not an indexed file name, and too short for an id prefix; "
-                        f"give at least {MIN_ID_PREFIX} characters of the id (see `scrutiny docs`)"
-                    )
-                matches = [d for d in data.documents.values() if d.id.startswith(reference.lower())]
+            matches = documents_matching(data.documents.values(), reference)
+            if not matches and len(reference) < MIN_ID_PREFIX:
+                raise ValueError(
+                    f"'{reference}' is not an indexed file name, and too short for an id prefix; "
+                    f"give at least {MIN_ID_PREFIX} characters of the id (see `scrutiny docs`)"
+                )
             if len(matches) > 1:
                 raise ValueError(
                     f"'{reference}' matches {len(matches)} documents; give a longer id prefix"

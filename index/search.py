@@ -11,7 +11,7 @@ from typing import Protocol
 import numpy as np
 
 from scrutiny.index.embedder import Embedder
-from scrutiny.index.store import IndexData
+from scrutiny.index.store import IndexData, documents_matching
 from scrutiny.ingest.forces import resolve_force
 from scrutiny.ingest.records import DOCUMENT_KINDS, Chunk, Document
 
@@ -102,11 +102,7 @@ class HybridRetriever:
         if filters.kinds:
             allowed_docs &= {i for i, d in documents.items() if d.kind in filters.kinds}
         if filters.documents:
-            chosen = {
-                i for i, d in documents.items()
-                for ref in filters.documents
-                if d.source == ref or (len(ref) >= 6 and i.startswith(ref))
-            }
+            chosen = {d.id for ref in filters.documents for d in documents_matching(documents.values(), ref)}
             if not chosen:
                 raise BadFilter(f"no indexed document matches {', '.join(filters.documents)}; see `scrutiny docs`")
             allowed_docs &= chosen

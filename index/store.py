@@ -19,6 +19,7 @@ import os
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,8 +30,22 @@ from scrutiny.index.lexical import LexicalIndex
 from scrutiny.ingest.records import Block, Chunk, Document
 
 FORMAT_VERSION = 1
+MIN_ID_PREFIX = 6  # shorter id prefixes are refused: too likely to match by accident
 CURRENT_FILE = "CURRENT"
 SNAPSHOTS = "snapshots"
+
+
+def documents_matching(documents: Iterable[Document], reference: str) -> list[Document]:
+    """The documents a user means: by file name (exact, else ignoring case) or id prefix (6+ characters)."""
+    reference = reference.strip()
+    documents = list(documents)
+    for same_name in (lambda d: d.source == reference, lambda d: d.source.lower() == reference.lower()):
+        matches = [d for d in documents if same_name(d)]
+        if matches:
+            return matches
+    if len(reference) < MIN_ID_PREFIX:
+        return []
+    return [d for d in documents if d.id.startswith(reference.lower())]
 
 
 class MissingIndex(Exception):
