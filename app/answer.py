@@ -233,27 +233,14 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def _citation(n: int, candidate: _Candidate, page: int) -> Citation:
-    document, chunk = candidate.hit.document, candidate.hit.chunk
-    return Citation(
-        n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
-        date=document.date, page=page, section=chunk.section, quote=candidate.sentence,
-        passage=chunk.text, score=round(candidate.score, 4),
-    )
-
-
 def related_passages(hits: list[Hit], count: int) -> list[Citation]:
     """The nearest passages, shown with a refusal (never as evidence)."""
     related = []
     for n, hit in enumerate(hits[:count], start=1):
         first_sentence = next(iter(split_sentences(hit.chunk.text)), hit.chunk.text[:200])
         page = find_quote_page(hit.document, first_sentence, hit.chunk.page_start, hit.chunk.page_end)
-        related.append(Citation(
-            n=n, doc_id=hit.document.id, source=hit.document.source, title=hit.document.title,
-            kind=hit.document.kind, date=hit.document.date, page=page or hit.chunk.page_start,
-            section=hit.chunk.section, quote=first_sentence if page else "", passage=hit.chunk.text,
-            score=round(hit.score, 4),
-        ))
+        related.append(Citation.from_hit(
+            n, hit, page or hit.chunk.page_start, first_sentence if page else "", hit.score))
     return related
 
 
@@ -398,8 +385,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         if page is None:
             continue  # a sentence broken by a page turn: it cannot be quoted from one page
         n = len(citations) + 1
-        candidate.sentence = quote
-        citations.append(_citation(n, candidate, page))
+        citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
         sentences.append(f"{quote} [{n}]")
     answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
     answer = verify_citations(answer, service.data().documents)

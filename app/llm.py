@@ -317,15 +317,6 @@ class SupportCheck:
         return None, None
 
 
-def _citation(n: int, hit: Hit, support: Support) -> Citation:
-    document, chunk = hit.document, hit.chunk
-    return Citation(
-        n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
-        date=document.date, page=support.page, section=chunk.section, quote=support.quote,
-        passage=chunk.text, score=round(support.share, 4),
-    )
-
-
 def renumber(answer: Answer) -> Answer:
     """Citations numbered 1..n in the order the text first cites them; uncited ones dropped."""
     order = list(dict.fromkeys(int(n) for n in re.findall(r"\[(\d+)\]", answer.text)))
@@ -378,7 +369,7 @@ def checked_answer(question: str, reply: str, hits: list[Hit], service) -> Answe
             key = (hit.document.id, support.page, support.quote)
             if key not in numbered:
                 numbered[key] = len(citations) + 1
-                citations.append(_citation(numbered[key], hit, support))
+                citations.append(Citation.from_hit(numbered[key], hit, support.page, support.quote, support.share))
             if numbered[key] not in marks:
                 marks.append(numbered[key])
             shares.append(support.share)

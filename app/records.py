@@ -21,6 +21,16 @@ class Citation:
     passage: str
     score: float
 
+    @classmethod
+    def from_hit(cls, n: int, hit, page: int, quote: str, score: float) -> "Citation":
+        """A citation of `quote` on `page` of a retrieved hit's document (its chunk is the passage)."""
+        document, chunk = hit.document, hit.chunk
+        return cls(
+            n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
+            date=document.date, page=page, section=chunk.section, quote=quote, passage=chunk.text,
+            score=round(score, 4),
+        )
+
     def to_dict(self) -> dict:
         return asdict(self)
 
