@@ -13,11 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from scrutiny.app.answerability import Expectation, has_date, has_grade, has_quantity
 from scrutiny.app.quotes import find_quote_page, normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
@@ -30,7 +31,6 @@ KIND_PRIORITY = {
     "inspection_report": 0, "board_paper": 1, "force_response": 1, "pcc_response": 1,
     "other": 2, "news": 3,
 }
-GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 
 MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not answers
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
@@ -40,24 +40,21 @@ REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one alre
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 
-NUMBER = re.compile(r"\d")
-DATE = re.compile(
-    r"\b(19|20)\d\d\b|\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b", re.IGNORECASE,
-)
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
     r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
 )
-GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
-CUES: list[tuple[re.Pattern, re.Pattern]] = [
-    (re.compile(r"\bwhat (percentage|proportion)|\bper ?cent|%", re.IGNORECASE), PERCENT),
-    (re.compile(r"\bhow (many|much|big|large|long)\b|\bnumber of\b|\bwhat (total|figure|amount)\b", re.IGNORECASE), NUMBER),
-    (re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE), DATE),
-    (re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE), ROLE),
-    (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), GRADE),
+# Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
+# hard form of the same idea; here a "who" wanting a role or a percentage only adds weight.
+CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
+    (re.compile(r"\bwhat (percentage|proportion)|\bper ?cent|%", re.IGNORECASE), lambda s: bool(PERCENT.search(s))),
+    (re.compile(r"\bhow (many|much|big|large|long)\b|\bnumber of\b|\bwhat (total|figure|amount)\b", re.IGNORECASE), has_quantity),
+    (re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE), has_date),
+    (re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE), lambda s: bool(ROLE.search(s))),
+    (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), has_grade),
 ]
 RESPONSE_QUESTION = re.compile(
     r"\b(respon[sd]\w*|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
@@ -196,7 +193,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     unseen = sum(1 for token in set(question_tokens) if token not in known)
     passages_text = normalise(" ".join(hit.chunk.text for hit in hits)).lower()
     missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
-    wanted_cues = [evidence for cue, evidence in CUES if cue.search(question)]
+    wanted_cues = [present for cue, present in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
@@ -211,8 +208,8 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             # under it are about ("Area for improvement", the force's name).
             "lexical_context": scorer.lexical_overlap(question_tokens, f"{hit.chunk.section} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
-            "cue_hits": sum(1 for evidence in wanted_cues if evidence.search(sentence)),
-            "cue_misses": sum(1 for evidence in wanted_cues if not evidence.search(sentence)),
+            "cue_hits": sum(1 for present in wanted_cues if present(sentence)),
+            "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
             "force_match": float(bool(named_forces and about & named_forces)),
             "force_mismatch": float(bool(named_forces and about and not about & named_forces)),
             "response_match": float(wants_response and kind in RESPONSE_KINDS),
@@ -358,19 +355,32 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
     return chosen[:max(limit, len(candidates_by_part))]
 
 
+def _answers(candidate: _Candidate, expectations: list[Expectation]) -> bool:
+    """The candidate (with the list it introduces) can answer some part of the question."""
+    # "Durham was graded outstanding" is about Durham even inside Cleveland's response.
+    about = set(forces_in(candidate.sentence) or candidate.hit.chunk.forces)
+    text = _extend_introducer(candidate)
+    hit = candidate.hit
+    context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
+    return any(expectation.met_by(text, about, context) for expectation in expectations)
+
+
 def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
     """The default answerer: offline, deterministic, every sentence a verbatim quote."""
     scorer = service.sentence_scorer()
-    candidates = score_candidates(question, hits, scorer)
+    parts = question_parts(question)
+    expectations = [Expectation.of(part) for part in parts]
+    # Only sentences that can be the kind of answer asked for compete (see answerability.py).
+    candidates = [c for c in score_candidates(question, hits, scorer) if _answers(c, expectations)]
     # Confidence is the score of the sentence that would lead the answer.
     confidence = round(candidates[0].score, 4) if candidates else 0.0
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages))
-    parts = question_parts(question)
     by_part = [score_candidates(part, hits, scorer) for part in parts] if len(parts) > 1 else [candidates]
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
-    by_part = [[c for c in part if c.score >= settings.refusal_threshold] for part in by_part]
+    by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
+               for part, expectation in zip(by_part, expectations)]
     chosen = _choose(by_part, candidates, settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))

@@ -87,6 +87,18 @@ def test_every_citation_of_an_answer_is_on_its_page(fake_corpus_service):
             assert f"[{citation.n}]" in answer.text
 
 
+def test_near_misses_are_refused_even_when_every_score_passes(fake_corpus_service):
+    # Threshold 0: only the answer-type, force and year checks can refuse these.
+    fake_corpus_service.settings.refusal_threshold = 0.0
+    for question in ("What grade did Kent Police get for tackling serious and organised crime?",
+                     "How many undercover officers does the regional unit have?",
+                     "How big was the SAR backlog at the 2009 inspection?"):
+        answer = fake_corpus_service.ask(question)
+        assert answer.refused and not answer.citations, (question, answer.text)
+    answer = fake_corpus_service.ask("What grade did Durham Constabulary get for tackling serious and organised crime?")
+    assert not answer.refused and "outstanding" in answer.text.lower()
+
+
 def test_filters_restrict_sources(fake_corpus_service):
     fake_corpus_service.settings.refusal_threshold = 0.0
     retriever = fake_corpus_service.retriever()

@@ -1,0 +1,133 @@
+"""What kind of answer a question asks for, and whether a sentence can be that answer.
+
+"What grade did X get?" is answered only by a sentence holding a grade, "how many" only by
+one holding a quantity, "when" only by one holding a date, and a question naming a force
+only by a sentence about that force (or about no force in particular). A sentence that is
+similar in meaning but cannot be the answer ("The East Midlands unit covers five forces"
+for "What grade did the East Midlands unit get?") is exactly the confident wrong answer
+staff must never be given, so such sentences are not offered at all: if no sentence can
+be the answer, the documents don't answer the question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scrutiny.index.lexical import tokenize
+from scrutiny.ingest.forces import forces_in
+
+GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
+MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+NUMBER_WORDS = (
+    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+    "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+    "hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|third|quarter"
+)
+
+GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
+DATE = re.compile(YEAR.pattern + r"|\b" + MONTHS + r"\b")  # month names capitalised ("may" is a verb)
+# Dates and clause numbers ("4.3.2") are numbers but not quantities: removed before looking.
+NOT_QUANTITY = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b|" + YEAR.pattern
+    + r"|^\s*\(?\d+(?:\.\d+)*[).]?(?=\s)|\b\d+(?:\.\d+){2,}\b|\b[A-Za-z]+-\d+\b",  # "3)", "4.3.2", "COVID-19"
+)
+QUANTITY = re.compile(r"£|\d|\b(?:" + NUMBER_WORDS + r")\b", re.IGNORECASE)
+# "How many undercover officers does ..." counts officers: the words between "how many" and
+# the verb. A count of something else ("57 arrests") does not answer it.
+COUNTED = re.compile(
+    r"\bhow many\s+(?!of\b)((?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
+    r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must|in|on|at|from|through)\b",
+    re.IGNORECASE,
+)
+VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they", "ones"}
+COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
+
+
+def has_grade(text: str) -> bool:
+    return bool(GRADE.search(text))
+
+
+def has_date(text: str) -> bool:
+    return bool(DATE.search(text))
+
+
+def has_quantity(text: str) -> bool:
+    """A count, amount or share: digits or number words that are not a date or clause number."""
+    return bool(QUANTITY.search(NOT_QUANTITY.sub(" ", text)))
+
+
+def counted_words(question: str) -> frozenset[str]:
+    """Stems of the head nouns "how many" counts ("officers and staff" -> officer, staff)."""
+    match = COUNTED.search(question)
+    if not match:
+        return frozenset()
+    words = match.group(1).split()
+    heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or") and i}
+    heads = {h for h in heads if h.lower() not in VAGUE_COUNTED}
+    return frozenset(t for head in heads for t in tokenize(head))
+
+
+def counts(text: str, counted: frozenset[str]) -> bool:
+    """`text` gives a quantity of one of the `counted` stems ("200 victims", "six of the ROCUs")."""
+    words = text.split()
+    for i, word in enumerate(words):
+        if counted & set(tokenize(word)):
+            before = " ".join(words[max(0, i - COUNT_REACH):i])
+            if has_quantity(before) or (i >= 2 and " ".join(words[i - 2:i]).lower() == "number of"
+                                        and has_quantity(" ".join(words[i + 1:]))):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    asked: re.Pattern  # in the question
+    present: object  # callable(text) -> bool, on a candidate sentence
+
+
+ANSWER_TYPES = (
+    AnswerType("grade", re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b", re.IGNORECASE), has_grade),
+    AnswerType("quantity", re.compile(
+        r"\bhow (many|much|big|large)\b|\bwhat (percentage|proportion|number|total|figure|amount|share)\b|"
+        r"\bnumber of\b", re.IGNORECASE), has_quantity),
+    AnswerType("date", re.compile(
+        # "When is an investigator brought in?" asks for a circumstance, not a date: only
+        # past and future "when" and explicit dates count.
+        r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
+        r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
+)
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What an answer to one (part of a) question must contain."""
+
+    types: tuple[AnswerType, ...]
+    forces: frozenset[str]
+    counted: frozenset[str] = frozenset()  # word stems of what "how many" counts; one must appear
+    years: frozenset[str] = frozenset()  # years the question names ("the 2018 inspection")
+
+    @classmethod
+    def of(cls, question: str) -> Expectation:
+        return cls(tuple(t for t in ANSWER_TYPES if t.asked.search(question)), frozenset(forces_in(question)),
+                   counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)))
+
+    def met_by(self, text: str, about: set[str], context: str) -> bool:
+        """`text` holds every kind of answer asked for and is not about other forces only.
+
+        `about` is what the sentence is about: the forces it names, else those of its section.
+        A sentence about no force in particular (a regional or national finding) may answer.
+        `context` is where it sits (its passage, section, document title and date): a year the
+        question names must be there, or the sentence is about another time.
+        """
+        if self.forces and about and not about & self.forces:
+            return False
+        if any(year not in context for year in self.years):
+            return False
+        if self.counted and not counts(text, self.counted):
+            return False
+        return all(t.present(text) for t in self.types)

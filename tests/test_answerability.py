@@ -1,0 +1,68 @@
+"""Answer types: a sentence offered as an answer must be the kind of answer asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from scrutiny.app.answerability import Expectation, counted_words, counts, has_date, has_quantity
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The force has a backlog of over 20,000 SARs.", True),
+    ("It made six recommendations.", True),
+    ("The unit received £4.6m.", True),
+    ("By February 2022 the chief constable should appoint a chief officer.", False),  # a date, not a count
+    ("Between 1 April 2019 and 30 April 2022 the team worked hard.", False),
+    ("4.3.2 The Home Office should assess the funding settlement.", False),  # a clause number
+    ("The force uses the national database.", False),
+])
+def test_quantity_is_a_count_not_a_date_or_clause_number(text, expected):
+    assert has_quantity(text) is expected
+
+
+def test_dates_need_a_year_or_a_capitalised_month():
+    assert has_date("The team was created in April 2021.")
+    assert has_date("It was published in 2015.")
+    assert not has_date("The force may review its approach.")
+
+
+def test_counted_words_are_the_heads_of_what_how_many_counts():
+    assert counted_words("How many undercover officers does NERSOU have?") == {"offic"}
+    assert counted_words("How many recommendations did the inspection make?") == {"recommend"}
+    assert counted_words("How many people did it arrest?") == set()  # too vague to require
+    assert counted_words("What did the report say?") == set()
+
+
+def test_a_grade_question_is_not_answered_by_a_sentence_without_a_grade():
+    expectation = Expectation.of("What grade did the East Midlands Special Operations Unit get?")
+    assert not expectation.met_by("The East Midlands Special Operations Unit covers five forces.", set(), "")
+    assert expectation.met_by("The East Midlands Special Operations Unit is good at tackling SOC.", set(), "")
+
+
+def test_a_question_naming_a_force_is_not_answered_about_another_force():
+    expectation = Expectation.of("What grade did Cambridgeshire Constabulary get?")
+    assert not expectation.met_by("Durham Constabulary is outstanding.", {"Durham Constabulary"}, "")
+    assert expectation.met_by("Cambridgeshire Constabulary is good.", {"Cambridgeshire Constabulary"}, "")
+    # A regional finding about no force in particular may still answer.
+    assert expectation.met_by("Every force in the region is good.", set(), "")
+
+
+def test_a_year_the_question_names_must_be_where_the_sentence_sits():
+    expectation = Expectation.of("How big was the backlog at the 2018 inspection?")
+    sentence = "The force reported a backlog of over 20,000 SARs."
+    assert not expectation.met_by(sentence, set(), "An inspection published 2022-12")
+    assert expectation.met_by(sentence, set(), "In our 2018 inspection we found the following.")
+
+
+def test_circumstantial_when_does_not_demand_a_date():
+    assert Expectation.of("When is a financial investigator brought into an investigation?").types == ()
+    assert [t.name for t in Expectation.of("When was the team set up?").types] == ["date"]
+
+
+def test_a_count_must_be_of_the_thing_asked_about():
+    officers = frozenset({"offic"})
+    assert counts("The unit has 12 specialist officers.", officers)
+    assert counts("The number of officers rose to 40.", officers)
+    assert not counts("The unit sees officers from the three forces working together.", officers)
+    assert not counts("It achieved 57 arrests with its officers.", officers)
+    assert not has_quantity("3) By February 2022, chief officers should make sure systems are in place.")
