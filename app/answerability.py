@@ -32,7 +32,7 @@ DATE = re.compile(YEAR.pattern + r"|\b" + MONTHS + r"\b")  # month names capital
 # Dates and clause numbers ("4.3.2") are numbers but not quantities: removed before looking.
 NOT_QUANTITY = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b|" + YEAR.pattern
-    + r"|^\s*\(?\d+(?:\.\d+)*[).]?(?=\s)|\b\d+(?:\.\d+){2,}\b|\b[A-Za-z]+-\d+\b",  # "3)", "4.3.2", "COVID-19"
+    + r"|^\s*\(?\d+(?:\.\d+)*[).](?=\s)|^\s*\d+(?:\.\d+)+(?=\s)|\b\d+(?:\.\d+){2,}\b|\b[A-Za-z]+-\d+\b",  # "3)", "4.3.2", "COVID-19"
 )
 QUANTITY = re.compile(r"£|\d|\b(?:" + NUMBER_WORDS + r")\b", re.IGNORECASE)
 # "How many undercover officers does ..." counts officers: the words between "how many" and

@@ -64,5 +64,6 @@ def test_a_count_must_be_of_the_thing_asked_about():
     assert counts("The unit has 12 specialist officers.", officers)
     assert counts("The number of officers rose to 40.", officers)
     assert not counts("The unit sees officers from the three forces working together.", officers)
-    assert not counts("It achieved 57 arrests with its officers.", officers)
+    assert not counts("It achieved 57 arrests, supported by its officers.", officers)
+    assert has_quantity("57 arrests")
     assert not has_quantity("3) By February 2022, chief officers should make sure systems are in place.")
