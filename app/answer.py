@@ -357,8 +357,11 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
 
 def _answers(candidate: _Candidate, expectations: list[Expectation]) -> bool:
     """The candidate (with the list it introduces) can answer some part of the question."""
-    # "Durham was graded outstanding" is about Durham even inside Cleveland's response.
-    about = set(forces_in(candidate.sentence) or candidate.hit.chunk.forces)
+    # What the sentence is about: the forces it names and those of its section heading
+    # ("Durham was graded outstanding" is about Durham, not about the Cleveland response
+    # it sits in); a sentence naming none is about what its passage is about.
+    named = forces_in(candidate.sentence)
+    about = set(named) | set(forces_in(candidate.hit.chunk.section)) if named else set(candidate.hit.chunk.forces)
     text = _extend_introducer(candidate)
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"

@@ -113,7 +113,11 @@ class Expectation:
 
     @classmethod
     def of(cls, question: str) -> Expectation:
-        return cls(tuple(t for t in ANSWER_TYPES if t.asked.search(question)), frozenset(forces_in(question)),
+        """What `question` asks for; a question that states the grade ("after it was graded
+        outstanding") is not asking for one."""
+        types = tuple(t for t in ANSWER_TYPES
+                      if t.asked.search(question) and not (t.name == "grade" and has_grade(question)))
+        return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)))
 
     def met_by(self, text: str, about: set[str], context: str) -> bool:
