@@ -33,6 +33,7 @@ KIND_PRIORITY = {
 }
 
 MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not answers
+LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
@@ -276,26 +277,35 @@ def question_parts(question: str) -> list[str]:
 
 
 def _extend_introducer(candidate: _Candidate) -> str:
-    """A heading or a sentence ending in ':' quoted with what follows it in the passage.
+    """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows.
 
-    "NERSOU has named eight regional SOC priorities:" says nothing until its list does.
+    "NERSOU has named eight regional SOC priorities" says nothing until its list does.
     Blocks are separated only by whitespace, so the extended quote stays verbatim.
     """
     sentence = candidate.sentence
-    is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
-    if not (sentence.rstrip().endswith(":") or is_heading):
-        return sentence
     text = candidate.hit.chunk.text
     start = text.find(sentence)
     if start < 0:
         return sentence
     sentence_end = end = start + len(sentence)
-    for block in re.finditer(r"\S.*?(?=\n\s*\n|\Z)", text[sentence_end:], flags=re.DOTALL):
-        block_end = sentence_end + block.end()
+    blocks = [(sentence_end + m.end(), m.group(0)) for m in re.finditer(r"\S.*?(?=\n\s*\n|\Z)", text[sentence_end:], flags=re.DOTALL)]
+    ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
+    short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
+    if ends_block and len(short) >= 2 and short[0] and short[1]:
+        # A list: the short blocks (items) that follow, and nothing after them.
+        for (block_end, _), is_short in zip(blocks, short):
+            if not is_short or block_end - start > EXTEND_CHARS:
+                break
+            end = block_end
+        return " ".join(text[start:end].split())
+    is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
+    if not (sentence.rstrip().endswith(":") or is_heading):
+        return sentence
+    for block_end, block in blocks:
         if block_end - start > EXTEND_CHARS:
             break
         end = block_end
-        if block.group(0).rstrip()[-1:] in ".!?":
+        if block.rstrip()[-1:] in ".!?":
             break  # a whole sentence, or a list that ends in a full stop, completes it
     return " ".join(text[start:end].split())
 

@@ -216,3 +216,22 @@ def test_eval_cases_with_a_bad_shape_are_refused_with_the_line(tmp_path):
     bad.write_text('{"id": "x", "question": "q", "answerable": true, "answer_must_include": [["a"]], "evidence": [{"page": 1}]}\n')
     with pytest.raises(ValueError, match="evidence needs source, page and quote"):
         load_cases(bad)
+
+
+def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import _Candidate, _extend_introducer
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    chunk = dataclasses.replace(data.chunks[0], text=(
+        "The unit has four regional priorities\n\nDrug trafficking\n\nCounty lines\n\n"
+        "Organised acquisitive crime (such as theft or burglary)\n\nFirearms\n\n"
+        "The next paragraph is a long sentence that is not part of the list at all."))
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    quote = _extend_introducer(_Candidate("The unit has four regional priorities", hit, 0))
+    assert quote.endswith("County lines Organised acquisitive crime (such as theft or burglary) Firearms")
+    # A line followed by prose is quoted alone.
+    prose = dataclasses.replace(chunk, text="The unit has four priorities.\n\nIt reviews them every year with partners.")
+    assert _extend_introducer(_Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
