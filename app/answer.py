@@ -46,6 +46,7 @@ ROLE = re.compile(
     r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
 )
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
+CITATION_LIKE = re.compile(r"\[\d+\]")
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -134,7 +135,7 @@ def candidate_sentences(passage: str) -> list[str]:
 
     def close_run():
         joined = " ".join(short_run)
-        if len(short_run) > 1 and len(joined.split()) >= MIN_ANSWER_WORDS:
+        if len(short_run) > 1 and len(joined.split()) >= MIN_ANSWER_WORDS and not CITATION_LIKE.search(joined):
             candidates.append(joined)
         short_run.clear()
 
@@ -147,8 +148,10 @@ def candidate_sentences(passage: str) -> list[str]:
             continue
         sentences = split_sentences(block)
         close_run()
-        # A question in a document (a form's "Is the force named?") is never evidence.
-        candidates.extend(s for s in sentences if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?"))
+        # A question in a document (a form's "Is the force named?") is never evidence, and a
+        # sentence holding a "[2]" of its own would be mistaken for the answer's citation marker.
+        candidates.extend(s for s in sentences
+                          if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?") and not CITATION_LIKE.search(s))
     close_run()
     return candidates
 
@@ -401,7 +404,10 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     sentences: list[str] = []
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
+        page = None
         for quote in dict.fromkeys([_extend_introducer(candidate), candidate.sentence]):
+            if CITATION_LIKE.search(quote):
+                continue  # a list item's own "[3]" would read as a citation marker
             page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
             if page is not None:
                 break

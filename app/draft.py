@@ -17,6 +17,7 @@ Files are written atomically (temporary file beside the target, then rename).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import re
 import tempfile
@@ -165,7 +166,7 @@ class Draft:
 
     def to_markdown(self) -> str:
         """The draft as Markdown, with a numbered list of sources at the end."""
-        lines = [f"# {self.heading}", ""]
+        lines = [f"# {_inert(self.heading)}", ""]
         lines += [f"*{draft_banner(self)}*", ""]
         for section in self.sections:
             lines += [f"## {section.title}", ""]
@@ -178,12 +179,21 @@ class Draft:
             lines.append("")
         lines += ["## Sources", ""]
         for citation in self.citations:
-            lines.append(f"{citation.n}. {source_line(citation)}")
+            lines.append(f"{citation.n}. {_inert(source_line(citation))}")
         return "\n".join(lines).rstrip() + "\n"
 
 
+def _inert(text: str) -> str:
+    """Document text made safe to show as Markdown: no HTML, links or images of its own.
+
+    Brackets stay (the [n] markers and [placeholders] are the draft's own), but "](" and
+    "![" can no longer form a link or an image, and "<" cannot open a tag.
+    """
+    return html.escape(text, quote=False).replace("](", "]\\(").replace("![", "!\\[")
+
+
 def _markdown_paragraph(paragraph: Paragraph) -> list[str]:
-    text = paragraph.text
+    text = _inert(paragraph.text)
     if paragraph.style == "bullet":
         return [f"- {text}"]
     if paragraph.style == "field":

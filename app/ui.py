@@ -334,7 +334,7 @@ class ScrutinyApp:
         return (
             gr.update(value=view.image, visible=view.image is not None),
             gr.update(value=view.html, visible=view.image is None and bool(view.html)),
-            gr.update(value=view.caption),
+            gr.update(value=escape_markdown(view.caption)),
         )
 
     def open_source(self, choice: str | None, conversation: Conversation | None):

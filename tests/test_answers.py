@@ -39,6 +39,11 @@ def test_short_blocks_merge_into_one_quotable_candidate():
     assert "Jane Smith" not in candidates[1:]
 
 
+def test_a_sentence_with_a_marker_of_its_own_is_never_quoted():
+    passage = "The force has a plan [2] for the backlog of reports.\n\nThe force has a plan for the backlog of reports."
+    assert candidate_sentences(passage) == ["The force has a plan for the backlog of reports."]
+
+
 def test_compound_questions_split_into_parts():
     assert question_parts("When was the team set up, and how many offenders did it manage?") == [
         "When was the team set up", "how many offenders did it manage",

@@ -409,3 +409,11 @@ def test_a_force_response_laid_out_as_a_table_fills_in_its_row(tmp_path):
     assert "cleveland-force-response.docx" in financial["response_source"]
     assert not neighbourhood["response"] and not regional["response"]
     assert_every_fact_cited(_service(index), payload)
+
+
+def test_document_text_cannot_add_links_images_or_html_to_the_markdown():
+    from scrutiny.app.draft import _inert
+
+    assert _inert("see [the site](http://example.com) and ![x](y.png) <script>") == (
+        "see [the site]\\(http://example.com) and !\\[x]\\(y.png) &lt;script&gt;")
+    assert _inert("Recommendation 3 [2]") == "Recommendation 3 [2]"  # markers are the draft's own
