@@ -278,7 +278,8 @@ class SupportCheck:
         return text, sentences
 
     def measure(self, claim: str, hit: Hit) -> Support:
-        """Content-word share of the claim found in the passage, its missing numbers, and the best quote.
+        """Content-word share of the claim found in the passage, the best quote, and the claim's
+        numbers that quote lacks.
 
         The passage's title and section path count as its words too: "Cleveland" is often
         only in the heading a sentence sits under.
@@ -287,8 +288,10 @@ class SupportCheck:
         context = f"{hit.document.title} {hit.chunk.section} {text}"
         claim_tokens = set(tokenize(claim))
         share = len(claim_tokens & set(tokenize(context))) / len(claim_tokens) if claim_tokens else 0.0
-        missing = _numbers(claim) - _numbers(context, spelled=True)
         quote, page = self._best_quote(claim, claim_tokens, sentences, hit)
+        # Every figure claimed must be in the quote the reader is shown (or its headings),
+        # not merely somewhere in the passage.
+        missing = _numbers(claim) - _numbers(f"{hit.document.title} {hit.chunk.section} {quote or ''}", spelled=True)
         return Support(share, missing, quote, page)
 
     def supports(self, support: Support) -> bool:

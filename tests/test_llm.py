@@ -142,6 +142,14 @@ def test_a_claim_the_cited_passage_does_not_make_is_dropped(service, hits, claim
     assert any("does not support" in note for note in answer.notes)
 
 
+def test_every_figure_of_a_claim_must_be_in_the_quote_shown_not_only_in_the_passage(service, hits):
+    # Both figures are in the passage, but in two sentences: no one quote shows the claim.
+    n = number_of(hits, BACKLOG)
+    answer = llm_answer("What did the inspection find?", hits, service, reply(
+        f"The force has a backlog of over 20,000 subject access requests and recruited 12 new analysts [{n}]."))
+    assert answer.refused and not answer.citations
+
+
 def test_a_true_sentence_cited_to_the_wrong_passage_is_dropped(service, hits):
     response = number_of(hits, "monitor the backlog")
     answer = llm_answer("How big is the backlog?", hits, service,
