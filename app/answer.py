@@ -33,6 +33,7 @@ KIND_PRIORITY = {
 }
 
 MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not answers
+ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
@@ -280,7 +281,8 @@ def question_parts(question: str) -> list[str]:
 
 
 def _extend_introducer(candidate: _Candidate) -> str:
-    """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows.
+    """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
+    any other sentence with the next one if that one leans on it ("This ...", "They ...").
 
     "NERSOU has named eight regional SOC priorities" says nothing until its list does.
     Blocks are separated only by whitespace, so the extended quote stays verbatim.
@@ -303,13 +305,29 @@ def _extend_introducer(candidate: _Candidate) -> str:
         return " ".join(text[start:end].split())
     is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
     if not (sentence.rstrip().endswith(":") or is_heading):
-        return sentence
+        return _with_follow_up(sentence, text, start, sentence_end)
     for block_end, block in blocks:
         if block_end - start > EXTEND_CHARS:
             break
         end = block_end
         if block.rstrip()[-1:] in ".!?":
             break  # a whole sentence, or a list that ends in a full stop, completes it
+    return " ".join(text[start:end].split())
+
+
+def _with_follow_up(sentence: str, text: str, start: int, sentence_end: int) -> str:
+    """The sentence and the next one in its paragraph when that one leans on it.
+
+    "This is being completed in three phases." or "They do this alongside their force
+    duties." cannot be quoted alone, and says what the sentence before it leaves out.
+    """
+    rest = text[sentence_end:].split("\n\n", 1)[0]
+    following = split_sentences(rest)
+    if not following or not ANAPHOR.match(following[0]):
+        return sentence
+    end = sentence_end + rest.find(following[0]) + len(following[0])
+    if end - start > EXTEND_CHARS:
+        return sentence
     return " ".join(text[start:end].split())
 
 
@@ -413,6 +431,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
                 break
         if page is None:
             continue  # a sentence broken by a page turn: it cannot be quoted from one page
+        if any(normalise(quote) in normalise(c.quote) for c in citations):
+            continue  # already quoted as the follow-up of an earlier sentence
         n = len(citations) + 1
         citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
         sentences.append(f"{quote} [{n}]")
