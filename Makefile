@@ -33,6 +33,8 @@ demo: install
 eval: install
 	$(BIN)/scrutiny ingest data/corpus --index $(INDEX) --quiet
 	$(BIN)/scrutiny eval --index $(INDEX) --check
+	@echo "Held-out set (written after the answerer, not tuned on; no thresholds):"
+	$(BIN)/scrutiny eval --index $(INDEX) --cases eval/holdout.jsonl
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench

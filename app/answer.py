@@ -5,7 +5,9 @@ Every candidate sentence of the top passages is scored against the question by m
 cues in the question ("how many" wants a number, "when" a date, "who" a role, "graded" a
 grade), and by whether it speaks of the force the question names. The best sentences,
 non-redundant, become the answer; each citation is checked to occur on its page before the
-answer is returned. Weak evidence gives a refusal with the nearest passages as "related".
+answer is returned. Only sentences that can be the kind of answer asked for compete
+(answerability.py); weak evidence, or none of the right kind, gives a refusal with the
+nearest passages as "related".
 """
 
 from __future__ import annotations
@@ -386,14 +388,14 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
     return chosen[:max(limit, len(candidates_by_part))]
 
 
-def _answers(candidate: _Candidate, expectations: list[Expectation]) -> bool:
-    """The candidate (with the list it introduces) can answer some part of the question."""
+def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str | None = None) -> bool:
+    """The candidate, as quoted (by default with what it introduces), can answer some part of the question."""
     # What the sentence is about: the forces it names and those of its section heading
     # ("Durham was graded outstanding" is about Durham, not about the Cleveland response
     # it sits in); a sentence naming none is about what its passage is about.
     named = forces_in(candidate.sentence)
     about = set(named) | set(forces_in(candidate.hit.chunk.section)) if named else set(candidate.hit.chunk.forces)
-    text = _extend_introducer(candidate)
+    text = _extend_introducer(candidate) if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
     return any(expectation.met_by(text, about, context) for expectation in expectations)
@@ -426,6 +428,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         for quote in dict.fromkeys([_extend_introducer(candidate), candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
+            if not _answers(candidate, expectations, quote):
+                continue  # the sentence alone lacks what its extension held (the figure asked for)
             page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
             if page is not None:
                 break
