@@ -12,6 +12,7 @@ be the answer, the documents don't answer the question.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scrutiny.index.lexical import tokenize
@@ -86,7 +87,7 @@ def counts(text: str, counted: frozenset[str]) -> bool:
 class AnswerType:
     name: str
     asked: re.Pattern  # in the question
-    present: object  # callable(text) -> bool, on a candidate sentence
+    present: Callable[[str], bool]  # on a candidate sentence
 
 
 ANSWER_TYPES = (
@@ -123,8 +124,9 @@ class Expectation:
     def met_by(self, text: str, about: set[str], context: str) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
-        `about` is what the sentence is about: the forces it names, else those of its section.
-        A sentence about no force in particular (a regional or national finding) may answer.
+        `about` is what the sentence is about: the forces it and its section heading name, else
+        those of its passage. A sentence about no force in particular (a regional or national
+        finding) may answer.
         `context` is where it sits (its passage, section, document title and date): a year the
         question names must be there, or the sentence is about another time.
         """
