@@ -242,6 +242,68 @@ def test_word_headings_lists_and_tables(word_file):
     assert section_of["Cyber crime | 7 | 0"] == "Recommendations > Resources"
 
 
+def _page_of(document, text: str) -> int:
+    return next(b.page for b in document.blocks if text in b.text)
+
+
+def test_word_page_breaks_put_each_paragraph_on_its_page(tmp_path):
+    import docx
+    from docx.enum.section import WD_SECTION
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    document.add_paragraph("Text on the first page of the response.")
+    opener = document.add_paragraph()
+    opener.add_run().add_break(WD_BREAK.PAGE)  # a break before the text: the text is on page 2
+    opener.add_run("Heading text that opens the second page.")
+    document.add_paragraph("Still on the second page.")
+    before = document.add_paragraph("A paragraph set to start a new page.")
+    before.paragraph_format.page_break_before = True
+    split = document.add_paragraph("This sentence ends page three.")
+    split.add_run().add_break(WD_BREAK.PAGE)
+    split.add_run(" This sentence starts page four.")
+    document.add_paragraph("Last words of page four.")
+    document.add_section(WD_SECTION.NEW_PAGE)
+    document.add_paragraph("After a next-page section break.")
+    document.add_section(WD_SECTION.CONTINUOUS)
+    document.add_paragraph("After a continuous section break.")
+    path = tmp_path / "breaks.docx"
+    document.save(path)
+
+    loaded = load_document(path)
+    assert [_page_of(loaded, text) for text in (
+        "first page", "opens the second", "Still on the second", "start a new page", "ends page three",
+        "starts page four", "Last words", "next-page section", "continuous section")] == [1, 2, 2, 3, 3, 4, 4, 5, 5]
+    # Each piece of the split paragraph can be quoted from its own page, not across the break.
+    from scrutiny.app.quotes import quote_on_page
+
+    assert quote_on_page(loaded, 3, "This sentence ends page three.")
+    assert quote_on_page(loaded, 4, "This sentence starts page four.")
+    assert not quote_on_page(loaded, 3, "This sentence starts page four.")
+
+
+def test_word_rendered_page_marks_win_over_explicit_breaks(tmp_path):
+    import docx
+    from docx.enum.text import WD_BREAK
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    first = document.add_paragraph("Word laid this paragraph out over two pages; ")
+    first.add_run()._r.append(parse_xml(f"<w:lastRenderedPageBreak {nsdecls('w')}/>"))
+    first.add_run("this part was on the second page.")
+    second = document.add_paragraph()
+    second.add_run().add_break(WD_BREAK.PAGE)  # Word also marks this break as rendered:
+    mark = second.add_run()
+    mark._r.append(parse_xml(f"<w:lastRenderedPageBreak {nsdecls('w')}/>"))
+    mark.add_text("Third page, counted once.")
+    path = tmp_path / "rendered.docx"
+    document.save(path)
+
+    loaded = load_document(path)
+    assert [_page_of(loaded, text) for text in ("laid this paragraph", "second page", "counted once")] == [1, 2, 3]
+
+
 def test_real_word_file_headings_and_numbered_items(documents, fake_chunks):
     import docx
 

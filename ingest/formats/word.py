@@ -1,6 +1,11 @@
 """Word (.docx) files to blocks with python-docx: headings, paragraphs, numbered lists, tables.
 
-A .docx has no fixed pages; explicit page breaks start a new page, otherwise all is page 1.
+A .docx has no fixed pages. Word records where it broke the pages when it last laid the
+document out (`w:lastRenderedPageBreak`); when those marks are present they give the pages
+the user saw. Otherwise page breaks (`w:br w:type="page"`), "page break before" paragraphs
+and next-page section breaks start new pages, and a document with none of them is page 1.
+A break inside a paragraph splits it into one block per page, so every block's text is on
+its page.
 """
 
 from __future__ import annotations
@@ -24,11 +29,74 @@ def _heading_level(style_name: str) -> int:
     return 0
 
 
-def _has_page_break(paragraph) -> bool:
-    for br in paragraph._element.iter(f"{W_NS}br"):
-        if br.get(f"{W_NS}type") == "page":
-            return True
-    return False
+RENDERED_BREAK = f"{W_NS}lastRenderedPageBreak"
+OFF = {"0", "false", "off"}
+
+
+def _is_on(element) -> bool:
+    """A Word on/off property element: present and not switched off."""
+    return element is not None and element.get(f"{W_NS}val", "1").lower() not in OFF
+
+
+class _PageBreaks:
+    """Where the pages of a .docx break: Word's rendered marks if any, else the explicit ones."""
+
+    def __init__(self, body):
+        self.rendered = next(body.iter(RENDERED_BREAK), None) is not None
+        # Section properties in body order; each says how *its* section starts, so the break
+        # after a paragraph that ends a section is given by the next one.
+        self.sections = list(body.iter(f"{W_NS}sectPr"))
+
+    def is_break(self, element) -> bool:
+        """`element` (inside a paragraph) starts a new page."""
+        if self.rendered:
+            return element.tag == RENDERED_BREAK
+        return element.tag == f"{W_NS}br" and element.get(f"{W_NS}type") == "page"
+
+    def before(self, paragraph) -> bool:
+        """The paragraph is set to start on a new page (directly or through its style)."""
+        if self.rendered:
+            return False  # the rendered marks already hold this break
+        properties = paragraph._element.pPr
+        if properties is not None and properties.find(f"{W_NS}pageBreakBefore") is not None:
+            return _is_on(properties.find(f"{W_NS}pageBreakBefore"))
+        style = paragraph.style
+        while style is not None:
+            element = style.element.pPr.find(f"{W_NS}pageBreakBefore") if style.element.pPr is not None else None
+            if element is not None:
+                return _is_on(element)
+            style = style.base_style
+        return False
+
+    def after(self, paragraph) -> bool:
+        """This paragraph ends a section and the next section starts on a new page."""
+        if self.rendered:
+            return False
+        properties = paragraph._element.pPr
+        section = properties.find(f"{W_NS}sectPr") if properties is not None else None
+        if section is None:
+            return False
+        following = self.sections.index(section) + 1
+        if following >= len(self.sections):
+            return False
+        kind = self.sections[following].find(f"{W_NS}type")
+        return kind is None or kind.get(f"{W_NS}val") in ("nextPage", "oddPage", "evenPage")
+
+    def segments(self, paragraph) -> list[str]:
+        """The paragraph's text, one piece per page it runs over (one piece if no break)."""
+        if not any(self.is_break(element) for element in paragraph._element.iter()):
+            return [paragraph.text]
+        pieces = [""]
+        for element in paragraph._element.iter():
+            if self.is_break(element):
+                pieces.append("")
+            elif element.tag == f"{W_NS}t":
+                pieces[-1] += element.text or ""
+            elif element.tag == f"{W_NS}tab":
+                pieces[-1] += "\t"
+            elif element.tag in (f"{W_NS}br", f"{W_NS}cr"):
+                pieces[-1] += "\n"
+        return pieces
 
 
 def _roman(value: int) -> str:
@@ -125,14 +193,26 @@ def load_docx(path: Path) -> LoadedFile:
     list_counters: dict[str, int] = {}
     numbering = _ListNumbering(document)
     body = document.element.body
+    breaks = _PageBreaks(body)
     for child in body.iterchildren():
         if child.tag == f"{W_NS}p":
             paragraph = Paragraph(child, document)
-            text = paragraph.text.strip()
+            if breaks.before(paragraph) and blocks:
+                page += 1
             style = paragraph.style.name if paragraph.style is not None else ""
-            if text:
-                level = _heading_level(style)
-                label = numbering.label(paragraph) if not level else None
+            level = _heading_level(style)
+            label = numbering.label(paragraph) if not level and paragraph.text.strip() else None
+            first = True
+            for index, piece in enumerate(breaks.segments(paragraph)):
+                if index:
+                    page += 1
+                text = piece.strip()
+                if not text:
+                    continue
+                if not first:  # the rest of a paragraph that runs onto the next page
+                    blocks.append(Block(page, text, "paragraph"))
+                    continue
+                first = False
                 if level:
                     blocks.append(Block(page, text, "heading", level))
                     list_counters.clear()
@@ -146,11 +226,13 @@ def load_docx(path: Path) -> LoadedFile:
                     blocks.append(Block(page, text, "list_item"))
                 else:
                     blocks.append(Block(page, text, "paragraph"))
-            if _has_page_break(paragraph):
+            if breaks.after(paragraph):
                 page += 1
         elif child.tag == f"{W_NS}tbl":
             table = Table(child, document)
             for row in table.rows:
+                # A row holding a page break starts the new page (rows do not split here).
+                page += sum(1 for element in row._tr.iter() if breaks.is_break(element))
                 cells: list[str] = []
                 for cell in row.cells:
                     cell_text = " ".join(cell.text.split())
