@@ -54,14 +54,14 @@ def assemble_pages(blocks: list[Block], page_count: int) -> tuple[list[str], lis
     return [BLOCK_SEPARATOR.join(parts) for parts in pages], offsets
 
 
-def _ocr_pdf(path: Path) -> LoadedFile:
-    """OCR a PDF without a text layer with the tesseract command, page by page."""
+def _ocr_pages(path: Path, page_numbers: list[int]) -> list[Block]:
+    """OCR those pages of a PDF with the tesseract command; a failure raises UnreadableDocument."""
     import pypdfium2
 
     pdf = pypdfium2.PdfDocument(str(path))
     blocks: list[Block] = []
     with tempfile.TemporaryDirectory() as scratch:
-        for page_number in range(1, len(pdf) + 1):
+        for page_number in page_numbers:
             image_path = Path(scratch) / f"page-{page_number}.png"
             pdf[page_number - 1].render(scale=OCR_DPI_SCALE).to_pil().save(image_path)
             result = subprocess.run(
@@ -69,16 +69,49 @@ def _ocr_pdf(path: Path) -> LoadedFile:
             )
             if result.returncode != 0:  # e.g. no language data installed: say so, not "no text"
                 problem = (result.stderr.strip().splitlines() or ["no message"])[-1]
-                raise UnreadableDocument(
-                    f"PDF has no text layer and OCR failed (tesseract: {problem}); check tesseract-ocr"
-                )
+                raise UnreadableDocument(f"OCR failed (tesseract: {problem}); check tesseract-ocr")
             for paragraph in result.stdout.split("\n\n"):
                 joined = " ".join(paragraph.split())
                 if joined:
                     blocks.append(Block(page_number, joined, "paragraph"))
-    if not blocks:
-        raise UnreadableDocument("PDF has no text layer and OCR found no text")
-    return LoadedFile(blocks=blocks, page_count=len(pdf), title=blocks[0].text[:120])
+    return blocks
+
+
+def _pictured_pages(path: Path, page_numbers: list[int]) -> list[int]:
+    """Those pages that hold an image (a scanned page), not blank ones."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    pdf = pypdfium2.PdfDocument(str(path))
+    return [n for n in page_numbers
+            if next(pdf[n - 1].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2), None) is not None]
+
+
+def _with_scanned_pages(path: Path, loaded: LoadedFile) -> LoadedFile:
+    """A PDF's scanned pages read by OCR: the whole file when it has no text layer at all,
+    else each page without text that holds a picture (a scan bound into a text report)."""
+    if not loaded.blocks:
+        if shutil.which("tesseract") is None:
+            raise UnreadableDocument(
+                "PDF has no text layer (a scan?); install tesseract-ocr to OCR it, or use a text PDF"
+            )
+        try:
+            blocks = _ocr_pages(path, list(range(1, loaded.page_count + 1)))
+        except UnreadableDocument as error:
+            raise UnreadableDocument(f"PDF has no text layer and {error}") from None
+        if not blocks:
+            raise UnreadableDocument("PDF has no text layer and OCR found no text")
+        return LoadedFile(blocks=blocks, page_count=loaded.page_count, title=blocks[0].text[:120])
+    with_text = {block.page for block in loaded.blocks}
+    textless = [n for n in range(1, loaded.page_count + 1) if n not in with_text]
+    if not textless or shutil.which("tesseract") is None:
+        return loaded
+    scanned = _pictured_pages(path, textless)
+    if not scanned:
+        return loaded
+    blocks = sorted(loaded.blocks + _ocr_pages(path, scanned), key=lambda block: block.page)  # stable
+    return LoadedFile(blocks=blocks, page_count=loaded.page_count, title=loaded.title,
+                      author=loaded.author, date=loaded.date)
 
 
 def load_file(path: Path) -> LoadedFile:
@@ -92,12 +125,8 @@ def load_file(path: Path) -> LoadedFile:
     if path.stat().st_size == 0:
         raise UnreadableDocument("file is empty (0 bytes)")
     loaded = loader(path)
-    if suffix == ".pdf" and not loaded.blocks:
-        if shutil.which("tesseract") is None:
-            raise UnreadableDocument(
-                "PDF has no text layer (a scan?); install tesseract-ocr to OCR it, or use a text PDF"
-            )
-        loaded = _ocr_pdf(path)
+    if suffix == ".pdf":
+        loaded = _with_scanned_pages(path, loaded)
     return loaded
 
 

@@ -258,3 +258,24 @@ def test_failing_ocr_says_why_instead_of_finding_no_text(tmp_path, monkeypatch):
     with pytest.raises(UnreadableDocument) as raised:
         load_document(badfiles.write_scanned_pdf(tmp_path))
     _assert_one_line_reason(str(raised.value), ("ocr failed", "could not initialize tesseract"))
+
+
+def test_a_scanned_page_inside_a_text_pdf_is_ocred_not_lost(tmp_path):
+    from pypdf import PdfWriter
+
+    text_pdf = badfiles.write_text_pdf(tmp_path, "text.pdf", pages=1)
+    scan_pdf = badfiles.write_scanned_pdf(tmp_path, "scan.pdf")
+    writer = PdfWriter()
+    for source in (text_pdf, scan_pdf):
+        writer.append(str(source))
+    mixed = tmp_path / "mixed.pdf"
+    with mixed.open("wb") as handle:
+        writer.write(handle)
+
+    document = load_document(mixed)
+    assert "Part 1: findings" in document.pages[0]
+    if shutil.which("tesseract"):
+        for word in badfiles.SCAN_WORDS:
+            assert word in document.pages[1].upper(), f"OCR missed {word!r} on the scanned page"
+    else:
+        assert not document.pages[1].strip()  # kept as a text PDF; the scanned page is empty
