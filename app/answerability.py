@@ -48,10 +48,12 @@ COUNT_REACH = 4  # a count stands at most this many words before what it counts 
 
 
 def has_grade(text: str) -> bool:
+    """One of HMICFRS's five graded judgements appears in the text."""
     return bool(GRADE.search(text))
 
 
 def has_date(text: str) -> bool:
+    """A year ("2021", "2021/22") or a capitalised month name appears in the text."""
     return bool(DATE.search(text))
 
 

@@ -58,7 +58,8 @@ def _file_name(source: str, force: str) -> str:
 
 def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str, str | None]:
     """(status, markdown preview, path of the DOCX) for the tab; errors become the status line."""
-    from scrutiny.app.draft import DraftBuilder, DraftError, write_draft
+    from scrutiny.app.draft import DraftBuilder, DraftError
+    from scrutiny.app.draft_files import write_draft
 
     if not doc_id:
         return "Choose a report first.", "", None

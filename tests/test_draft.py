@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from scrutiny.app.cli import cli
-from scrutiny.app.draft import RESPONSE_PLACEHOLDER, DraftBuilder, DocxWriter
+from scrutiny.app.draft import RESPONSE_PLACEHOLDER, DraftBuilder
+from scrutiny.app.draft_files import DocxWriter
 from scrutiny.app.quotes import quote_on_page, split_sentences
 
 REPORT = "hmicfrs-peel-2021-22-north-east-soc-inspection.pdf"
