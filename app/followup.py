@@ -8,9 +8,8 @@ user, so a wrong guess is seen and can be corrected by asking in full.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from scrutiny.ingest.forces import FORCE_SUFFIXES, REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
+from scrutiny.ingest.forces import forces_in, replace_mentions
 
 # Openings that mark a message as continuing the previous question.
 FOLLOW_UP_CUE = re.compile(
@@ -23,29 +22,9 @@ FILLER_WORDS = frozenset(
 )
 
 
-def _aliases(canonical: str) -> list[str]:
-    """Every name the gazetteer knows for a force or unit, longest first."""
-    names = {canonical, *TERRITORIAL_FORCES.get(canonical, ()), *REGIONAL_UNITS.get(canonical, ())}
-    if canonical in TERRITORIAL_FORCES:
-        for suffix in FORCE_SUFFIXES:
-            if canonical.endswith(suffix):
-                names.add(canonical[: -len(suffix)])
-                break
-    return sorted(names, key=len, reverse=True)
-
-
-@lru_cache(maxsize=None)
-def _mention_pattern(canonical: str) -> re.Pattern:
-    """Mentions of one force, on word boundaries; acronyms (all capitals) match case-sensitively."""
-    parts = [re.escape(a) if a.isupper() else f"(?i:{re.escape(a)})" for a in _aliases(canonical)]
-    return re.compile(rf"(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
-
-
 def _topic_words(message: str, forces: list[str]) -> list[str]:
     """Words of `message` other than follow-up cues, fillers and the forces it names."""
-    remainder = FOLLOW_UP_CUE.sub(" ", message)
-    for force in forces:
-        remainder = _mention_pattern(force).sub(" ", remainder)
+    remainder = replace_mentions(FOLLOW_UP_CUE.sub(" ", message), set(forces), " ")
     return [w for w in re.findall(r"[\w-]+", remainder.lower()) if w not in FILLER_WORDS]
 
 
@@ -73,7 +52,7 @@ def standalone_question(message: str, previous: str | None) -> str:
         if not earlier:
             return f"{previous.rstrip(' ?.!')} for {_joined(named)}?"
         # several forces in the previous question: the last one named is the one the user moves on from
-        return _mention_pattern(earlier[-1]).sub(lambda _: _joined(named), previous)
+        return replace_mentions(previous, {earlier[-1]}, _joined(named))
     if not named and earlier and FOLLOW_UP_CUE.match(message) and _topic_words(message, []):
         return f"{message.rstrip(' ?.!')} for {_joined(earlier)}?"
     return message

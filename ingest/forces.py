@@ -7,6 +7,7 @@ documents use ("Cleveland", "Durham Police"). Matching is on word boundaries.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 
 # Canonical name -> extra aliases. The place name alone is added for territorial forces.
@@ -101,16 +102,29 @@ def _matcher() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, canonical_of
 
 
-def forces_in(text: str) -> list[str]:
-    """Canonical names of the forces and regional units mentioned in `text`, by first mention."""
+def mentions(text: str) -> Iterator[tuple[str, int, int]]:
+    """Each mention of a force or regional unit in `text`: (canonical name, start, end)."""
     pattern, canonical_of = _matcher()
-    found: dict[str, None] = {}
     for match in pattern.finditer(text):
         alias = match.group(0)
         canonical = canonical_of.get(alias) or canonical_of.get(alias.lower())
         if canonical:
-            found.setdefault(canonical, None)
-    return list(found)
+            yield canonical, match.start(), match.end()
+
+
+def forces_in(text: str) -> list[str]:
+    """Canonical names of the forces and regional units mentioned in `text`, by first mention."""
+    return list(dict.fromkeys(canonical for canonical, _, _ in mentions(text)))
+
+
+def replace_mentions(text: str, bodies: set[str] | frozenset[str], replacement: str) -> str:
+    """`text` with every mention of those forces or units replaced ("Cleveland" -> "Durham")."""
+    pieces, last = [], 0
+    for canonical, start, end in mentions(text):
+        if canonical in bodies:
+            pieces += [text[last:start], replacement]
+            last = end
+    return "".join(pieces) + text[last:]
 
 
 def all_bodies() -> list[str]:
