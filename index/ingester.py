@@ -115,6 +115,7 @@ class Ingester:
             by_name = {row["source"]: row["sha256"] for row in rows if not row.get("origin")}
             known_hashes = {row["sha256"] for row in rows}
             to_load: list[tuple[Path, str, str | None]] = []  # path, sha256, sha256 it replaces
+            stale: set[str] = set()  # old versions of files whose new bytes are indexed already
             for path in files:
                 source = path.name
                 if not path.exists():
@@ -125,12 +126,20 @@ class Ingester:
                 except OSError as error:
                     report.failed.append({"source": source, "reason": _unreadable(error)})
                     continue
+                previous = by_origin.get(str(path.resolve()), by_name.get(source))
                 if digest in known_hashes:  # these bytes are indexed already, here or elsewhere
-                    report.unchanged.append(source)
+                    if previous and previous != digest:
+                        # The file now holds another indexed file's bytes: its old version goes,
+                        # the content stays indexed once, under the file that brought it first.
+                        stale.add(previous)
+                        report.replaced.append(source)
+                    else:
+                        report.unchanged.append(source)
                     continue
                 known_hashes.add(digest)  # the same bytes twice in one batch are indexed once
-                to_load.append((path, digest, by_origin.get(str(path.resolve()), by_name.get(source))))
+                to_load.append((path, digest, previous))
             if not to_load:
+                self._drop_stale(stale)
                 self._tell(on_file, report)
                 return report
 
@@ -165,6 +174,7 @@ class Ingester:
                         new_chunks.extend(chunks)
                     bar.update(1)
             if not new_documents:
+                self._drop_stale(stale)
                 self._tell(on_file, report)
                 return report
 
@@ -176,7 +186,7 @@ class Ingester:
             data = self._existing()
             data.dimension = data.dimension or int(vectors.shape[1])
             new_ids = {d.id for d in new_documents}
-            self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids)
+            self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids or doc.id in stale)
             for document in new_documents:
                 data.documents[document.id] = document
             data.chunks.extend(new_chunks)
@@ -185,6 +195,13 @@ class Ingester:
             report.chunks_added = len(new_chunks)
         self._tell(on_file, report)
         return report
+
+    def _drop_stale(self, stale: set[str]) -> None:
+        """Remove old versions of files that now hold already-indexed bytes (nothing else changed)."""
+        if stale:
+            data = self._existing()
+            self._drop(data, lambda doc: doc.id in stale)
+            self.store.save(data)
 
     @staticmethod
     def _tell(on_file, report: IngestReport) -> None:

@@ -67,6 +67,20 @@ def test_reingesting_unchanged_files_is_a_no_op(indexed, small_folder):
     assert [p.name for p in (index / SNAPSHOTS).iterdir()] == [before]
 
 
+def test_a_file_changed_to_another_files_bytes_drops_its_old_version(indexed, small_folder):
+    beta, gamma = small_folder / "beta.txt", small_folder / "gamma.txt"
+    old_beta = sha256_file(beta)
+    beta.write_bytes(gamma.read_bytes())  # beta.txt now holds exactly what gamma.txt holds
+    report = indexed.ingest([small_folder], show_progress=False)
+    assert report.replaced == ["beta.txt"] and sorted(report.unchanged) == ["alpha.txt", "gamma.txt"]
+
+    data = indexed.store.load()
+    assert old_beta not in data.documents  # the old beta text can no longer be cited
+    assert not any("Marker beta" in c.text for c in data.chunks)
+    assert sha256_file(gamma) in data.documents  # the shared content stays, indexed once
+    assert data.dense.ntotal == len(data.chunks) == len(data.vectors)
+
+
 def test_a_changed_file_replaces_its_old_chunks(indexed, small_folder):
     path = small_folder / "beta.txt"
     old_id = sha256_file(path)
