@@ -206,10 +206,10 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
         if answer.related:
             click.echo("Related passages (not evidence):")
         for citation in answer.related:
-            click.echo(f"  - {citation.source}, p.{citation.page} [{citation.section}]")
+            click.echo(f"  - {citation.source}, {citation.page_reference()} [{citation.section}]")
         return
     for citation in answer.citations:
-        click.echo(f"[{citation.n}] {citation.source}, page {citation.page} — {citation.section}")
+        click.echo(f"[{citation.n}] {citation.source}, {citation.page_reference()} — {citation.section}")
         click.echo(f"    \"{citation.quote}\"")
 
 

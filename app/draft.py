@@ -222,7 +222,7 @@ def draft_banner(draft: Draft) -> str:
 
 def source_line(citation: Citation) -> str:
     """How a citation reads in a source list: document, page and the verbatim quote."""
-    return f"{citation.title} ({citation.source}), page {citation.page}: “{citation.quote}”"
+    return f"{citation.title} ({citation.source}), {citation.page_reference()}: “{citation.quote}”"
 
 
 def short_title(title: str, words: int = 6) -> str:
@@ -234,8 +234,8 @@ def short_title(title: str, words: int = 6) -> str:
 def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: bool) -> str:
     """A footnote: full title and file name the first time a document is cited, short after;
     the quote is left out when the sentence it supports repeats it word for word."""
-    where = (f"{citation.title} ({citation.source}), page {citation.page}" if first_for_document
-             else f"{short_title(citation.title)}, page {citation.page}")
+    where = (f"{citation.title} ({citation.source}), {citation.page_reference()}" if first_for_document
+             else f"{short_title(citation.title)}, {citation.page_reference()}")
     if quoted_in_text:
         return f"{where} (wording as in the source)."
     return f"{where}: “{citation.quote}”"
@@ -404,6 +404,7 @@ class Citer:
         self.citations.append(Citation(
             n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
             date=document.date, page=page, section=section, quote=quote, passage=quote, score=1.0,
+            page_label=document.page_label(page),
         ))
         self._numbers[key] = n
         return n

@@ -48,7 +48,7 @@ def date_label(date: str) -> str:
 
 def citation_line(citation: Citation) -> str:
     """Kind, date, page and section of a citation on one line."""
-    parts = [kind_label(citation.kind), date_label(citation.date), f"page {citation.page}"]
+    parts = [kind_label(citation.kind), date_label(citation.date), citation.page_reference()]
     if citation.section:
         parts.append(citation.section)
     return " · ".join(parts)

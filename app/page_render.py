@@ -207,7 +207,11 @@ def page_view(document, page_number: int, quote: str, folders: Iterable[Path]) -
             "the original PDF is not in the uploads or source folders",
         )
     try:
-        return render_pdf_page(original, page_number, quote)
+        view = render_pdf_page(original, page_number, quote)
+        if document.page_label(page_number):
+            view.caption = view.caption.replace(
+                f"PDF page {page_number} of", f"PDF page {page_number} (printed {document.page_label(page_number)}) of", 1)
+        return view
     except Exception as error:  # noqa: BLE001 - a PDF pdfium cannot draw still has its indexed text
         return page_text_view(
             document.source, page_text, page_number, quote, f"the PDF page could not be drawn: {error}"

@@ -20,6 +20,11 @@ class Citation:
     quote: str
     passage: str
     score: float
+    page_label: str = ""  # the number printed on that page, when it differs ("11" for PDF page 13)
+
+    def page_reference(self) -> str:
+        """"page 13", or "page 13 (printed 11)" when the page carries another number."""
+        return f"page {self.page} (printed {self.page_label})" if self.page_label else f"page {self.page}"
 
     @classmethod
     def from_hit(cls, n: int, hit, page: int, quote: str, score: float) -> "Citation":
@@ -28,7 +33,7 @@ class Citation:
         return cls(
             n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,
             date=document.date, page=page, section=chunk.section, quote=quote, passage=chunk.text,
-            score=round(score, 4),
+            score=round(score, 4), page_label=document.page_label(page),
         )
 
     def to_dict(self) -> dict:

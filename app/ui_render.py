@@ -94,7 +94,7 @@ def _source_card(citation: Citation, related: bool) -> str:
         f'<div class="source-card{" related" if related else ""}" id="source-{citation.n}">'
         f'<div class="source-title"><span class="source-n">[{citation.n}]</span>'
         f'{html.escape(citation.title or citation.source)}{tag}</div>'
-        f'<div class="source-meta">{meta} · <span class="source-page">page {citation.page}</span>{section}</div>'
+        f'<div class="source-meta">{meta} · <span class="source-page">{citation.page_reference()}</span>{section}</div>'
         f'<div class="source-file">{html.escape(citation.source)}</div>'
         f"{missing}<div class=\"source-passage\">{passage}</div></div>"
     )

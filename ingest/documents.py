@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import shutil
 import subprocess
@@ -110,8 +111,7 @@ def _with_scanned_pages(path: Path, loaded: LoadedFile) -> LoadedFile:
     if not scanned:
         return loaded
     blocks = sorted(loaded.blocks + _ocr_pages(path, scanned), key=lambda block: block.page)  # stable
-    return LoadedFile(blocks=blocks, page_count=loaded.page_count, title=loaded.title,
-                      author=loaded.author, date=loaded.date)
+    return dataclasses.replace(loaded, blocks=blocks)
 
 
 def load_file(path: Path) -> LoadedFile:
@@ -149,4 +149,5 @@ def load_document(path: Path) -> Document:
         pages=pages,
         blocks=loaded.blocks,
         origin=str(path.resolve()),
+        page_labels=list(loaded.page_labels),
     )

@@ -53,6 +53,7 @@ class LoadedFile:
     title: str = ""
     author: str = ""
     date: str = ""
+    page_labels: tuple[str, ...] = ()  # the page numbers printed on each page ("" if none)
 
 
 @dataclass
@@ -69,6 +70,12 @@ class Document:
     pages: list[str]
     blocks: list[Block] = field(default_factory=list, repr=False)
     origin: str = ""  # absolute path the file was read from (where the app finds the page)
+    page_labels: list[str] = field(default_factory=list)  # printed page numbers, "" where none
+
+    def page_label(self, page: int) -> str:
+        """The page number printed on a 1-based page, when it differs from its position ("" otherwise)."""
+        label = self.page_labels[page - 1] if 0 < page <= len(self.page_labels) else ""
+        return "" if label == str(page) else label
 
     def page_text(self, page: int) -> str:
         """Text of a 1-based page number."""

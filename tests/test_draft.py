@@ -234,7 +234,7 @@ def test_docx_opens_in_libreoffice(no_response_index, tmp_path):
     text = " ".join(text.split())
     assert "INSPECTION DETAILS" in text and "Cleveland Police was graded adequate" in text
     # a footnote, laid out at the foot of the page with its quote
-    assert "page 12: “Cleveland Police is adequate at tackling serious and organised crime.”" in text
+    assert "page 12 (printed 10): “Cleveland Police is adequate at tackling serious and organised crime.”" in text
     assert "[Force to provide update]" in text
 
 

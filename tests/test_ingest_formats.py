@@ -164,6 +164,33 @@ def test_news_page_keeps_the_article_and_drops_navigation(documents, fake_chunks
     assert any("outstanding" in chunk.text for chunk in fake_chunks[NEWS])  # the article itself
 
 
+def test_printed_page_numbers_are_kept_beside_pdf_page_positions(documents, tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from scrutiny.app.records import Citation
+
+    report = documents[REPORT]
+    assert report.page_label(13) == "11"  # the report's p.13 prints "11" in its footer
+    assert report.page_label(1) == ""  # the cover prints no number
+
+    path = tmp_path / "numbered.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    for page in range(1, 5):
+        sheet.setFont("Helvetica", 11)
+        sheet.drawString(72, 700, f"Body text of the fourth part number {page} of this inspection report.")
+        if page > 2:  # a cover and a contents page, then numbering starts at 1
+            sheet.drawString(500, 30, str(page - 2))
+        sheet.showPage()
+    sheet.save()
+    numbered = load_document(path)
+    assert [numbered.page_label(n) for n in range(1, 5)] == ["", "", "1", "2"]
+    assert not any(text.strip().endswith(("1", "2")) and len(text.strip()) < 3 for text in numbered.pages)
+    citation = Citation(n=1, doc_id=numbered.id, source=numbered.source, title="", kind="other", date="", page=4,
+                        section="", quote="", passage="", score=1.0, page_label=numbered.page_label(4))
+    assert citation.page_reference() == "page 4 (printed 2)"
+
+
 # --- Word files ---------------------------------------------------------------------------
 
 

@@ -96,7 +96,7 @@ def test_a_question_shows_its_citations_with_page_numbers_and_the_cited_page(bro
             assert citation.title in panel
         assert browser.find_elements(By.CSS_SELECTOR, "#scrutiny-sources mark")
         caption = browser.find_element(By.ID, "scrutiny-page-caption").text
-        assert f"page {expected.citations[0].page} of" in caption and "highlighted" in caption
+        assert f"PDF page {expected.citations[0].page} " in caption and "highlighted" in caption
         chat = browser.find_element(By.ID, "scrutiny-chat").text
         assert "[1]" in chat
         assert screenshot(browser, "ui-answer.png").stat().st_size > 0

@@ -97,7 +97,7 @@ def test_an_answer_shows_each_citation_with_its_page_and_highlighted_quote(app):
     assert not answer.refused and answer.citations
     for cited in answer.citations:
         assert f"[{cited.n}]" in result.sources_html
-        assert f"page {cited.page}</span>" in result.sources_html
+        assert f"{cited.page_reference()}</span>" in result.sources_html and f"page {cited.page}" in result.sources_html
         assert f"[{cited.n}]" in result.reply["content"].replace("\\", "")
     assert result.sources_html.count("<mark>") == len(answer.citations)
     assert "don't answer" not in result.sources_html

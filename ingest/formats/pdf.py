@@ -85,6 +85,18 @@ def _page_lines(page) -> list[_Line]:
     return lines
 
 
+def _printed_page_numbers(pages: list[list[_Line]], height: float) -> list[str]:
+    """The page number printed in each page's top or bottom margin ("11", "Page 3 of 9" -> "3"),
+    "" where none is printed (a cover, a contents page)."""
+    labels = []
+    for lines in pages:
+        printed = [line.text.strip() for line in lines
+                   if (line.y > height * (1 - MARGIN_BAND) or line.y < height * MARGIN_BAND)
+                   and PAGE_NUMBER.match(line.text.strip())]
+        labels.append(re.search(r"\d+", printed[0]).group(0) if printed else "")
+    return labels
+
+
 def _margin_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.strip().lower())
 
@@ -233,6 +245,12 @@ def load_pdf(path: Path) -> LoadedFile:
         raise UnreadableDocument(f"PDF is damaged or truncated ({type(error).__name__}: {error}); re-download it") from error
     except Exception as error:  # noqa: BLE001 - pypdf surfaces odd errors on broken files
         raise UnreadableDocument(f"PDF could not be parsed ({type(error).__name__}); re-download it") from error
+    # The page numbers readers quote: the PDF's own page labels when it defines them, else the
+    # numbers printed in the margins (page 13 of the file is often printed "11").
+    if "/PageLabels" in reader.trailer["/Root"]:
+        page_labels = [str(label) for label in reader.page_labels]
+    else:
+        page_labels = _printed_page_numbers(raw_pages, height)
     pages = _strip_running_lines(raw_pages, height)
     blocks = _blocks(pages)
     title = str(metadata.get("/Title") or "").strip()
@@ -244,4 +262,5 @@ def load_pdf(path: Path) -> LoadedFile:
         page_count=len(page_objects),
         title=title,
         author=str(metadata.get("/Author") or "").strip(),
+        page_labels=tuple(page_labels),
     )
