@@ -284,7 +284,7 @@ def question_parts(question: str) -> list[str]:
 
 def _extend_introducer(candidate: _Candidate) -> str:
     """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
-    any other sentence with the next one if that one leans on it ("This ...", "They ...").
+    any other sentence with the neighbours it leans on or that lean on it ("They ...").
 
     "NERSOU has named eight regional SOC priorities" says nothing until its list does.
     Blocks are separated only by whitespace, so the extended quote stays verbatim.
@@ -307,7 +307,7 @@ def _extend_introducer(candidate: _Candidate) -> str:
         return " ".join(text[start:end].split())
     is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
     if not (sentence.rstrip().endswith(":") or is_heading):
-        return _with_follow_up(sentence, text, start, sentence_end)
+        return _with_neighbours(sentence, text, start, sentence_end)
     for block_end, block in blocks:
         if block_end - start > EXTEND_CHARS:
             break
@@ -317,19 +317,27 @@ def _extend_introducer(candidate: _Candidate) -> str:
     return " ".join(text[start:end].split())
 
 
-def _with_follow_up(sentence: str, text: str, start: int, sentence_end: int) -> str:
-    """The sentence and the next one in its paragraph when that one leans on it.
+def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) -> str:
+    """The sentence with the one before it if it leans on that one, and with the next one if
+    that one leans on it, within its paragraph.
 
-    "This is being completed in three phases." or "They do this alongside their force
-    duties." cannot be quoted alone, and says what the sentence before it leaves out.
+    "They have little time to review SARs" needs the sentence saying who "they" are; "This is
+    being completed in three phases." says what the sentence before it leaves out.
     """
+    if ANAPHOR.match(sentence):
+        before = text[:start].rsplit("\n\n", 1)[-1]
+        previous = split_sentences(before)
+        if previous:
+            previous_start = start - len(before) + before.rfind(previous[-1])
+            if sentence_end - previous_start <= EXTEND_CHARS:
+                start = previous_start
+    end = sentence_end
     rest = text[sentence_end:].split("\n\n", 1)[0]
     following = split_sentences(rest)
-    if not following or not ANAPHOR.match(following[0]):
-        return sentence
-    end = sentence_end + rest.find(following[0]) + len(following[0])
-    if end - start > EXTEND_CHARS:
-        return sentence
+    if following and ANAPHOR.match(following[0]):
+        following_end = sentence_end + rest.find(following[0]) + len(following[0])
+        if following_end - start <= EXTEND_CHARS:
+            end = following_end
     return " ".join(text[start:end].split())
 
 
@@ -436,7 +444,14 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         if page is None:
             continue  # a sentence broken by a page turn: it cannot be quoted from one page
         if any(normalise(quote) in normalise(c.quote) for c in citations):
-            continue  # already quoted as the follow-up of an earlier sentence
+            continue  # already quoted as the neighbour of an earlier sentence
+        wider = next((i for i, c in enumerate(citations)
+                      if c.doc_id == document.id and normalise(c.quote) in normalise(quote)), None)
+        if wider is not None:  # this quote holds an earlier one: it takes that one's place
+            n = citations[wider].n
+            citations[wider] = Citation.from_hit(n, candidate.hit, page, quote, citations[wider].score)
+            sentences[wider] = f"{quote} [{n}]"
+            continue
         n = len(citations) + 1
         citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
         sentences.append(f"{quote} [{n}]")

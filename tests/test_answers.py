@@ -242,7 +242,7 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
     assert _extend_introducer(_Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
 
 
-def test_a_sentence_is_quoted_with_a_follow_up_that_leans_on_it(fake_corpus_service):
+def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
     from scrutiny.app.answer import _Candidate, _extend_introducer
@@ -255,7 +255,8 @@ def test_a_sentence_is_quoted_with_a_follow_up_that_leans_on_it(fake_corpus_serv
     hit = Hit(chunk, data.documents[chunk.doc_id])
     assert _extend_introducer(_Candidate("Two assistant chief constables oversee the unit.", hit, 0)) == (
         "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
-    # A next sentence that stands on its own, or one in the next paragraph, is not added.
+    # A sentence that leans back is quoted with the one it leans on.
     assert _extend_introducer(_Candidate("They do this alongside their force duties.", hit, 0)) == (
-        "They do this alongside their force duties.")
+        "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
+    # A next sentence that stands on its own, or one in the next paragraph, is not added.
     assert _extend_introducer(_Candidate("The unit has a new building.", hit, 0)) == "The unit has a new building."
