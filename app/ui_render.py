@@ -154,5 +154,5 @@ def source_choices(answer: Answer) -> list[tuple[str, str]]:
     cited = answer.related if answer.refused else answer.citations
     choices = []
     for citation in cited:
-        choices.append((f"[{citation.n}] page {citation.page}", str(citation.n)))
+        choices.append((f"[{citation.n}] {citation.page_reference()}", str(citation.n)))
     return choices
