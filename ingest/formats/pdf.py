@@ -90,10 +90,12 @@ def _printed_page_numbers(pages: list[list[_Line]], height: float) -> list[str]:
     "" where none is printed (a cover, a contents page)."""
     labels = []
     for lines in pages:
-        printed = [line.text.strip() for line in lines
+        printed = [re.search(r"\d+", line.text).group(0) for line in lines
                    if (line.y > height * (1 - MARGIN_BAND) or line.y < height * MARGIN_BAND)
                    and PAGE_NUMBER.match(line.text.strip())]
-        labels.append(re.search(r"\d+", printed[0]).group(0) if printed else "")
+        # A number beyond the page count is not this file's page number (a year in a header).
+        printed = [number for number in printed if int(number) <= len(pages)]
+        labels.append(printed[0] if printed else "")
     return labels
 
 
@@ -247,9 +249,12 @@ def load_pdf(path: Path) -> LoadedFile:
         raise UnreadableDocument(f"PDF could not be parsed ({type(error).__name__}); re-download it") from error
     # The page numbers readers quote: the PDF's own page labels when it defines them, else the
     # numbers printed in the margins (page 13 of the file is often printed "11").
-    if "/PageLabels" in reader.trailer["/Root"]:
-        page_labels = [str(label) for label in reader.page_labels]
-    else:
+    try:
+        defined = "/PageLabels" in reader.trailer["/Root"]
+        page_labels = [str(label) for label in reader.page_labels] if defined else []
+    except Exception:  # noqa: BLE001 - a broken label tree only costs the labels
+        page_labels = []
+    if len(page_labels) != len(page_objects):
         page_labels = _printed_page_numbers(raw_pages, height)
     pages = _strip_running_lines(raw_pages, height)
     blocks = _blocks(pages)
