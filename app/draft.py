@@ -17,7 +17,6 @@ Word with real footnotes) are written by app/draft_files.py.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import time
 from dataclasses import asdict, dataclass, field
@@ -187,7 +186,7 @@ def _inert(text: str) -> str:
     Brackets stay (the [n] markers and [placeholders] are the draft's own), but "](" and
     "![" can no longer form a link or an image, and "<" cannot open a tag.
     """
-    return html.escape(text, quote=False).replace("](", "]\\(").replace("![", "!\\[")
+    return text.replace("<", "&lt;").replace("](", "]\\(").replace("![", "!\\[")
 
 
 def _markdown_paragraph(paragraph: Paragraph) -> list[str]:

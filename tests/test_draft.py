@@ -416,5 +416,6 @@ def test_document_text_cannot_add_links_images_or_html_to_the_markdown():
     from scrutiny.app.draft import _inert
 
     assert _inert("see [the site](http://example.com) and ![x](y.png) <script>") == (
-        "see [the site]\\(http://example.com) and !\\[x]\\(y.png) &lt;script&gt;")
+        "see [the site]\\(http://example.com) and !\\[x]\\(y.png) &lt;script>")
+    assert _inert("Avon & Somerset") == "Avon & Somerset"  # the saved .md stays readable as text
     assert _inert("Recommendation 3 [2]") == "Recommendation 3 [2]"  # markers are the draft's own
