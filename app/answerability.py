@@ -36,12 +36,14 @@ NOT_QUANTITY = re.compile(
     + r"|^\s*\(?\d+(?:\.\d+)*[).](?=\s)|^\s*\d+(?:\.\d+)+(?=\s)|\b\d+(?:\.\d+){2,}\b|\b[A-Za-z]+-\d+\b",  # "3)", "4.3.2", "COVID-19"
 )
 QUANTITY = re.compile(r"£|\d|\b(?:" + NUMBER_WORDS + r")\b", re.IGNORECASE)
-# "How many undercover officers does ..." counts officers: the words between "how many" and
+# "How many undercover officers does ..." counts officers: the words after "how many" up to
 # the verb. A count of something else ("57 arrests") does not answer it.
-COUNTED = re.compile(
-    r"\bhow many\s+(?!of\b)((?:[\w'’-]+\s+){0,4}?[\w'’-]+)\s+"
-    r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must|in|on|at|from|through)\b",
-    re.IGNORECASE,
+HOW_MANY = re.compile(r"\bhow many\s+(?!of\b)(.+)", re.IGNORECASE)
+ENDS_COUNTED = frozenset(
+    "do does did is are was were has have had will would can could should must may might "
+    "in on at from through for by to with within across during per "
+    "take takes took get gets got make makes made come comes came go goes went see saw give gave "
+    "win won run ran find found hold held keep kept bring brought put set work works".split()
 )
 VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they", "ones"}
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
@@ -64,12 +66,19 @@ def has_quantity(text: str) -> bool:
 
 def counted_words(question: str) -> frozenset[str]:
     """Stems of the head nouns "how many" counts ("officers and staff" -> officer, staff)."""
-    match = COUNTED.search(question)
+    match = HOW_MANY.search(question)
     if not match:
         return frozenset()
-    words = match.group(1).split()
+    words: list[str] = []
+    for word in re.findall(r"[\w'’-]+", match.group(1)):
+        lowered = word.lower()
+        if lowered in ENDS_COUNTED or (words and lowered.endswith("ed")) or len(words) == 5:
+            break  # the verb ("did", "took", "recorded") ends what is counted
+        words.append(word)
+    if not words:
+        return frozenset()
     heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or") and i}
-    heads = {h for h in heads if h.lower() not in VAGUE_COUNTED}
+    heads = {h for h in heads if h.lower() not in VAGUE_COUNTED | {"and", "or"}}
     return frozenset(t for head in heads for t in tokenize(head))
 
 

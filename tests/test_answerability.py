@@ -29,6 +29,9 @@ def test_dates_need_a_year_or_a_capitalised_month():
 def test_counted_words_are_the_heads_of_what_how_many_counts():
     assert counted_words("How many undercover officers does NERSOU have?") == {"offic"}
     assert counted_words("How many recommendations did the inspection make?") == {"recommend"}
+    assert counted_words("How many children took part in the scheme?") == {"children"}  # "took" ends it
+    assert counted_words("How many officers and staff work in the team?") == {"offic", "staff"}
+    assert counted_words("How many disruptions recorded by the force were prevent disruptions?") == {"disrupt"}
     assert counted_words("How many people did it arrest?") == set()  # too vague to require
     assert counted_words("What did the report say?") == set()
 
