@@ -37,3 +37,23 @@ def test_eval_records_let_anyone_recompute_metrics(eval_report):
         assert len(case["retrieved"]) <= 10
         for passage in case["retrieved"]:
             assert set(passage) == {"source", "page", "text"}
+
+
+@pytest.mark.parametrize("cases_file", ["known_answers.jsonl", "holdout.jsonl"])
+def test_every_case_is_answerable_from_its_evidence_as_written(fake_corpus_service, cases_file):
+    """Each evidence quote is on its cited page, and each answer group occurs on an evidence page:
+    a case the corpus cannot satisfy would measure nothing."""
+    from scrutiny.app.quotes import normalise, quote_on_page
+
+    documents = {d.source: d for d in fake_corpus_service.data().documents.values()}
+    cases = load_cases(default_cases_path().with_name(cases_file))
+    assert any(not c["answerable"] for c in cases) and any(c["answerable"] for c in cases)
+    for case in cases:
+        pages = []
+        for evidence in case["evidence"]:
+            document = documents[evidence["source"]]
+            assert quote_on_page(document, evidence["page"], evidence["quote"]), (case["id"], evidence)
+            pages.append(normalise(document.page_text(evidence["page"])).lower())
+        for group in case["answer_must_include"]:
+            assert any(normalise(alt).lower() in page for alt in group for page in pages), (case["id"], group)
+        assert case["answerable"] == bool(case["evidence"]), case["id"]
