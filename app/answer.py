@@ -237,14 +237,26 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     return sorted(candidates, key=lambda c: -c.score)
 
 
-def related_passages(hits: list[Hit], count: int) -> list[Citation]:
-    """The nearest passages, shown with a refusal (never as evidence)."""
+def related_passages(hits: list[Hit], count: int, candidates: list[_Candidate] = ()) -> list[Citation]:
+    """The nearest passages, shown with a refusal (never as evidence).
+
+    Each shows its best-scoring sentence when the passage was scored (the near miss a reader
+    will want to check), else its first sentence; either is quoted only from its own page.
+    """
+    best: dict[str, _Candidate] = {}
+    for candidate in candidates:  # best first
+        best.setdefault(candidate.hit.chunk.id, candidate)
     related = []
     for n, hit in enumerate(hits[:count], start=1):
-        first_sentence = next(iter(split_sentences(hit.chunk.text)), hit.chunk.text[:200])
-        page = find_quote_page(hit.document, first_sentence, hit.chunk.page_start, hit.chunk.page_end)
-        related.append(Citation.from_hit(
-            n, hit, page or hit.chunk.page_start, first_sentence if page else "", hit.score))
+        shown = [best[hit.chunk.id].sentence] if hit.chunk.id in best else []
+        shown += split_sentences(hit.chunk.text)[:1] or [hit.chunk.text[:200]]
+        page, quote = None, ""
+        for sentence in shown:
+            page = find_quote_page(hit.document, sentence, hit.chunk.page_start, hit.chunk.page_end)
+            if page is not None:
+                quote = sentence
+                break
+        related.append(Citation.from_hit(n, hit, page or hit.chunk.page_start, quote, hit.score))
     return related
 
 
@@ -415,12 +427,13 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     parts = question_parts(question)
     expectations = [Expectation.of(part) for part in parts]
     # Only sentences that can be the kind of answer asked for compete (see answerability.py).
-    candidates = [c for c in score_candidates(question, hits, scorer) if _answers(c, expectations)]
+    scored = score_candidates(question, hits, scorer)
+    candidates = [c for c in scored if _answers(c, expectations)]
     # Confidence is the score of the sentence that would lead the answer.
     confidence = round(candidates[0].score, 4) if candidates else 0.0
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
-                      related=related_passages(hits, settings.related_passages))
+                      related=related_passages(hits, settings.related_passages, scored))
     by_part = [score_candidates(part, hits, scorer) for part in parts] if len(parts) > 1 else [candidates]
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
     by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
@@ -458,7 +471,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
     answer = verify_citations(answer, service.data().documents)
     if answer.refused:
-        answer.related = related_passages(hits, settings.related_passages)
+        answer.related = related_passages(hits, settings.related_passages, scored)
     return answer
 
 

@@ -207,6 +207,8 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
             click.echo("Related passages (not evidence):")
         for citation in answer.related:
             click.echo(f"  - {citation.source}, {citation.page_reference()} [{citation.section}]")
+            if citation.quote:
+                click.echo(f"    \"{citation.quote}\"")
         return
     for citation in answer.citations:
         click.echo(f"[{citation.n}] {citation.source}, {citation.page_reference()} — {citation.section}")

@@ -260,3 +260,14 @@ def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_servic
         "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
     # A next sentence that stands on its own, or one in the next paragraph, is not added.
     assert _extend_introducer(_Candidate("The unit has a new building.", hit, 0)) == "The unit has a new building."
+
+
+def test_a_refusal_shows_each_related_passage_by_its_nearest_sentence(fake_corpus_service):
+    fake_corpus_service.settings.refusal_threshold = 10.0  # refuse everything
+    documents = fake_corpus_service.data().documents
+    answer = fake_corpus_service.ask("Was Durham Constabulary graded outstanding at tackling serious and organised crime?")
+    assert answer.refused and not answer.citations and answer.related
+    for related in answer.related:
+        assert related.quote and quote_on_page(documents[related.doc_id], related.page, related.quote)
+    # The near miss a reader wants to check is shown, not the passage's first line.
+    assert any("outstanding" in related.quote for related in answer.related)
