@@ -425,7 +425,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     """The default answerer: offline, deterministic, every sentence a verbatim quote."""
     scorer = service.sentence_scorer()
     parts = question_parts(question)
-    expectations = [Expectation.of(part) for part in parts]
+    expectations = Expectation.of_parts(question, parts)
     # Only sentences that can be the kind of answer asked for compete (see answerability.py).
     scored = score_candidates(question, hits, scorer)
     candidates = [c for c in scored if _answers(c, expectations)]

@@ -11,6 +11,7 @@ be the answer, the documents don't answer the question.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -131,6 +132,16 @@ class Expectation:
                       if t.asked.search(question) and not (t.name == "grade" and has_grade(question)))
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)))
+
+    @classmethod
+    def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
+        """One expectation per part of a compound question; a part naming no force takes the
+        question's ("What did HMICFRS say Cleveland must do, and how has the force responded?"
+        asks about Cleveland's response, not any force's). A year stays with its own part: in
+        "what did HMICFRS recommend in 2015, and was it implemented?" the year dates the
+        recommendation, not the answer to the second part."""
+        whole = cls.of(question)
+        return [dataclasses.replace(e, forces=e.forces or whole.forces) for e in map(cls.of, parts)]
 
     def met_by(self, text: str, about: set[str], context: str) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.

@@ -70,3 +70,14 @@ def test_a_count_must_be_of_the_thing_asked_about():
     assert not counts("It achieved 57 arrests, supported by its officers.", officers)
     assert has_quantity("57 arrests")
     assert not has_quantity("3) By February 2022, chief officers should make sure systems are in place.")
+
+
+def test_parts_of_a_compound_question_keep_the_force_it_names():
+    question = "What did HMICFRS say Cleveland must do in 2022, and how has the force responded?"
+    first, second = Expectation.of_parts(question, ["What did HMICFRS say Cleveland must do in 2022",
+                                                    "how has the force responded"])
+    assert second.forces == first.forces == {"Cleveland Police"}
+    assert first.years == {"2022"} and not second.years  # the year dates the first part only
+    # So another force's response cannot answer the second part.
+    assert not second.met_by("The Force will track every recommendation.", {"Nottinghamshire Police"}, "")
+    assert second.met_by("The Force will track every recommendation.", {"Cleveland Police"}, "")
