@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -79,6 +80,11 @@ class _Candidate:
     hit: Hit
     rank: int
     score: float = 0.0
+
+    @cached_property
+    def quote(self) -> str:
+        """The sentence as it would be quoted, with the list or neighbours it needs (computed once)."""
+        return _extend_introducer(self)
 
 
 class SentenceScorer:
@@ -415,7 +421,7 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str 
     # it sits in); a sentence naming none is about what its passage is about.
     named = forces_in(candidate.sentence)
     about = set(named) | set(forces_in(candidate.hit.chunk.section)) if named else set(candidate.hit.chunk.forces)
-    text = _extend_introducer(candidate) if quote is None else quote
+    text = candidate.quote if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
     return any(expectation.met_by(text, about, context) for expectation in expectations)
@@ -446,7 +452,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
         page = None
-        for quote in dict.fromkeys([_extend_introducer(candidate), candidate.sentence]):
+        for quote in dict.fromkeys([candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
             if not _answers(candidate, expectations, quote):

@@ -208,9 +208,10 @@ def page_view(document, page_number: int, quote: str, folders: Iterable[Path]) -
         )
     try:
         view = render_pdf_page(original, page_number, quote)
-        if document.page_label(page_number):
+        printed = document.page_label(page_number)
+        if printed:
             view.caption = view.caption.replace(
-                f"PDF page {page_number} of", f"PDF page {page_number} (printed {document.page_label(page_number)}) of", 1)
+                f"PDF page {page_number} of", f"PDF page {page_number} (printed {printed}) of", 1)
         return view
     except Exception as error:  # noqa: BLE001 - a PDF pdfium cannot draw still has its indexed text
         return page_text_view(

@@ -85,14 +85,18 @@ def _page_lines(page) -> list[_Line]:
     return lines
 
 
+def _in_margin(line: _Line, height: float) -> bool:
+    """The line sits in the top or bottom band where running headers, footers and page numbers go."""
+    return line.y > height * (1 - MARGIN_BAND) or line.y < height * MARGIN_BAND
+
+
 def _printed_page_numbers(pages: list[list[_Line]], height: float) -> list[str]:
     """The page number printed in each page's top or bottom margin ("11", "Page 3 of 9" -> "3"),
     "" where none is printed (a cover, a contents page)."""
     labels = []
     for lines in pages:
         printed = [re.search(r"\d+", line.text).group(0) for line in lines
-                   if (line.y > height * (1 - MARGIN_BAND) or line.y < height * MARGIN_BAND)
-                   and PAGE_NUMBER.match(line.text.strip())]
+                   if _in_margin(line, height) and PAGE_NUMBER.match(line.text.strip())]
         # A number beyond the page count is not this file's page number (a year in a header).
         printed = [number for number in printed if int(number) <= len(pages)]
         labels.append(printed[0] if printed else "")
@@ -105,12 +109,9 @@ def _margin_key(text: str) -> str:
 
 def _strip_running_lines(pages: list[list[_Line]], height: float) -> list[list[_Line]]:
     """Drop header/footer lines: margin-band lines repeated on most pages, and page numbers."""
-    def in_margin(line: _Line) -> bool:
-        return line.y > height * (1 - MARGIN_BAND) or line.y < height * MARGIN_BAND
-
     counts = Counter()
     for lines in pages:
-        counts.update({_margin_key(line.text) for line in lines if in_margin(line)})
+        counts.update({_margin_key(line.text) for line in lines if _in_margin(line, height)})
     threshold = max(2, REPEAT_SHARE * len(pages))
     running = {key for key, n in counts.items() if n >= threshold}
     # A running line also goes where it drifts into the body (a last page's closing footer).
@@ -118,7 +119,7 @@ def _strip_running_lines(pages: list[list[_Line]], height: float) -> list[list[_
         [
             line for line in lines
             if _margin_key(line.text) not in running
-            and not (in_margin(line) and PAGE_NUMBER.match(line.text.strip()))
+            and not (_in_margin(line, height) and PAGE_NUMBER.match(line.text.strip()))
         ]
         for lines in pages
     ]

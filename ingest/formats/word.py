@@ -58,8 +58,9 @@ class _PageBreaks:
         if self.rendered:
             return False  # the rendered marks already hold this break
         properties = paragraph._element.pPr
-        if properties is not None and properties.find(f"{W_NS}pageBreakBefore") is not None:
-            return _is_on(properties.find(f"{W_NS}pageBreakBefore"))
+        direct = properties.find(f"{W_NS}pageBreakBefore") if properties is not None else None
+        if direct is not None:
+            return _is_on(direct)
         style = paragraph.style
         while style is not None:
             element = style.element.pPr.find(f"{W_NS}pageBreakBefore") if style.element.pPr is not None else None
