@@ -27,7 +27,7 @@ from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
 from scrutiny.index.search import Hit
 from scrutiny.ingest.forces import forces_in
-from scrutiny.ingest.records import Document
+from scrutiny.ingest.records import RESPONSE_KINDS, Document
 
 REFUSAL_TEXT = "The indexed documents don't answer this question."
 KIND_PRIORITY = {
@@ -63,7 +63,7 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), has_grade),
 ]
 RESPONSE_QUESTION = re.compile(
-    r"\b(respon[sd]\w*|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
+    r"\b(respon(?:se|ses|d|ds|ded|ding)|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
     re.IGNORECASE,
 )
 QUESTION_SPLIT = re.compile(
@@ -71,7 +71,6 @@ QUESTION_SPLIT = re.compile(
     r"can|in what|by when|by what)\b)|\?\s+(?=\S)",
     re.IGNORECASE,
 )
-RESPONSE_KINDS = {"pcc_response", "force_response", "board_paper"}
 
 
 @dataclass
@@ -184,7 +183,7 @@ RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
     """Every candidate sentence of the passages and its feature row (columns = FEATURES)."""
     candidates = [
-        _Candidate(sentence, hit, rank)
+        _Candidate(sentence, hit, hit.extra.get("fused_rank", rank))
         for rank, hit in enumerate(hits)
         for sentence in candidate_sentences(hit.chunk.text)
     ]
@@ -241,6 +240,26 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS):
         candidate.score = float(score)
     return sorted(candidates, key=lambda c: -c.score)
+
+
+NO_SENTENCE = -1.0  # a passage with no answer-sized sentence ranks after those with one
+
+
+def rerank_passages(question: str, hits: list[Hit], scorer: SentenceScorer, rank_weight: float,
+                    rrf_k: int) -> list[Hit]:
+    """The passages reordered by their best sentence's score, keeping part of the fused order.
+
+    A passage holding one sentence that answers the question outranks a passage that matches
+    its words everywhere but answers nothing. Each passage keeps rank_weight x rrf_k/(rrf_k +
+    rank + 1) of its fused position, so the order is only overturned by a clearly better sentence.
+    """
+    best: dict[str, float] = {}
+    for candidate in score_candidates(question, hits, scorer):  # best first
+        best.setdefault(candidate.hit.chunk.id, candidate.score)
+    for rank, hit in enumerate(hits):
+        hit.extra["fused_rank"] = rank
+        hit.rerank = best.get(hit.chunk.id, NO_SENTENCE) + rank_weight * rrf_k / (rrf_k + rank + 1)
+    return sorted(hits, key=lambda hit: -hit.rerank)
 
 
 def related_passages(hits: list[Hit], count: int, candidates: list[_Candidate] = ()) -> list[Citation]:
@@ -414,6 +433,41 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
     return chosen[:max(limit, len(candidates_by_part))]
 
 
+RESPONSE_PAIRS = 2  # most findings quoted with the force's response to each
+
+
+def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_Candidate]],
+                    expectations: list[Expectation], service, limit: int) -> list[_Candidate]:
+    """The chosen sentences with the force's own response to each finding among them.
+
+    Findings among the chosen and the best few candidates (of the question and of each part) are
+    looked up in the force's response (responses.py); each found is quoted with its response,
+    which replaces general sentences of response documents. Without any, `chosen` is kept.
+    """
+    from scrutiny.app.responses import responses_to
+
+    best = max((c.score for c in chosen), default=0.0)
+    pool = [c for c in {id(c): c for c in [*chosen, *(c for part in ranked for c in part[:PART_DEPTH])]}.values()
+            if c.score >= RELATIVE_KEEP * best]  # a finding the question is about, not any finding
+    by_sentence = {c.sentence: c for c in reversed(pool)}
+    pairs: list[_Candidate] = []
+    for found in responses_to(service, question, [(c.hit, c.sentence) for c in pool])[:RESPONSE_PAIRS]:
+        answered = by_sentence[found.answers]
+        finding = answered
+        if found.finding is not None and answered.hit.document.kind != "inspection_report":
+            # the report's own words rather than a response's restatement of them, when they
+            # too can answer (a regional finding is not about the force the question names)
+            primary = _Candidate(found.finding.text, found.finding.hit, answered.rank, answered.score)
+            finding = primary if _answers(primary, expectations) else answered
+        response = _Candidate(found.response.text, found.response.hit, answered.rank, answered.score)
+        pairs += [finding, response]
+    if not pairs:
+        return chosen
+    others = [c for c in chosen if c.hit.document.kind not in RESPONSE_KINDS
+              and not any(c is p or _same_statement(c, p) for p in pairs)]
+    return (pairs + others)[:max(limit, len(pairs)) + 1]
+
+
 def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str | None = None) -> bool:
     """The candidate, as quoted (by default with what it introduces), can answer some part of the question."""
     # What the sentence is about: the forces it names and those of its section heading
@@ -445,6 +499,9 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
                for part, expectation in zip(by_part, expectations)]
     chosen = _choose(by_part, candidates, settings.answer_sentences)
+    if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"
+        chosen = _with_responses(question, chosen, [candidates, *by_part], expectations, service,
+                                 settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
     citations: list[Citation] = []

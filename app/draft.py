@@ -23,7 +23,6 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from scrutiny.app.answer import RESPONSE_KINDS
 from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Citation
 from scrutiny.ingest.classify import find_date
@@ -32,7 +31,7 @@ from scrutiny.ingest.findings import (
 )
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
 from scrutiny.index.store import documents_matching
-from scrutiny.ingest.records import Block, Document
+from scrutiny.ingest.records import RESPONSE_KINDS, Block, Document
 
 DRAFTABLE_KINDS = ("inspection_report", "board_paper")
 ACTION_KINDS = ("recommendation", "area_for_improvement", "cause_of_concern")

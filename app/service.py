@@ -101,6 +101,21 @@ class Scrutiny:
             raise BadQuestion("the question has no words in it; ask in words")
         return text
 
+    def passages(self, question: str, k: int, filters: SearchFilters = SearchFilters()) -> list[Hit]:
+        """The top `k` passages for a question: fused, then reranked by their best sentence.
+
+        A user-supplied cross-encoder (settings.reranker) has already reordered the fused list
+        and is trusted as it is.
+        """
+        from scrutiny.app.answer import rerank_passages
+
+        pool = self.settings.sentence_rerank_pool
+        if self.settings.reranker or not pool:
+            return self.retriever().search(question, k, filters)
+        hits = self.retriever().search(question, max(pool, k), filters)
+        return rerank_passages(question, hits, self.sentence_scorer(), self.settings.sentence_rerank_rank_weight,
+                               self.settings.rrf_k)[:k]
+
     def ask(self, question: str, k: int | None = None, filters: SearchFilters = SearchFilters(),
             llm: str | None = None) -> Answer:
         """A cited answer, or a refusal with related passages."""
@@ -117,12 +132,12 @@ class Scrutiny:
         if k <= 0:
             raise BadQuestion("--k must be at least 1")
         started = time.perf_counter()
-        hits = self.retriever().search(question, k, filters)
+        hits = self.passages(question, k, filters)
         parts = question_parts(question)
         if len(parts) > 1:  # each part of a compound question brings its own passages
             seen = {hit.chunk.id for hit in hits}
             for part in parts:
-                for hit in self.retriever().search(part, max(1, k // 2), filters):
+                for hit in self.passages(part, max(1, k // 2), filters):
                     if hit.chunk.id not in seen:
                         seen.add(hit.chunk.id)
                         hits.append(hit)

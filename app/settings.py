@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
-    reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages.")
+    reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages "
+                                          "(it replaces the sentence rerank below).")
+    sentence_rerank_pool: int = Field(
+        10, ge=0, le=200, description="Fused passages reordered by their best sentence's score before the top "
+                                      "k are taken (0 turns the sentence rerank off).")
+    sentence_rerank_rank_weight: float = Field(
+        2.0, ge=0, description="How much of its fused position a passage keeps in the sentence rerank "
+                               "(calibrated on the eval set's calibration split).")
     answer_sentences: int = Field(3, ge=1, le=6, description="Most sentences in an extractive answer.")
     refusal_threshold: float = Field(
         0.568, description="Evidence score below which Scrutiny says the documents don't answer "

@@ -81,7 +81,7 @@ def run_case(service, case: dict) -> dict:
     """Ask one case's question and record everything needed to score it."""
     answer, _ = service.ask_with_passages(case["question"])
     # Retrieval is measured to depth 10 independently of how many passages the answer used.
-    hits = service.retriever().search(service.check_question(case["question"]), RETRIEVED_RECORDED)
+    hits = service.passages(service.check_question(case["question"]), RETRIEVED_RECORDED)
     return {
         "id": case["id"],
         "question": case["question"],

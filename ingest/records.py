@@ -12,6 +12,8 @@ DocumentKind = Literal[
 DOCUMENT_KINDS: tuple[str, ...] = (
     "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other",
 )
+# Kinds in which a force or its PCC says what is being done about an inspection's findings.
+RESPONSE_KINDS = frozenset({"pcc_response", "force_response", "board_paper"})
 BlockRole = Literal["heading", "paragraph", "list_item", "table_row"]
 
 

@@ -271,3 +271,94 @@ def test_a_refusal_shows_each_related_passage_by_its_nearest_sentence(fake_corpu
         assert related.quote and quote_on_page(documents[related.doc_id], related.page, related.quote)
     # The near miss a reader wants to check is shown, not the passage's first line.
     assert any("outstanding" in related.quote for related in answer.related)
+
+
+# -- a finding with the force's own response to it --------------------------------------------
+
+KENT_REPORT = """Fraud: an inspection of Kent Police
+
+© HMICFRS 2023
+
+Kent Police
+
+The force has too few trained fraud investigators and victims wait months for contact.
+
+Area for improvement: The force should make sure victims of fraud are contacted within 28 days
+
+Victims told us they heard nothing for months after reporting fraud to the force.
+
+Area for improvement: The force should train more call handlers to recognise courier fraud
+"""
+KENT_RESPONSE = """Response by the PCC to HMICFRS inspections of Kent Police
+
+Date: 1 June 2023
+
+Force response to the areas for improvement
+
+1. The force should make sure victims of fraud are contacted within 28 days
+
+A victim care hub opened in May and now calls every fraud victim within ten working days.
+
+2. The force should train more call handlers to recognise courier fraud
+
+Courier fraud training is now part of every call handler's induction course.
+"""
+ESSEX_RESPONSE = """Response by the PCC to HMICFRS inspections of Essex Police
+
+Date: 2 June 2023
+
+1. The force should make sure victims of fraud are contacted within 28 days
+
+Essex has asked its economic crime unit to review every open fraud case by August.
+"""
+
+
+@pytest.fixture
+def response_corpus(fake_service, tmp_path):
+    folder = tmp_path / "responses"
+    folder.mkdir()
+    for name, text in [("kent-fraud-report.txt", KENT_REPORT), ("kent-pcc-response.txt", KENT_RESPONSE),
+                       ("essex-pcc-response.txt", ESSEX_RESPONSE)]:
+        (folder / name).write_text(text)
+    assert fake_service.ingest([folder], show_progress=False).ok
+    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    return fake_service
+
+
+def test_a_finding_is_answered_with_the_named_forces_own_response(response_corpus):
+    answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims, "
+                                 "and what is the force doing about it?")
+    quotes = [c.quote for c in answer.citations]
+    assert "A victim care hub opened in May and now calls every fraud victim within ten working days." in quotes
+    assert not any("Essex" in q for q in quotes)  # another force's response answers nothing here
+    assert not any("Courier fraud training" in q for q in quotes)  # nor its response to another finding
+    response = next(c for c in answer.citations if c.source == "kent-pcc-response.txt")
+    assert quote_on_page(response_corpus.data().documents[response.doc_id], response.page, response.quote)
+    # the finding it answers is quoted from the report, which comes first (the primary source)
+    assert answer.citations[0].source == "kent-fraud-report.txt"
+    assert any("contacted within 28 days" in q for q in quotes)
+
+
+def test_no_response_is_added_when_the_question_does_not_ask_for_one(response_corpus):
+    answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims?")
+    assert not answer.refused
+    assert all(c.source == "kent-fraud-report.txt" for c in answer.citations)
+
+
+def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
+    import scrutiny.app.answer as answer_module
+    from scrutiny.app.answer import _Candidate, rerank_passages
+    from scrutiny.index.search import Hit
+    from scrutiny.ingest.records import Chunk
+
+    hits = [Hit(chunk=Chunk(id=f"c{i}", doc_id="d", text=f"passage {i}", page_start=1, page_end=1, section="",
+                            char_start=0, char_end=9), document=None) for i in range(4)]
+    best_sentence = {"c0": 0.50, "c1": 0.52, "c2": 0.90}  # c3 has no answer-sized sentence
+    monkeypatch.setattr(answer_module, "score_candidates", lambda question, hits, scorer: sorted(
+        (_Candidate("s", h, i, best_sentence[h.chunk.id]) for i, h in enumerate(hits) if h.chunk.id in best_sentence),
+        key=lambda c: -c.score))
+    order = [h.chunk.id for h in rerank_passages("q", hits, scorer=None, rank_weight=2.0, rrf_k=60)]
+    # a clearly better sentence moves its passage up; a slightly better one does not overturn
+    # the fused order; a passage with nothing to quote goes last
+    assert order == ["c2", "c0", "c1", "c3"]
+    assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=0.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]

@@ -1,0 +1,108 @@
+"""What a force or PCC says it is doing about a finding an answer quotes.
+
+A section 55 response restates each finding of the report and answers it in the paragraph
+after ("1. The force doesn't have enough financial investigation capacity ..." then "The
+Force is looking at resourcing ..."). When a question asks how a force responded ("..., and
+what is the force doing about it?"), an answer that quotes a finding gains that paragraph of
+the force's own response, found the way a draft finds it (draft.ResponseFinder), cited on its
+page. Sentence scoring alone misses it: the response's words are the force's plans, not the
+question's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scrutiny.app.draft import ResponseFinder, similarity
+from scrutiny.app.quotes import normalise
+from scrutiny.index.search import Hit
+from scrutiny.ingest.findings import Finding, extract_findings
+from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.records import Document
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A paragraph quoted from a page, with the indexed passage that holds it."""
+
+    hit: Hit
+    page: int
+    text: str
+
+
+@dataclass(frozen=True)
+class FindingResponse:
+    """A finding in the report's own words and the force's response to it."""
+
+    answers: str  # the sentence of the answer that states (or restates) the finding
+    finding: Quoted | None  # None when the report's wording is not in one indexed passage
+    response: Quoted
+
+
+def _passage(service, document: Document, page: int, paragraph: str) -> Hit | None:
+    """The indexed chunk of `document` that holds `paragraph` on `page`."""
+    wanted = normalise(paragraph)
+    for chunk in service.data().chunks:
+        if (chunk.doc_id == document.id and chunk.page_start <= page <= chunk.page_end
+                and wanted in normalise(chunk.text)):
+            return Hit(chunk=chunk, document=document)
+    return None
+
+
+def _findings(document: Document) -> list[Finding]:
+    if document.id not in _FINDINGS:
+        _FINDINGS[document.id] = extract_findings(document)
+    return _FINDINGS[document.id]
+
+
+_FINDINGS: dict[str, list[Finding]] = {}  # by document id, which changes with the content
+
+
+def finding_quoted(service, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
+    """The report finding a sentence states or restates, with the report and all its findings."""
+    wanted = normalise(sentence)
+    threshold = service.settings.draft_restatement_similarity
+    for document in service.data().documents.values():
+        if document.kind != "inspection_report":
+            continue
+        findings = _findings(document)
+        for finding in findings:
+            text = normalise(finding.text)
+            if wanted in text or text in wanted or similarity(sentence, finding.text) >= threshold:
+                return document, finding, findings
+    return None
+
+
+def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
+    """For each (passage, sentence) an answer quotes, the response paragraph that answers it.
+
+    Only a sentence that is a finding of an indexed inspection report (or a response's
+    restatement of one) has a response. The response must be the force's own: a force the
+    question names, else the one the finding concerns, else one the quoted passage is about.
+    """
+    found: list[FindingResponse] = []
+    seen: set[str] = set()
+    for hit, sentence in quoted:
+        stated = finding_quoted(service, sentence)
+        if stated is None:
+            continue
+        report, finding, findings = stated
+        owners = forces_in(question) or ([finding.subject] if finding.subject else list(hit.chunk.forces))
+        for force in dict.fromkeys(owners):
+            finder = ResponseFinder(service, report, force, findings)
+            finder.max_paragraphs = 1  # the answer; a draft quotes more
+            match = finder.find(finding)
+            if match is None:
+                continue
+            document, [(page, paragraph)] = match
+            passage = _passage(service, document, page, paragraph)
+            if passage is not None and normalise(paragraph) not in seen:
+                seen.add(normalise(paragraph))
+                report_passage = _passage(service, report, finding.page, finding.quote)
+                found.append(FindingResponse(
+                    sentence,
+                    Quoted(report_passage, finding.page, finding.quote) if report_passage else None,
+                    Quoted(passage, page, paragraph),
+                ))
+            break
+    return found
