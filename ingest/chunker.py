@@ -88,7 +88,9 @@ class Chunker:
     def split(self, document: Document) -> list[Chunk]:
         """Chunks of one document with page spans, char offsets, section and forces."""
         _, block_offsets = assemble_pages(document.blocks, len(document.pages))
-        single_force = document.forces if len(document.forces) == 1 else []
+        # A chunk naming no force is about the force the document's title names (a PCC's letter,
+        # "my Joint Audit and Scrutiny Panel"), else the document's only force, else none.
+        default_forces = forces_in(document.title) or (document.forces if len(document.forces) == 1 else [])
         chunks: list[Chunk] = []
         for section in self._sections(document):
             starts: list[int] = []  # offset of each block in the section text
@@ -118,7 +120,7 @@ class Chunker:
                 end = start + len(piece)
                 page_start, char_start = locate(start)
                 page_end, char_end = locate(end - 1)
-                forces = forces_in(f"{section_name}\n{piece}") or single_force
+                forces = forces_in(f"{section_name}\n{piece}") or default_forces
                 chunks.append(Chunk(
                     id=Chunk.make_id(document.id, page_start, char_start),
                     doc_id=document.id,

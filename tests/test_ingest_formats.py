@@ -357,6 +357,14 @@ def test_forces_are_detected(documents):
         assert expected <= set(documents[name].forces), (name, documents[name].forces)
 
 
+def test_a_chunk_naming_no_force_is_about_the_force_its_document_title_names(documents, fake_chunks):
+    """A PCC's letter names several forces, but 'my Joint Audit and Scrutiny Panel' is its own force's."""
+    name = "nottinghamshire-pcc-response-rocu-inspection-2021.pdf"
+    assert len(documents[name].forces) > 1  # so the document's only force cannot be the reason
+    panel = next(c for c in fake_chunks[name] if "Joint Audit and Scrutiny Panel" in c.text)
+    assert panel.forces == ("Nottinghamshire Police",)
+
+
 def _assert_offsets_map_back(document: Document, chunk: Chunk) -> None:
     if chunk.page_start == chunk.page_end:
         assert document.page_text(chunk.page_start)[chunk.char_start:chunk.char_end] == chunk.text
