@@ -100,13 +100,17 @@ def ingest(paths, index, as_json, quiet):
             click.echo(f"added      {source}")
         for source in report.replaced:
             click.echo(f"replaced   {source}")
+        for source in report.reread:
+            click.echo(f"re-read    {source} (unchanged; indexed by an older version of Scrutiny)")
         for source in report.unchanged:
             click.echo(f"unchanged  {source}")
         for failure in report.failed:
             click.echo(f"FAILED     {failure['source']}: {failure['reason']}")
         click.echo(
             f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.replaced)} replaced, "
-            f"{len(report.failed)} failed ({report.chunks_added} new chunks) -> {service.store.directory}"
+            f"{len(report.failed)} failed ({report.chunks_added} new chunks)"
+            + (f", {len(report.reread)} re-read" if report.reread else "")
+            + f" -> {service.store.directory}"
         )
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 

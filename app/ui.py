@@ -75,7 +75,7 @@ class UploadOutcome:
 
     name: str  # the name the user uploaded
     stored_as: str = ""  # the sanitised name it is indexed under
-    outcome: str = "failed"  # added, replaced, unchanged or failed
+    outcome: str = "failed"  # added, replaced, reread, unchanged or failed
     reason: str = ""
 
 
@@ -434,7 +434,8 @@ class ScrutinyApp:
                         outcome.reason = str(error)
                 return outcomes
             failures = {failure["source"]: failure["reason"] for failure in report.failed}
-            result = {name: kind for kind in ("added", "replaced", "unchanged") for name in getattr(report, kind)}
+            result = {name: kind for kind in ("added", "replaced", "reread", "unchanged")
+                      for name in getattr(report, kind)}
             indexed_sources = {row["source"] for row in self.manifest_rows()}
             for outcome in outcomes:
                 if outcome.stored_as not in staged:
@@ -457,6 +458,7 @@ class ScrutinyApp:
         if not outcomes:
             return ""
         words = {"added": "added", "replaced": "replaced the earlier version",
+                 "reread": "already indexed, read again by this version of Scrutiny",
                  "unchanged": "already indexed, unchanged"}
         items = []
         for outcome in outcomes:

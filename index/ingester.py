@@ -38,6 +38,13 @@ def embedding_text(chunk: Chunk, title: str) -> str:
     return f"{prefix}\n{chunk.text}"
 
 
+# Raised whenever reading or chunking changes what an unchanged file puts in the index, so that
+# the next ingest of that file reads it again instead of skipping it as unchanged.
+#   1: printed page numbers (PDF page labels, margin numbers); chunks that name no force are
+#      about the force their document's title names.
+READER_VERSION = 1
+
+
 @dataclass
 class IngestReport:
     """Outcome per file: what a user needs to know after an ingest."""
@@ -45,6 +52,7 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
+    reread: list[str] = field(default_factory=list)  # unchanged, but indexed by an older reader
     failed: list[dict] = field(default_factory=list)  # {"source", "reason"}
     chunks_added: int = 0
 
@@ -54,7 +62,7 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {
-            "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced,
+            "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced, "reread": self.reread,
             "failed": self.failed, "chunks_added": self.chunks_added,
         }
 
@@ -114,6 +122,7 @@ class Ingester:
             by_origin = {row["origin"]: row["sha256"] for row in rows if row.get("origin")}
             by_name = {row["source"]: row["sha256"] for row in rows if not row.get("origin")}
             known_hashes = {row["sha256"] for row in rows}
+            outdated = {row["sha256"] for row in rows if row.get("reader_version", 0) < READER_VERSION}
             to_load: list[tuple[Path, str, str | None]] = []  # path, sha256, sha256 it replaces
             stale: set[str] = set()  # old versions of files whose new bytes are indexed already
             for path in files:
@@ -127,6 +136,10 @@ class Ingester:
                     report.failed.append({"source": source, "reason": _unreadable(error)})
                     continue
                 previous = by_origin.get(str(path.resolve()), by_name.get(source))
+                if digest in outdated and previous == digest:  # unchanged, read by an older Scrutiny
+                    outdated.discard(digest)
+                    to_load.append((path, digest, digest))
+                    continue
                 if digest in known_hashes:  # these bytes are indexed already, here or elsewhere
                     if previous and previous != digest:
                         # The file now holds another indexed file's bytes: its old version goes,
@@ -148,7 +161,7 @@ class Ingester:
             new_chunks: list[Chunk] = []
             replaced_ids: set[str] = set()
             with self._progress(len(to_load), "file", "Reading") as bar:
-                for path, _, previous in to_load:
+                for path, digest, previous in to_load:
                     bar.set_postfix_str(path.name[:40])
                     try:
                         document = load_document(path)
@@ -167,7 +180,11 @@ class Ingester:
                             ),
                         })
                     else:
-                        (report.replaced if previous else report.added).append(path.name)
+                        if previous == digest:
+                            report.reread.append(path.name)
+                        else:
+                            (report.replaced if previous else report.added).append(path.name)
+                        document.reader_version = READER_VERSION
                         if previous:
                             replaced_ids.add(previous)
                         new_documents.append(document)

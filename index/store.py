@@ -91,7 +91,8 @@ class IndexData:
             "dimension": self.dimension,
             "written_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "documents": [
-                {**doc.summary(), "sha256": doc.id, "chunks": counts.get(doc.id, 0), "origin": doc.origin}
+                {**doc.summary(), "sha256": doc.id, "chunks": counts.get(doc.id, 0), "origin": doc.origin,
+                 "reader_version": doc.reader_version}
                 for doc in self.documents.values()
             ],
         }

@@ -73,6 +73,7 @@ class Document:
     blocks: list[Block] = field(default_factory=list, repr=False)
     origin: str = ""  # absolute path the file was read from (where the app finds the page)
     page_labels: list[str] = field(default_factory=list)  # printed page numbers, "" where none
+    reader_version: int = 0  # the READER_VERSION (index/ingester.py) that read it; 0 = before versions
 
     def page_label(self, page: int) -> str:
         """The page number printed on a 1-based page, when it differs from its position ("" otherwise)."""

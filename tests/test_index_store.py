@@ -67,6 +67,24 @@ def test_reingesting_unchanged_files_is_a_no_op(indexed, small_folder):
     assert [p.name for p in (index / SNAPSHOTS).iterdir()] == [before]
 
 
+def test_unchanged_files_indexed_by_an_older_reader_are_read_again(indexed, small_folder, monkeypatch):
+    """A file's bytes did not change, but what Scrutiny makes of them did: it is read again, once."""
+    import scrutiny.index.ingester as ingester
+
+    chunk_ids = sorted(c.id for c in indexed.store.load().chunks)
+    monkeypatch.setattr(ingester, "READER_VERSION", ingester.READER_VERSION + 1)
+    report = indexed.ingest([small_folder], show_progress=False)
+    assert sorted(report.reread) == ["alpha.txt", "beta.txt", "gamma.txt"]
+    assert report.added == report.replaced == report.unchanged == report.failed == []
+    data = indexed.store.load()
+    assert len(data.documents) == 3 and sorted(c.id for c in data.chunks) == chunk_ids  # replaced, not doubled
+    assert data.dense.ntotal == len(data.chunks) == len(data.vectors)
+    assert {row["reader_version"] for row in indexed.store.read_manifest()["documents"]} == {
+        ingester.READER_VERSION}
+    again = indexed.ingest([small_folder], show_progress=False)
+    assert sorted(again.unchanged) == ["alpha.txt", "beta.txt", "gamma.txt"] and not again.reread
+
+
 def test_a_file_changed_to_another_files_bytes_drops_its_old_version(indexed, small_folder):
     beta, gamma = small_folder / "beta.txt", small_folder / "gamma.txt"
     old_beta = sha256_file(beta)
