@@ -48,9 +48,10 @@ def test_ingest_exits_0_and_reports_added_then_unchanged(corpus_index, corpus_di
     again = run("ingest", str(corpus_dir), "--index", str(corpus_index), "--json")
     assert again.exit_code == 0
     report = json.loads(again.stdout)
-    assert set(report) == {"added", "unchanged", "replaced", "failed", "chunks_added"}
+    assert set(report) == {"added", "unchanged", "replaced", "reread", "failed", "chunks_added"}
     assert sorted(report["unchanged"]) == names
-    assert report["added"] == report["failed"] == [] and report["chunks_added"] == 0
+    assert report["added"] == report["reread"] == report["failed"] == []
+    assert report["chunks_added"] == 0
 
     human = run("ingest", str(corpus_dir), "--index", str(corpus_index), "--quiet")
     assert human.exit_code == 0
