@@ -10,9 +10,13 @@ Bulk ingest still uses sentence-transformers, which is faster on long batches.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
+
+# Python floats: NumPy scalars would promote the float32 arrays to float64 (twice the work).
+SQRT_HALF = math.sqrt(0.5)
 
 
 class UnsupportedModel(Exception):
@@ -28,7 +32,7 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float)
 def _gelu(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
+    return 0.5 * x * (1.0 + erf(x * SQRT_HALF))
 
 
 class NumpyBertEncoder:
@@ -62,13 +66,27 @@ class NumpyBertEncoder:
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """Normalised float32 vectors, one row per text."""
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
+        """Normalised float32 vectors, one row per text.
+
+        Texts are sorted by token count and batched, so a batch pads only to its own longest
+        text (a question-sized text beside a passage-sized one would otherwise cost as much).
+        """
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
         encodings = self.tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
+        order = sorted(range(len(encodings)), key=lambda i: sum(encodings[i].attention_mask))
+        vectors = np.zeros((len(texts), self.dimension), dtype="float32")
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            length = max(sum(encodings[i].attention_mask) for i in batch)
+            ids = np.array([encodings[i].ids[:length] for i in batch], dtype=np.int64)
+            mask = np.array([encodings[i].attention_mask[:length] for i in batch], dtype=np.float32)
+            vectors[batch] = self._forward(ids, mask)
+        return vectors
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Pooled, normalised vectors of one padded batch of token ids."""
         w = self.weights
         length = ids.shape[1]
         x = (w["embeddings.word_embeddings.weight"][ids]
@@ -90,7 +108,7 @@ class NumpyBertEncoder:
             q = heads(linear(x, "attention.self.query"))
             k = heads(linear(x, "attention.self.key"))
             v = heads(linear(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head_size) + attention_bias
+            scores = q @ k.transpose(0, 1, 3, 2) / math.sqrt(head_size) + attention_bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)

@@ -19,6 +19,8 @@ def test_numpy_pass_agrees_with_sentence_transformers():
     light = SentenceTransformerEmbedder()
     cold = light.encode(texts)  # torch not loaded yet: NumPy path
     assert light._model is None
+    one_by_one = light._numpy.encode(texts, batch_size=1)  # sorted by length, then put back
+    assert np.allclose(one_by_one, cold, atol=1e-5)
     heavy = SentenceTransformerEmbedder()
     heavy.warm()
     warm = heavy.encode(texts)
