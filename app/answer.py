@@ -187,6 +187,8 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
         for rank, hit in enumerate(hits)
         for sentence in candidate_sentences(hit.chunk.text)
     ]
+    # A heading with nothing under it before the next heading (a title over a form) says nothing.
+    candidates = [c for c in candidates if not (c.quote == c.sentence and _is_heading(c))]
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means
@@ -319,6 +321,10 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+def _is_heading(candidate: _Candidate) -> bool:
+    return any(b.role == "heading" and " ".join(b.text.split()) == candidate.sentence for b in candidate.hit.document.blocks)
+
+
 def _extend_introducer(candidate: _Candidate) -> str:
     """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
     any other sentence with the neighbours it leans on or that lean on it ("They ...").
@@ -335,19 +341,21 @@ def _extend_introducer(candidate: _Candidate) -> str:
     blocks = [(sentence_end + m.end(), m.group(0)) for m in re.finditer(r"\S.*?(?=\n\s*\n|\Z)", text[sentence_end:], flags=re.DOTALL)]
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
+    headings = {" ".join(b.text.split()) for b in candidate.hit.document.blocks if b.role == "heading"}
     if ends_block and len(short) >= 2 and short[0] and short[1]:
-        # A list: the short blocks (items) that follow, and nothing after them.
-        for (block_end, _), is_short in zip(blocks, short):
-            if not is_short or block_end - start > EXTEND_CHARS:
+        # A list: the short blocks (items) that follow, and nothing after them: a heading or
+        # a line ending in ':' opens something else (a form's next field).
+        for (block_end, block), is_short in zip(blocks, short):
+            block = " ".join(block.split())
+            if not is_short or block_end - start > EXTEND_CHARS or block in headings or block.endswith(":"):
                 break
             end = block_end
         return " ".join(text[start:end].split())
-    is_heading = any(b.role == "heading" and b.text == sentence for b in candidate.hit.document.blocks)
-    if not (sentence.rstrip().endswith(":") or is_heading):
+    if not (sentence.rstrip().endswith(":") or sentence in headings):
         return _with_neighbours(sentence, text, start, sentence_end)
     for block_end, block in blocks:
-        if block_end - start > EXTEND_CHARS:
-            break
+        if block_end - start > EXTEND_CHARS or " ".join(block.split()) in headings:
+            break  # the next heading opens another section: the title says no more
         end = block_end
         if block.rstrip()[-1:] in ".!?":
             break  # a whole sentence, or a list that ends in a full stop, completes it

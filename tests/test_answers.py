@@ -242,6 +242,30 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
     assert _extend_introducer(_Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
 
 
+def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import _Candidate, _extend_introducer, candidate_features, SentenceScorer
+    from scrutiny.index.search import Hit
+    from scrutiny.ingest.records import Block
+
+    data = fake_corpus_service.data()
+    title = "RESPONSE BY THE COMMISSIONER TO THE INSPECTION OF THE FORCE"
+    chunk = dataclasses.replace(data.chunks[0], text=(
+        f"{title}\n\nINSPECTION DETAILS\n\nDate Inspection Published – 7 December 2022\n\n"
+        "Type of Inspection:\n\nForce Specific National\n\nFollow Up Thematic"))
+    document = dataclasses.replace(data.documents[chunk.doc_id], blocks=[
+        Block(1, title, "heading"), Block(1, "INSPECTION DETAILS", "heading")])
+    hit = Hit(chunk, document)
+    # A field is not the first item of a list made of the next field's options.
+    field = "Date Inspection Published – 7 December 2022"
+    assert _extend_introducer(_Candidate(field, hit, 0)) == field
+    # A title over the next heading is not extended, and alone it is no answer.
+    assert _extend_introducer(_Candidate(title, hit, 0)) == title
+    candidates, _ = candidate_features("When was the inspection published?", [hit], SentenceScorer(fake_corpus_service))
+    assert field in [c.sentence for c in candidates] and title not in [c.sentence for c in candidates]
+
+
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
