@@ -486,7 +486,7 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str 
     text = candidate.quote if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
-    return any(expectation.met_by(text, about, context) for expectation in expectations)
+    return any(expectation.met_by(text, about, context, hit.chunk.section) for expectation in expectations)
 
 
 def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:

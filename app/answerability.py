@@ -50,6 +50,23 @@ VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they",
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
 
 
+# "What grade did X get for crime data integrity?" names the area graded: a grade for
+# another area ("adequate at tackling serious and organised crime") does not answer it.
+GRADED_AREA = re.compile(
+    r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;]|$)",
+    re.IGNORECASE,
+)
+AREA_SHARE = 2 / 3  # of the area's word stems a grade sentence (or its heading) must contain
+
+
+def graded_area(question: str) -> frozenset[str]:
+    """Stems of the area a grade question names, or nothing (one word, often an acronym, is
+    too little to judge by)."""
+    match = GRADED_AREA.search(question)
+    stems = frozenset(tokenize(match.group(1))) if match else frozenset()
+    return stems if len(stems) >= 2 else frozenset()
+
+
 def has_grade(text: str) -> bool:
     """One of HMICFRS's five graded judgements appears in the text."""
     return bool(GRADE.search(text))
@@ -123,6 +140,7 @@ class Expectation:
     forces: frozenset[str]
     counted: frozenset[str] = frozenset()  # word stems of what "how many" counts; one must appear
     years: frozenset[str] = frozenset()  # years the question names ("the 2018 inspection")
+    area: frozenset[str] = frozenset()  # stems of the area a grade is asked for
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -130,8 +148,9 @@ class Expectation:
         outstanding") is not asking for one."""
         types = tuple(t for t in ANSWER_TYPES
                       if t.asked.search(question) and not (t.name == "grade" and has_grade(question)))
+        area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
         return cls(types, frozenset(forces_in(question)),
-                   counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)))
+                   counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area)
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -143,7 +162,7 @@ class Expectation:
         whole = cls.of(question)
         return [dataclasses.replace(e, forces=e.forces or whole.forces) for e in map(cls.of, parts)]
 
-    def met_by(self, text: str, about: set[str], context: str) -> bool:
+    def met_by(self, text: str, about: set[str], context: str, heading: str = "") -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
@@ -151,11 +170,14 @@ class Expectation:
         finding) may answer.
         `context` is where it sits (its passage, section, document title and date): a year the
         question names must be there, or the sentence is about another time.
+        `heading` is its section path: a grade's area may be named there instead of in it.
         """
         if self.forces and about and not about & self.forces:
             return False
         if any(year not in context for year in self.years):
             return False
         if self.counted and not counts(text, self.counted):
+            return False
+        if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False
         return all(t.present(text) for t in self.types)

@@ -42,6 +42,19 @@ def test_a_grade_question_is_not_answered_by_a_sentence_without_a_grade():
     assert expectation.met_by("The East Midlands Special Operations Unit is good at tackling SOC.", set(), "")
 
 
+def test_a_grade_for_another_area_does_not_answer_a_grade_question():
+    expectation = Expectation.of("What grade did the force get for crime data integrity in its latest inspection?")
+    assert not expectation.met_by("The force is adequate at tackling serious and organised crime.", set(), "")
+    assert expectation.met_by("The force requires improvement at crime data integrity.", set(), "")
+    # The area may be named by the heading the grade sits under.
+    assert expectation.met_by("The force was graded good.", set(), "", heading="Crime data integrity > Summary")
+    # Two of three words are enough for a paraphrase ("fighting" for "tackling").
+    fighting = Expectation.of("What grade did Durham get for fighting organised crime?")
+    assert fighting.met_by("Durham is outstanding at tackling serious and organised crime.", set(), "")
+    # One word (often an acronym) is too little to judge by.
+    assert Expectation.of("What grade did Durham get for SOC?").area == frozenset()
+
+
 def test_a_question_naming_a_force_is_not_answered_about_another_force():
     expectation = Expectation.of("What grade did Cambridgeshire Constabulary get?")
     assert not expectation.met_by("Durham Constabulary is outstanding.", {"Durham Constabulary"}, "")
