@@ -42,6 +42,7 @@ EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
+RESTATED_SHARE = 0.9  # share of a sentence's word stems in a longer one that restates it
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 
@@ -387,7 +388,11 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
 
 
 def _same_statement(a: _Candidate, b: _Candidate) -> bool:
+    """Near-duplicates, and a shortened restatement (a news article cutting a report's
+    sentence short) of the other."""
+    shorter, longer = sorted((set(tokenize(a.sentence)), set(tokenize(b.sentence))), key=len)
     return (_jaccard(a.sentence, b.sentence) > REDUNDANT_OVERLAP
+            or bool(shorter) and len(shorter & longer) >= RESTATED_SHARE * len(shorter)
             or normalise(a.sentence) in normalise(b.sentence)
             or normalise(b.sentence) in normalise(a.sentence))
 

@@ -386,3 +386,22 @@ def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_
     # the fused order; a passage with nothing to quote goes last
     assert order == ["c2", "c0", "c1", "c3"]
     assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=0.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]
+
+
+def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_service):
+    from scrutiny.app.answer import _Candidate, _same_statement
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    hit = Hit(data.chunks[0], data.documents[data.chunks[0].doc_id])
+
+    def candidate(sentence):
+        return _Candidate(sentence, hit, 0)
+
+    report = candidate("The tool is intended to make the force more effective in developing profiles of "
+                       "place-based harm (such as the serious and organised crime local profile and informing "
+                       "Clear, Hold, Build work) and in targeting and understanding the effect of its activity.")
+    news = candidate("The tool is intended to make the force more effective in developing profiles of place-based harm.")
+    assert _same_statement(report, news) and _same_statement(news, report)
+    other = candidate("The tool will need more analysts to make the best use of its profiles.")
+    assert not _same_statement(report, other)
