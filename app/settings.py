@@ -43,7 +43,7 @@ class Settings(BaseSettings):
                                "(calibrated on the eval set's calibration split).")
     answer_sentences: int = Field(3, ge=1, le=6, description="Most sentences in an extractive answer.")
     refusal_threshold: float = Field(
-        0.568, description="Evidence score below which Scrutiny says the documents don't answer "
+        0.5671, description="Evidence score below which Scrutiny says the documents don't answer "
                          "(calibrated on the eval set's calibration split).")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")

@@ -4,7 +4,7 @@ Usage: python -m scrutiny.eval.calibrate [--index DIR] [--cases FILE]
 Runs every case with refusal disabled, records each answer's confidence and whether the
 answer would be right, then sweeps the threshold. The chosen threshold maximises
 (refusal accuracy - false refusals) on the calibration split while false refusals stay at
-or under MAX_FALSE_REFUSALS, ties going to the lower threshold; the test split's figures at that threshold are the honest estimate.
+or under MAX_FALSE_REFUSALS (each cut just under an observed confidence, see choose), ties going to the lower threshold; the test split's figures at that threshold are the honest estimate.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from scrutiny.app.settings import Settings
 from scrutiny.eval.runner import default_cases_path, load_cases, matches_groups
 
 MAX_FALSE_REFUSALS = 0.10  # refusing good questions is a failure too: cap it while calibrating
+NOISE_MARGIN = 0.001  # how far under the lowest confidence it keeps answering a cut is placed
 
 
 def observe(service: Scrutiny, cases: list[dict]) -> list[dict]:
@@ -48,8 +49,12 @@ def rates(observations: list[dict], threshold: float) -> dict:
 
 def choose(observations: list[dict]) -> dict:
     """The calibration-split threshold with the best refusal trade-off under the cap."""
-    # Every observed confidence is a candidate cut (refuse strictly below it).
-    sweep = sorted({0.0, *(round(o["confidence"], 4) for o in observations)})
+    # One cut per gap between neighbouring observed confidences (refuse strictly below it),
+    # near the gap's top: between the two, a confident wrong answer is the worse mistake. Not
+    # at the top itself: that question would stay answered by a hair's breadth, and numerical
+    # noise (the NumPy and torch passes differ by ~1e-4 in score) could flip it.
+    seen = sorted({round(o["confidence"], 4) for o in observations})
+    sweep = [0.0, *(round(max((low + high) / 2, high - NOISE_MARGIN), 4) for low, high in zip(seen, seen[1:]))]
     table = [rates(observations, t) for t in sweep]
     allowed = [r for r in table if r["false_refusals"] <= MAX_FALSE_REFUSALS] or table[:1]
     return max(allowed, key=lambda r: (r["refusal_accuracy"] - r["false_refusals"], -r["threshold"]))
