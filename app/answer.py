@@ -43,6 +43,8 @@ PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
 RESTATED_SHARE = 0.9  # share of a sentence's word stems in a longer one that restates it
+RESTATED_MIN_STEMS = 6  # fewer are too few to call a sentence a restatement of another
+NEGATION = re.compile(r"\b(?:not|no|never|nor|without)\b|n't\b", re.IGNORECASE)
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 
@@ -183,13 +185,15 @@ RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
 def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
     """Every candidate sentence of the passages and its feature row (columns = FEATURES)."""
+    # A passage's rank is its place in the fused order of the question, or of the part of a
+    # compound question, that retrieved it (before any rerank); else its place in `hits`.
     candidates = [
-        _Candidate(sentence, hit, hit.extra.get("fused_rank", rank))
+        _Candidate(sentence, hit, rank if hit.fused_rank is None else hit.fused_rank)
         for rank, hit in enumerate(hits)
         for sentence in candidate_sentences(hit.chunk.text)
     ]
     # A heading with nothing under it before the next heading (a title over a form) says nothing.
-    candidates = [c for c in candidates if not (c.quote == c.sentence and _is_heading(c))]
+    candidates = [c for c in candidates if not (c.sentence in c.hit.document.heading_texts and c.quote == c.sentence)]
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means
@@ -245,9 +249,6 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> 
     return sorted(candidates, key=lambda c: -c.score)
 
 
-NO_SENTENCE = -1.0  # a passage with no answer-sized sentence ranks after those with one
-
-
 def rerank_passages(question: str, hits: list[Hit], scorer: SentenceScorer, rank_weight: float,
                     rrf_k: int) -> list[Hit]:
     """The passages reordered by their best sentence's score, keeping part of the fused order.
@@ -260,9 +261,10 @@ def rerank_passages(question: str, hits: list[Hit], scorer: SentenceScorer, rank
     for candidate in score_candidates(question, hits, scorer):  # best first
         best.setdefault(candidate.hit.chunk.id, candidate.score)
     for rank, hit in enumerate(hits):
-        hit.extra["fused_rank"] = rank
-        hit.rerank = best.get(hit.chunk.id, NO_SENTENCE) + rank_weight * rrf_k / (rrf_k + rank + 1)
-    return sorted(hits, key=lambda hit: -hit.rerank)
+        hit.fused_rank = rank
+        hit.rerank = best.get(hit.chunk.id, 0.0) + rank_weight * rrf_k / (rrf_k + rank + 1)
+    # A passage with no answer-sized sentence ranks after every passage with one.
+    return sorted(hits, key=lambda hit: (hit.chunk.id not in best, -hit.rerank))
 
 
 def related_passages(hits: list[Hit], count: int, candidates: list[_Candidate] = ()) -> list[Citation]:
@@ -322,10 +324,6 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
-def _is_heading(candidate: _Candidate) -> bool:
-    return any(b.role == "heading" and " ".join(b.text.split()) == candidate.sentence for b in candidate.hit.document.blocks)
-
-
 def _extend_introducer(candidate: _Candidate) -> str:
     """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
     any other sentence with the neighbours it leans on or that lean on it ("They ...").
@@ -342,7 +340,7 @@ def _extend_introducer(candidate: _Candidate) -> str:
     blocks = [(sentence_end + m.end(), m.group(0)) for m in re.finditer(r"\S.*?(?=\n\s*\n|\Z)", text[sentence_end:], flags=re.DOTALL)]
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
-    headings = {" ".join(b.text.split()) for b in candidate.hit.document.blocks if b.role == "heading"}
+    headings = candidate.hit.document.heading_texts
     if ends_block and len(short) >= 2 and short[0] and short[1]:
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
         # a line ending in ':' opens something else (a form's next field).
@@ -389,10 +387,12 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
 
 def _same_statement(a: _Candidate, b: _Candidate) -> bool:
     """Near-duplicates, and a shortened restatement (a news article cutting a report's
-    sentence short) of the other."""
+    sentence short) of the other: long enough to judge by, and not one negating the other."""
     shorter, longer = sorted((set(tokenize(a.sentence)), set(tokenize(b.sentence))), key=len)
+    restated = (len(shorter) >= RESTATED_MIN_STEMS and len(shorter & longer) >= RESTATED_SHARE * len(shorter)
+                and bool(NEGATION.search(a.sentence)) == bool(NEGATION.search(b.sentence)))
     return (_jaccard(a.sentence, b.sentence) > REDUNDANT_OVERLAP
-            or bool(shorter) and len(shorter & longer) >= RESTATED_SHARE * len(shorter)
+            or restated
             or normalise(a.sentence) in normalise(b.sentence)
             or normalise(b.sentence) in normalise(a.sentence))
 
@@ -478,7 +478,8 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
         return chosen
     others = [c for c in chosen if c.hit.document.kind not in RESPONSE_KINDS
               and not any(c is p or _same_statement(c, p) for p in pairs)]
-    return (pairs + others)[:max(limit, len(pairs)) + 1]
+    # A finding with its response is one point of the answer: `limit` counts each pair once.
+    return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
 
 def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str | None = None) -> bool:
@@ -512,11 +513,12 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
                for part, expectation in zip(by_part, expectations)]
     chosen = _choose(by_part, candidates, settings.answer_sentences)
-    if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"
-        chosen = _with_responses(question, chosen, [candidates, *by_part], expectations, service,
-                                 settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
+    if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"
+        # each finding followed by its own response, then the other sentences
+        chosen = _with_responses(question, chosen, [candidates, *by_part], expectations, service,
+                                 settings.answer_sentences)
     citations: list[Citation] = []
     sentences: list[str] = []
     for candidate in chosen:

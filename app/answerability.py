@@ -57,14 +57,17 @@ GRADED_AREA = re.compile(
     re.IGNORECASE,
 )
 AREA_SHARE = 2 / 3  # of the area's word stems a grade sentence (or its heading) must contain
+# "... rated at its last inspection", "... for its 2022 PEEL report" name an occasion, not an area.
+OCCASION = frozenset(tokenize("inspection inspections inspected last latest recent most previous current "
+                              "year years report reports peel round assessment"))
 
 
 def graded_area(question: str) -> frozenset[str]:
     """Stems of the area a grade question names, or nothing (one word, often an acronym, is
     too little to judge by)."""
     match = GRADED_AREA.search(question)
-    stems = frozenset(tokenize(match.group(1))) if match else frozenset()
-    return stems if len(stems) >= 2 else frozenset()
+    stems = {t for t in tokenize(match.group(1)) if t not in OCCASION and not t.isdigit()} if match else set()
+    return frozenset(stems) if len(stems) >= 2 else frozenset()
 
 
 def has_grade(text: str) -> bool:

@@ -108,9 +108,8 @@ def ingest(paths, index, as_json, quiet):
             click.echo(f"FAILED     {failure['source']}: {failure['reason']}")
         click.echo(
             f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.replaced)} replaced, "
-            f"{len(report.failed)} failed ({report.chunks_added} new chunks)"
-            + (f", {len(report.reread)} re-read" if report.reread else "")
-            + f" -> {service.store.directory}"
+            + (f"{len(report.reread)} re-read, " if report.reread else "")
+            + f"{len(report.failed)} failed ({report.chunks_added} chunks indexed) -> {service.store.directory}"
         )
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)
 

@@ -440,11 +440,15 @@ class ResponseFinder:
     report: Document
     force: str
     findings: list[Finding]
+    max_paragraphs: int | None = None  # paragraphs quoted per response; None = the draft setting
 
     def __post_init__(self):
         settings = self.service.settings
         self.similarity = settings.draft_restatement_similarity
-        self.max_paragraphs = settings.draft_response_paragraphs
+        if self.max_paragraphs is None:
+            self.max_paragraphs = settings.draft_response_paragraphs
+        if self.max_paragraphs < 1:
+            raise ValueError("max_paragraphs must be at least 1")
         self.min_words = settings.draft_min_response_words
         self.candidates = settings.draft_response_candidates
         self.window_days = settings.draft_response_window_days

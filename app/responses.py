@@ -23,10 +23,9 @@ from scrutiny.ingest.records import Document
 
 @dataclass(frozen=True)
 class Quoted:
-    """A paragraph quoted from a page, with the indexed passage that holds it."""
+    """A paragraph quoted from an indexed passage."""
 
     hit: Hit
-    page: int
     text: str
 
 
@@ -50,19 +49,26 @@ def _passage(service, document: Document, page: int, paragraph: str) -> Hit | No
 
 
 def _findings(document: Document) -> list[Finding]:
-    if document.id not in _FINDINGS:
-        _FINDINGS[document.id] = extract_findings(document)
-    return _FINDINGS[document.id]
+    key = (document.id, document.reader_version)
+    if key not in _FINDINGS:
+        _FINDINGS[key] = extract_findings(document)
+    return _FINDINGS[key]
 
 
-_FINDINGS: dict[str, list[Finding]] = {}  # by document id, which changes with the content
+# By document id (which changes with the content) and the reader version that read it (a
+# re-read document keeps its id but may have new blocks).
+_FINDINGS: dict[tuple[str, int], list[Finding]] = {}
 
 
-def finding_quoted(service, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
-    """The report finding a sentence states or restates, with the report and all its findings."""
+def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
+    """The report finding a sentence states or restates, with the report and all its findings.
+
+    The sentence's own report is tried first: other forces' reports often word a finding alike.
+    """
     wanted = normalise(sentence)
     threshold = service.settings.draft_restatement_similarity
-    for document in service.data().documents.values():
+    documents = {hit.document.id: hit.document, **service.data().documents}.values()
+    for document in documents:
         if document.kind != "inspection_report":
             continue
         findings = _findings(document)
@@ -83,26 +89,27 @@ def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[
     found: list[FindingResponse] = []
     seen: set[str] = set()
     for hit, sentence in quoted:
-        stated = finding_quoted(service, sentence)
+        stated = finding_quoted(service, hit, sentence)
         if stated is None:
             continue
         report, finding, findings = stated
         owners = forces_in(question) or ([finding.subject] if finding.subject else list(hit.chunk.forces))
         for force in dict.fromkeys(owners):
-            finder = ResponseFinder(service, report, force, findings)
-            finder.max_paragraphs = 1  # the answer; a draft quotes more
-            match = finder.find(finding)
+            # one paragraph: the answer to the finding (a draft quotes more)
+            match = ResponseFinder(service, report, force, findings, max_paragraphs=1).find(finding)
             if match is None:
                 continue
             document, [(page, paragraph)] = match
             passage = _passage(service, document, page, paragraph)
-            if passage is not None and normalise(paragraph) not in seen:
+            if passage is None:
+                continue  # not within one indexed passage: it could not be cited
+            if normalise(paragraph) not in seen:
                 seen.add(normalise(paragraph))
                 report_passage = _passage(service, report, finding.page, finding.quote)
                 found.append(FindingResponse(
                     sentence,
-                    Quoted(report_passage, finding.page, finding.quote) if report_passage else None,
-                    Quoted(passage, page, paragraph),
+                    Quoted(report_passage, finding.quote) if report_passage else None,
+                    Quoted(passage, paragraph),
                 ))
             break
     return found

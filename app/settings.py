@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     sentence_rerank_rank_weight: float = Field(
         2.0, ge=0, description="How much of its fused position a passage keeps in the sentence rerank "
                                "(calibrated on the eval set's calibration split).")
-    answer_sentences: int = Field(3, ge=1, le=6, description="Most sentences in an extractive answer.")
+    answer_sentences: int = Field(
+        3, ge=1, le=6, description="Most sentences in an extractive answer (a finding quoted with the force's "
+                                   "response to it counts once).")
     refusal_threshold: float = Field(
         0.5671, description="Evidence score below which Scrutiny says the documents don't answer "
                          "(calibrated on the eval set's calibration split).")

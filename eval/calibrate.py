@@ -54,7 +54,7 @@ def choose(observations: list[dict]) -> dict:
     # at the top itself: that question would stay answered by a hair's breadth, and numerical
     # noise (the NumPy and torch passes differ by ~1e-4 in score) could flip it.
     seen = sorted({round(o["confidence"], 4) for o in observations})
-    sweep = [0.0, *(round(max((low + high) / 2, high - NOISE_MARGIN), 4) for low, high in zip(seen, seen[1:]))]
+    sweep = [0.0, *(round(max((low + high) / 2, high - NOISE_MARGIN), 5) for low, high in zip(seen, seen[1:]))]
     table = [rates(observations, t) for t in sweep]
     allowed = [r for r in table if r["false_refusals"] <= MAX_FALSE_REFUSALS] or table[:1]
     return max(allowed, key=lambda r: (r["refusal_accuracy"] - r["false_refusals"], -r["threshold"]))

@@ -224,7 +224,7 @@ class Ingester:
     def _tell(on_file, report: IngestReport) -> None:
         if on_file is None:
             return
-        for outcome in ("added", "replaced", "unchanged"):
+        for outcome in ("added", "replaced", "reread", "unchanged"):
             for source in getattr(report, outcome):
                 on_file(source, outcome)
         for failure in report.failed:

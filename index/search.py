@@ -5,7 +5,7 @@ An optional cross-encoder reranks the fused list when the user supplies one loca
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -50,7 +50,7 @@ class Hit:
     rerank: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    extra: dict = field(default_factory=dict)
+    fused_rank: int | None = None  # position in the fused order, once a rerank has reordered it
 
     @property
     def score(self) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Literal
 
 DocumentKind = Literal[
@@ -74,6 +75,11 @@ class Document:
     origin: str = ""  # absolute path the file was read from (where the app finds the page)
     page_labels: list[str] = field(default_factory=list)  # printed page numbers, "" where none
     reader_version: int = 0  # the READER_VERSION (index/ingester.py) that read it; 0 = before versions
+
+    @cached_property
+    def heading_texts(self) -> frozenset[str]:
+        """The text of each heading block, whitespace collapsed (computed once)."""
+        return frozenset(" ".join(b.text.split()) for b in self.blocks if b.role == "heading")
 
     def page_label(self, page: int) -> str:
         """The page number printed on a 1-based page, when it differs from its position ("" otherwise)."""

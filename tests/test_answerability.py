@@ -53,6 +53,12 @@ def test_a_grade_for_another_area_does_not_answer_a_grade_question():
     assert fighting.met_by("Durham is outstanding at tackling serious and organised crime.", set(), "")
     # One word (often an acronym) is too little to judge by.
     assert Expectation.of("What grade did Durham get for SOC?").area == frozenset()
+    # An occasion is not an area.
+    for question in ("How was Cleveland rated at its last inspection?",
+                     "What grade did Durham get for its 2022 inspection?",
+                     "What grade did Durham get for the most recent PEEL report?"):
+        assert Expectation.of(question).area == frozenset(), question
+        assert Expectation.of(question).met_by("The force was graded outstanding.", set(), "Published 2022")
 
 
 def test_a_question_naming_a_force_is_not_answered_about_another_force():

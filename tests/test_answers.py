@@ -262,6 +262,9 @@ def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus
     assert _extend_introducer(_Candidate(field, hit, 0)) == field
     # A title over the next heading is not extended, and alone it is no answer.
     assert _extend_introducer(_Candidate(title, hit, 0)) == title
+    prose = dataclasses.replace(chunk, text=f"{title}\n\nINSPECTION DETAILS\n\n"
+                                            "The inspection looked at every part of the force's work over six weeks.")
+    assert _extend_introducer(_Candidate(title, Hit(prose, document), 0)) == title
     candidates, _ = candidate_features("When was the inspection published?", [hit], SentenceScorer(fake_corpus_service))
     assert field in [c.sentence for c in candidates] and title not in [c.sentence for c in candidates]
 
@@ -386,6 +389,10 @@ def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_
     # the fused order; a passage with nothing to quote goes last
     assert order == ["c2", "c0", "c1", "c3"]
     assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=0.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]
+    # however low a sentence scores (penalties make scores negative), its passage stays ahead
+    # of one with nothing to quote
+    best_sentence["c0"] = -3.0
+    assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=2.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]
 
 
 def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_service):
@@ -405,3 +412,8 @@ def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_servic
     assert _same_statement(report, news) and _same_statement(news, report)
     other = candidate("The tool will need more analysts to make the best use of its profiles.")
     assert not _same_statement(report, other)
+    # A sentence that negates the other, or one too short to judge, is not a restatement.
+    good = candidate("The force is good at preventing crime.")
+    assert not _same_statement(good, candidate("In 2019 the force was not good at preventing crime in its rural areas."))
+    assert not _same_statement(good, candidate("The force is good at preventing crime, catching offenders, "
+                                               "protecting victims and managing sex offenders."))

@@ -20,6 +20,8 @@ def test_the_cut_sits_just_under_the_lowest_confidence_it_keeps_answering():
     # A gap narrower than the margin is cut in the middle.
     close = [observation(0.6000, True), observation(0.5996, False)]
     assert choose(close)["threshold"] == 0.5998
+    closest = [observation(0.6000, True), observation(0.5999, False)]  # confidences have 4 places
+    assert choose(closest)["threshold"] == 0.59995
 
 
 def test_false_refusals_are_capped_while_choosing():

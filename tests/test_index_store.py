@@ -73,8 +73,9 @@ def test_unchanged_files_indexed_by_an_older_reader_are_read_again(indexed, smal
 
     chunk_ids = sorted(c.id for c in indexed.store.load().chunks)
     monkeypatch.setattr(ingester, "READER_VERSION", ingester.READER_VERSION + 1)
-    report = indexed.ingest([small_folder], show_progress=False)
-    assert sorted(report.reread) == ["alpha.txt", "beta.txt", "gamma.txt"]
+    told = []
+    report = indexed.ingest([small_folder], show_progress=False, on_file=lambda source, outcome: told.append(outcome))
+    assert sorted(report.reread) == ["alpha.txt", "beta.txt", "gamma.txt"] and told == ["reread"] * 3
     assert report.added == report.replaced == report.unchanged == report.failed == []
     data = indexed.store.load()
     assert len(data.documents) == 3 and sorted(c.id for c in data.chunks) == chunk_ids  # replaced, not doubled
