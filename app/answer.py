@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -45,6 +45,7 @@ REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one alre
 RESTATED_SHARE = 0.9  # share of a sentence's word stems in a longer one that restates it
 RESTATED_MIN_STEMS = 6  # fewer are too few to call a sentence a restatement of another
 NEGATION = re.compile(r"\b(?:not|no|never|nor|without)\b|n't\b", re.IGNORECASE)
+QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 
@@ -95,6 +96,7 @@ class SentenceScorer:
     def __init__(self, service):
         self.service = service
         self._vectors: dict[str, np.ndarray] = {}
+        self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
         self._idf: dict[str, float] | None = None
         self._idf_for: object | None = None
 
@@ -118,20 +120,39 @@ class SentenceScorer:
                 self._vectors[sentence] = vector
         return np.vstack([self._vectors[s] for s in sentences])
 
-    def lexical_overlap(self, question_tokens: list[str], sentence: str) -> float:
-        """Share of the question's word rarity that the sentence contains (0..1)."""
+    def question_vector(self, question: str) -> np.ndarray:
+        """The question's vector: a question is scored for its passages' rerank, again for its
+        answer and with each part, so recent ones are kept (the cache starts over when full)."""
+        vector = self._questions.get(question)
+        if vector is None:
+            if len(self._questions) >= QUESTION_CACHE:
+                self._questions.clear()
+            vector = self._questions[question] = self.service.embedder.encode([question])[0]
+        return vector
+
+    def word_weights(self, question_tokens: list[str]) -> dict[str, float]:
+        """The rarity of each of the question's words (a word the corpus lacks counts as rarest)."""
         idf = self.idf()
         unseen = math.log(1 + max(len(self.service.data().chunks), 1))
-        weights = {t: idf.get(t, unseen) for t in set(question_tokens)}
+        return {t: idf.get(t, unseen) for t in set(question_tokens)}
+
+    def lexical_overlap(self, weights: dict[str, float], sentence: str) -> float:
+        """Share of the question's word rarity (`word_weights`) that the sentence contains (0..1)."""
         total = sum(weights.values())
         if not total:
             return 0.0
-        present = set(tokenize(sentence))
+        present = _stems(sentence)
         return sum(w for t, w in weights.items() if t in present) / total
 
 
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> frozenset[str]:
+    """Lexical tokens of a sentence (answers compare the same few sentences many times)."""
+    return frozenset(tokenize(text))
+
+
 def _jaccard(a: str, b: str) -> float:
-    ta, tb = set(tokenize(a)), set(tokenize(b))
+    ta, tb = _stems(a), _stems(b)
     return len(ta & tb) / max(len(ta | tb), 1)
 
 
@@ -199,12 +220,13 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means
     # little to it; "suspicious activity reports" does).
     expanded = scorer.service.data().lexical.expand(question)
-    question_vector = scorer.service.embedder.encode([expanded])[0]
+    question_vector = scorer.question_vector(expanded)
     # A sentence is also embedded with its section path: "The force reported a backlog ..."
     # is about Cleveland only because of the heading it sits under.
     in_context = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates]) @ question_vector
     bare = scorer.vectors([c.sentence for c in candidates]) @ question_vector
     question_tokens = tokenize(expanded)
+    weights = scorer.word_weights(question_tokens)
     named_forces = set(forces_in(question))
     # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
     # that none of the passages contains, both suggest the documents are about something else.
@@ -222,10 +244,10 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
         kind = hit.document.kind
         values = {
             "dense": max(in_context[row], bare[row]),
-            "lexical_own": scorer.lexical_overlap(question_tokens, sentence),
+            "lexical_own": scorer.lexical_overlap(weights, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
-            "lexical_context": scorer.lexical_overlap(question_tokens, f"{hit.chunk.section} {sentence}"),
+            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
             "cue_hits": sum(1 for present in wanted_cues if present(sentence)),
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
@@ -388,7 +410,7 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
 def _same_statement(a: _Candidate, b: _Candidate) -> bool:
     """Near-duplicates, and a shortened restatement (a news article cutting a report's
     sentence short) of the other: long enough to judge by, and not one negating the other."""
-    shorter, longer = sorted((set(tokenize(a.sentence)), set(tokenize(b.sentence))), key=len)
+    shorter, longer = sorted((_stems(a.sentence), _stems(b.sentence)), key=len)
     restated = (len(shorter) >= RESTATED_MIN_STEMS and len(shorter & longer) >= RESTATED_SHARE * len(shorter)
                 and bool(NEGATION.search(a.sentence)) == bool(NEGATION.search(b.sentence)))
     return (_jaccard(a.sentence, b.sentence) > REDUNDANT_OVERLAP
