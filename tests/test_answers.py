@@ -417,3 +417,14 @@ def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_servic
     assert not _same_statement(good, candidate("In 2019 the force was not good at preventing crime in its rural areas."))
     assert not _same_statement(good, candidate("The force is good at preventing crime, catching offenders, "
                                                "protecting victims and managing sex offenders."))
+
+
+def test_a_question_is_embedded_once_for_its_rerank_and_its_answer(fake_corpus_service, monkeypatch):
+    question = "What did the inspection find about the number of financial investigators?"
+    encoder = fake_corpus_service.embedder
+    calls: list[list[str]] = []
+    original = encoder.encode
+    monkeypatch.setattr(encoder, "encode", lambda texts, progress=None: calls.append(list(texts)) or original(texts, progress))
+    fake_corpus_service.ask(question)
+    # once to search, once to score sentences: the rerank and the answer share that one
+    assert calls.count([question]) == 2
