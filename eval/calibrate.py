@@ -4,7 +4,9 @@ Usage: python -m scrutiny.eval.calibrate [--index DIR] [--cases FILE]
 Runs every case with refusal disabled, records each answer's confidence and whether the
 answer would be right, then sweeps the threshold. The chosen threshold maximises
 (refusal accuracy - false refusals) on the calibration split while false refusals stay at
-or under MAX_FALSE_REFUSALS (each cut just under an observed confidence, see choose), ties going to the lower threshold; the test split's figures at that threshold are the honest estimate.
+or under MAX_FALSE_REFUSALS (each cut just under an observed confidence, see choose), ties
+going to the lower threshold; the test split's figures at that threshold are the honest
+estimate.
 """
 
 from __future__ import annotations

@@ -75,11 +75,12 @@ class NumpyBertEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
         encodings = self.tokenizer.encode_batch(list(texts))
-        order = sorted(range(len(encodings)), key=lambda i: sum(encodings[i].attention_mask))
+        lengths = [sum(e.attention_mask) for e in encodings]  # tokens before the padding
+        order = sorted(range(len(encodings)), key=lengths.__getitem__)
         vectors = np.zeros((len(texts), self.dimension), dtype="float32")
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
-            length = max(sum(encodings[i].attention_mask) for i in batch)
+            length = max(lengths[i] for i in batch)
             ids = np.array([encodings[i].ids[:length] for i in batch], dtype=np.int64)
             mask = np.array([encodings[i].attention_mask[:length] for i in batch], dtype=np.float32)
             vectors[batch] = self._forward(ids, mask)

@@ -424,7 +424,8 @@ def test_a_question_is_embedded_once_for_its_rerank_and_its_answer(fake_corpus_s
     encoder = fake_corpus_service.embedder
     calls: list[list[str]] = []
     original = encoder.encode
-    monkeypatch.setattr(encoder, "encode", lambda texts, progress=None: calls.append(list(texts)) or original(texts, progress))
+    monkeypatch.setattr(encoder, "encode",
+                        lambda texts, progress=None: calls.append(list(texts)) or original(texts, progress))
     fake_corpus_service.ask(question)
     # once to search, once to score sentences: the rerank and the answer share that one
     assert calls.count([question]) == 2
