@@ -48,6 +48,7 @@ NEGATION = re.compile(r"\b(?:not|no|never|nor|without)\b|n't\b", re.IGNORECASE)
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
+PARAGRAPH_CHARS = 600  # the lead quote runs on to the end of its paragraph when that is this short
 
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
@@ -346,6 +347,16 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
+LEANING_WORDS = 2  # a part with this few words of its own ("was it implemented?", "by when") is about the one before
+
+
+def part_queries(parts: list[str]) -> list[str]:
+    """What each part is searched and scored by: a part that leans on the one before it ("was
+    it implemented?", "how many of those ...") is asked together with that part."""
+    return [f"{parts[i - 1]}, {part}" if i and len(tokenize(part)) <= LEANING_WORDS
+            else part for i, part in enumerate(parts)]
+
+
 def _extend_introducer(candidate: _Candidate) -> str:
     """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
     any other sentence with the neighbours it leans on or that lean on it ("They ...").
@@ -405,6 +416,22 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
         if following_end - start <= EXTEND_CHARS:
             end = following_end
     return " ".join(text[start:end].split())
+
+
+def _rest_of_paragraph(candidate: _Candidate) -> str:
+    """The candidate's quote with the rest of its paragraph, when that stays short.
+
+    A finding's figures and outcomes follow it in the same paragraph ("Operation Eastwood is
+    designed to deter children from reoffending. ... only two children had reoffended.").
+    """
+    quote = candidate.quote
+    for block in re.split(r"\n\s*\n", candidate.hit.chunk.text):
+        block = " ".join(block.split())
+        at = block.find(quote)
+        if at >= 0:
+            rest = block[at:]
+            return rest if len(rest) <= PARAGRAPH_CHARS else quote
+    return quote
 
 
 def _same_statement(a: _Candidate, b: _Candidate) -> bool:
@@ -530,7 +557,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages, scored))
-    by_part = [score_candidates(part, hits, scorer) for part in parts] if len(parts) > 1 else [candidates]
+    by_part = [score_candidates(part, hits, scorer) for part in part_queries(parts)] if len(parts) > 1 else [candidates]
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
     by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
                for part, expectation in zip(by_part, expectations)]
@@ -543,10 +570,12 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
                                  settings.answer_sentences)
     citations: list[Citation] = []
     sentences: list[str] = []
+    lead = candidates[0]
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
         page = None
-        for quote in dict.fromkeys([candidate.quote, candidate.sentence]):
+        quotes = [_rest_of_paragraph(candidate)] if candidate is lead else []
+        for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
             if not _answers(candidate, expectations, quote):

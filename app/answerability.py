@@ -50,6 +50,21 @@ VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they",
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
 
 
+# "How much does X pay ...?" asks for a sum of money, which "three forces" is not ("how much
+# of its funding ..." asks for a share).
+MONEY_ASKED = re.compile(
+    r"\bhow much\b(?!\s+of\b)(?=.*\b(?:pay|pays|paid|cost|costs|fund|funds|funding|funded|money|spend|spends|spent|budget|"
+    r"grant|grants|worth|income|save|saves|saved|raise|raised)\b)|\bin pounds\b",
+    re.IGNORECASE,
+)
+MONEY = re.compile(r"£\s?\d|\d\s?(?:pounds|million pounds)\b", re.IGNORECASE)
+# "What did X's police and crime commissioner say?" is answered only where a commissioner speaks
+# (their response, or a report of what they said), not by the inspection's own findings.
+COMMISSIONER = re.compile(r"\b(?:PCC|PCCs|commissioner|commissioners)\b", re.IGNORECASE)
+SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|reply|replied|comment|commented|"
+                    r"write|wrote)\b", re.IGNORECASE)
+
+
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
 # another area ("adequate at tackling serious and organised crime") does not answer it.
 GRADED_AREA = re.compile(
@@ -83,6 +98,11 @@ def has_date(text: str) -> bool:
 def has_quantity(text: str) -> bool:
     """A count, amount or share: digits or number words that are not a date or clause number."""
     return bool(QUANTITY.search(NOT_QUANTITY.sub(" ", text)))
+
+
+def has_money(text: str) -> bool:
+    """A sum of money: "£4.6m", "2 million pounds"."""
+    return bool(MONEY.search(text))
 
 
 def counted_words(question: str) -> frozenset[str]:
@@ -132,6 +152,7 @@ ANSWER_TYPES = (
         # past and future "when" and explicit dates count.
         r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
         r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
+    AnswerType("money", MONEY_ASKED, has_money),
 )
 
 
@@ -144,6 +165,7 @@ class Expectation:
     counted: frozenset[str] = frozenset()  # word stems of what "how many" counts; one must appear
     years: frozenset[str] = frozenset()  # years the question names ("the 2018 inspection")
     area: frozenset[str] = frozenset()  # stems of the area a grade is asked for
+    commissioner: bool = False  # what a commissioner said is asked: one must be where the answer sits
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -153,7 +175,8 @@ class Expectation:
                       if t.asked.search(question) and not (t.name == "grade" and has_grade(question)))
         area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
         return cls(types, frozenset(forces_in(question)),
-                   counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area)
+                   counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
+                   bool(COMMISSIONER.search(question) and SAYING.search(question)))
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -180,6 +203,8 @@ class Expectation:
         if any(year not in context for year in self.years):
             return False
         if self.counted and not counts(text, self.counted):
+            return False
+        if self.commissioner and not COMMISSIONER.search(context):
             return False
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False

@@ -104,6 +104,11 @@ class Scrutiny:
     def passages(self, question: str, k: int, filters: SearchFilters = SearchFilters()) -> list[Hit]:
         """The top `k` passages for a question: fused, then reranked by their best sentence.
 
+        The rerank pool is the fused top `sentence_rerank_pool` and the top
+        `sentence_rerank_leaders` of dense and of BM25 alone: a passage only one of them finds
+        (a name BM25 matches exactly, "head of Crime for Northumbria Police") ranks low in the
+        fusion but can hold the answer.
+
         A user-supplied cross-encoder (settings.reranker) has already reordered the fused list
         and is trusted as it is.
         """
@@ -112,7 +117,10 @@ class Scrutiny:
         pool = self.settings.sentence_rerank_pool
         if self.settings.reranker or not pool:
             return self.retriever().search(question, k, filters)
-        hits = self.retriever().search(question, max(pool, k), filters)
+        # Every fused passage, so that dense's and BM25's own leaders can join the pool.
+        fused = self.retriever().search(question, 2 * self.settings.retrieval_candidates, filters)
+        leaders = self.settings.sentence_rerank_leaders
+        hits = [hit for rank, hit in enumerate(fused) if rank < max(pool, k) or hit.leads(leaders)]
         return rerank_passages(question, hits, self.sentence_scorer(), self.settings.sentence_rerank_rank_weight,
                                self.settings.rrf_k)[:k]
 
@@ -125,7 +133,7 @@ class Scrutiny:
                           filters: SearchFilters = SearchFilters(),
                           llm: str | None = None) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was drawn from (eval records both)."""
-        from scrutiny.app.answer import answer_question, question_parts
+        from scrutiny.app.answer import answer_question, part_queries, question_parts
 
         question = self.check_question(question)
         k = self.settings.top_k if k is None else k
@@ -136,7 +144,7 @@ class Scrutiny:
         parts = question_parts(question)
         if len(parts) > 1:  # each part of a compound question brings its own passages
             seen = {hit.chunk.id for hit in hits}
-            for part in parts:
+            for part in part_queries(parts):
                 for hit in self.passages(part, max(1, k // 2), filters):
                     if hit.chunk.id not in seen:
                         seen.add(hit.chunk.id)

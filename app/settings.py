@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     sentence_rerank_pool: int = Field(
         10, ge=0, le=200, description="Fused passages reordered by their best sentence's score before the top "
                                       "k are taken (0 turns the sentence rerank off).")
+    sentence_rerank_leaders: int = Field(
+        2, ge=0, description="Dense's and BM25's own top passages that join the sentence rerank pool however "
+                             "low fusion ranks them.")
     sentence_rerank_rank_weight: float = Field(
         2.0, ge=0, description="How much of its fused position a passage keeps in the sentence rerank "
                                "(calibrated on the eval set's calibration split).")
@@ -45,7 +48,7 @@ class Settings(BaseSettings):
         3, ge=1, le=6, description="Most sentences in an extractive answer (a finding quoted with the force's "
                                    "response to it counts once).")
     refusal_threshold: float = Field(
-        0.5671, description="Evidence score below which Scrutiny says the documents don't answer "
+        0.4666, description="Evidence score below which Scrutiny says the documents don't answer "
                          "(calibrated on the eval set's calibration split).")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")

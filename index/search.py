@@ -52,6 +52,10 @@ class Hit:
     lexical_rank: int | None = None
     fused_rank: int | None = None  # position in the fused order, once a rerank has reordered it
 
+    def leads(self, depth: int) -> bool:
+        """Among the top `depth` of dense or of lexical retrieval on its own."""
+        return any(rank is not None and rank < depth for rank in (self.dense_rank, self.lexical_rank))
+
     @property
     def score(self) -> float:
         """The score that decided the final order."""

@@ -100,3 +100,22 @@ def test_parts_of_a_compound_question_keep_the_force_it_names():
     # So another force's response cannot answer the second part.
     assert not second.met_by("The Force will track every recommendation.", {"Nottinghamshire Police"}, "")
     assert second.met_by("The Force will track every recommendation.", {"Cleveland Police"}, "")
+
+
+def test_how_much_money_is_answered_by_a_sum_of_money():
+    expectation = Expectation.of("How much does the force pay into the regional unit each year?")
+    assert not expectation.met_by("The region consists of three forces and their unit.", set(), "")
+    assert expectation.met_by("The force pays £1.2m a year into the unit.", set(), "")
+    assert expectation.met_by("The force pays 2 million pounds a year into the unit.", set(), "")
+    # A share of the money is not a sum of it.
+    share = Expectation.of("How much of the unit's funding comes from the forces?")
+    assert share.met_by("The forces provide 82% of the unit's funding.", set(), "")
+
+
+def test_what_a_commissioner_said_is_answered_only_where_a_commissioner_speaks():
+    expectation = Expectation.of("What did the police and crime commissioner say about the inspection?")
+    finding = "The force is good at tackling serious and organised crime."
+    assert not expectation.met_by(finding, set(), "Findings\nThe inspection report's own section.")
+    assert expectation.met_by(finding, set(), "Response by the Police and Crime Commissioner\nThe PCC welcomes it.")
+    # A question about a commissioner that asks for no words of theirs is not restricted.
+    assert not Expectation.of("Which panel gives the PCC extra scrutiny?").commissioner

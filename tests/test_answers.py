@@ -429,3 +429,59 @@ def test_a_question_is_embedded_once_for_its_rerank_and_its_answer(fake_corpus_s
     fake_corpus_service.ask(question)
     # once to search, once to score sentences: the rerank and the answer share that one
     assert calls.count([question]) == 2
+
+
+def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
+    from scrutiny.app.answer import part_queries
+
+    parts = question_parts("What did HMICFRS recommend in 2015 about funding, and was it implemented?")
+    assert part_queries(parts) == [parts[0], f"{parts[0]}, was it implemented"]
+    # A part with words of its own is asked as it is.
+    parts = question_parts("When was the team set up, and how many offenders was the force managing through it?")
+    assert part_queries(parts) == parts
+
+
+def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import PARAGRAPH_CHARS, _Candidate, _rest_of_paragraph
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    paragraph = ("Operation Tern is designed to deter children from reoffending. Over 50 children were referred "
+                 "in a year. The force told us that only two of them had reoffended.")
+    chunk = dataclasses.replace(data.chunks[0], text=f"Heading\n\n{paragraph}\n\nThe next paragraph is about something else.")
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    lead = "Operation Tern is designed to deter children from reoffending."
+    assert _rest_of_paragraph(_Candidate(lead, hit, 0)) == paragraph
+    middle = "Over 50 children were referred in a year."
+    assert _rest_of_paragraph(_Candidate(middle, hit, 0)) == paragraph[paragraph.index(middle):]
+    # A long paragraph is not quoted whole.
+    long = dataclasses.replace(chunk, text=f"{lead} " + "The programme continued. " * (PARAGRAPH_CHARS // 20))
+    assert _rest_of_paragraph(_Candidate(lead, Hit(long, hit.document), 0)) == lead
+
+
+def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake_corpus_service, monkeypatch):
+    import scrutiny.app.answer as answer_module
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    chunks = data.chunks[:4]
+    hits = [Hit(c, data.documents[c.doc_id], dense_rank=i, lexical_rank=i + 1) for i, c in enumerate(chunks[:3])]
+    bm25_leader = Hit(chunks[3], data.documents[chunks[3].doc_id], lexical_rank=0)  # dense missed it
+    searched = []
+
+    class Retriever:
+        def search(self, question, k, filters):
+            searched.append(k)
+            return [*hits, bm25_leader][:k]
+
+    monkeypatch.setattr(fake_corpus_service, "retriever", lambda: Retriever())
+    # the rerank is stood in for by a reversal: whatever reaches the pool last comes first
+    monkeypatch.setattr(answer_module, "rerank_passages", lambda question, pool, *args: pool[::-1])
+    settings = fake_corpus_service.settings
+    settings.sentence_rerank_pool, settings.sentence_rerank_leaders = 2, 1
+    assert [h.chunk.id for h in fake_corpus_service.passages("q", 2)] == [chunks[3].id, chunks[1].id]
+    settings.sentence_rerank_leaders = 0
+    assert [h.chunk.id for h in fake_corpus_service.passages("q", 2)] == [chunks[1].id, chunks[0].id]
+    assert hits[0].leads(1) and not hits[1].leads(1) and bm25_leader.leads(1)
