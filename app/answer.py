@@ -347,12 +347,15 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
-LEANING_WORDS = 2  # a part with this few words of its own ("was it implemented?", "by when") is about the one before
+LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
 
 
 def part_queries(parts: list[str]) -> list[str]:
-    """What each part is searched and scored by: a part that leans on the one before it ("was
-    it implemented?", "how many of those ...") is asked together with that part."""
+    """What each part is searched and scored by: a part with next to no words of its own ("was
+    it implemented?", "by when", "in what year") is asked together with the part before it.
+
+    Alone, "was it implemented" finds "The team is also implementing safeguards".
+    """
     return [f"{parts[i - 1]}, {part}" if i and len(tokenize(part)) <= LEANING_WORDS
             else part for i, part in enumerate(parts)]
 
@@ -557,7 +560,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages, scored))
-    by_part = [score_candidates(part, hits, scorer) for part in part_queries(parts)] if len(parts) > 1 else [candidates]
+    by_part = ([score_candidates(part, hits, scorer) for part in part_queries(parts)] if len(parts) > 1
+               else [candidates])
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
     by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
                for part, expectation in zip(by_part, expectations)]
