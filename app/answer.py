@@ -49,6 +49,8 @@ QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 PARAGRAPH_CHARS = 600  # the lead quote runs on to the end of its paragraph when that is this short
+LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
+SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s|$)")
 
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
@@ -347,17 +349,17 @@ def question_parts(question: str) -> list[str]:
     return parts if len(parts) > 1 else [question]
 
 
-LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
-
-
 def part_queries(parts: list[str]) -> list[str]:
     """What each part is searched and scored by: a part with next to no words of its own ("was
     it implemented?", "by when", "in what year") is asked together with the part before it.
 
     Alone, "was it implemented" finds "The team is also implementing safeguards".
     """
-    return [f"{parts[i - 1]}, {part}" if i and len(tokenize(part)) <= LEANING_WORDS
-            else part for i, part in enumerate(parts)]
+    queries: list[str] = []
+    for part in parts:
+        leans = queries and len(tokenize(part)) <= LEANING_WORDS
+        queries.append(f"{queries[-1]}, {part}" if leans else part)
+    return queries
 
 
 def _extend_introducer(candidate: _Candidate) -> str:
@@ -433,7 +435,10 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
         at = block.find(quote)
         if at >= 0:
             rest = block[at:]
-            return rest if len(rest) <= PARAGRAPH_CHARS else quote
+            # a paragraph cut by a page turn or the chunk's end stops at its last full sentence
+            ends = [m.end() for m in SENTENCE_END.finditer(rest)]
+            rest = rest[:ends[-1]] if ends else ""
+            return rest if len(quote) < len(rest) <= PARAGRAPH_CHARS else quote
     return quote
 
 
@@ -574,11 +579,11 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
                                  settings.answer_sentences)
     citations: list[Citation] = []
     sentences: list[str] = []
-    lead = candidates[0]
+    lead = (candidates[0].hit.chunk.id, candidates[0].sentence)  # the part-by-part choice holds copies
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
         page = None
-        quotes = [_rest_of_paragraph(candidate)] if candidate is lead else []
+        quotes = [_rest_of_paragraph(candidate)] if (chunk.id, candidate.sentence) == lead else []
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker

@@ -53,11 +53,12 @@ COUNT_REACH = 4  # a count stands at most this many words before what it counts 
 # "How much does X pay ...?" asks for a sum of money, which "three forces" is not ("how much
 # of its funding ..." asks for a share).
 MONEY_ASKED = re.compile(
-    r"\bhow much\b(?!\s+of\b)(?=.*\b(?:pay|pays|paid|cost|costs|fund|funds|funding|funded|money|spend|spends|spent|budget|"
-    r"grant|grants|worth|income|save|saves|saved|raise|raised)\b)|\bin pounds\b",
+    r"\bhow much\b(?!\s+(?:of|time|progress|effort|work)\b)(?=(?:\s+[\w'’-]+){0,4}?\s+(?:pay|pays|paid|cost|costs|"
+    r"fund|funds|funding|funded|money|spend|spends|spent|budget|grant|grants|worth|income|save|saves|saved|"
+    r"raise|raised)\b)|\bin pounds\b",
     re.IGNORECASE,
 )
-MONEY = re.compile(r"£\s?\d|\d\s?(?:pounds|million pounds)\b", re.IGNORECASE)
+MONEY = re.compile(r"£\s?\d|\d[\d,.]*\s?(?:thousand|million|billion|m|bn|k)?\s?pounds\b", re.IGNORECASE)
 # "What did X's police and crime commissioner say?" is answered only where a commissioner speaks
 # (their response, or a report of what they said), not by the inspection's own findings.
 COMMISSIONER = re.compile(r"\b(?:PCC|PCCs|commissioner|commissioners)\b", re.IGNORECASE)

@@ -120,6 +120,8 @@ class Scrutiny:
         # Every fused passage, so that dense's and BM25's own leaders can join the pool.
         fused = self.retriever().search(question, 2 * self.settings.retrieval_candidates, filters)
         leaders = self.settings.sentence_rerank_leaders
+        # A leader joins at the pool's end: fusion ranks low a passage missing from one ranking,
+        # whatever the other thinks of it, so its fused place says little.
         hits = [hit for rank, hit in enumerate(fused) if rank < max(pool, k) or hit.leads(leaders)]
         return rerank_passages(question, hits, self.sentence_scorer(), self.settings.sentence_rerank_rank_weight,
                                self.settings.rrf_k)[:k]

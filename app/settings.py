@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         10, ge=0, le=200, description="Fused passages reordered by their best sentence's score before the top "
                                       "k are taken (0 turns the sentence rerank off).")
     sentence_rerank_leaders: int = Field(
-        2, ge=0, description="Dense's and BM25's own top passages that join the sentence rerank pool however "
+        2, ge=0, le=50, description="Dense's and BM25's own top passages that join the sentence rerank pool however "
                              "low fusion ranks them.")
     sentence_rerank_rank_weight: float = Field(
         2.0, ge=0, description="How much of its fused position a passage keeps in the sentence rerank "

@@ -50,7 +50,7 @@ class Hit:
     rerank: float | None = None
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    fused_rank: int | None = None  # position in the fused order, once a rerank has reordered it
+    fused_rank: int | None = None  # position in the fused rerank pool (a leader joins at its end), once reranked
 
     def leads(self, depth: int) -> bool:
         """Among the top `depth` of dense or of lexical retrieval on its own."""

@@ -107,7 +107,10 @@ def test_how_much_money_is_answered_by_a_sum_of_money():
     assert not expectation.met_by("The region consists of three forces and their unit.", set(), "")
     assert expectation.met_by("The force pays £1.2m a year into the unit.", set(), "")
     assert expectation.met_by("The force pays 2 million pounds a year into the unit.", set(), "")
-    # A share of the money is not a sum of it.
+    # Time, progress or a share of the money is not a sum of it.
+    assert Expectation.of("How much time do officers spend on paperwork?").met_by("Officers spend 20 hours a week.", set(), "")
+    progress = Expectation.of("How much progress has the force made since the funding review?")
+    assert progress.met_by("The force has closed 3 of its 5 actions.", set(), "")
     share = Expectation.of("How much of the unit's funding comes from the forces?")
     assert share.met_by("The forces provide 82% of the unit's funding.", set(), "")
 

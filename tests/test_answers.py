@@ -436,6 +436,9 @@ def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
 
     parts = question_parts("What did HMICFRS recommend in 2015 about funding, and was it implemented?")
     assert part_queries(parts) == [parts[0], f"{parts[0]}, was it implemented"]
+    # A chain of short parts keeps the first part's subject.
+    parts = question_parts("When was the unit renamed, and by when, and in what year?")
+    assert part_queries(parts)[2] == f"{parts[0]}, {parts[1]}, {parts[2]}"
     # A part with words of its own is asked as it is.
     parts = question_parts("When was the team set up, and how many offenders was the force managing through it?")
     assert part_queries(parts) == parts
@@ -456,6 +459,9 @@ def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(f
     assert _rest_of_paragraph(_Candidate(lead, hit, 0)) == paragraph
     middle = "Over 50 children were referred in a year."
     assert _rest_of_paragraph(_Candidate(middle, hit, 0)) == paragraph[paragraph.index(middle):]
+    # A paragraph cut by the chunk's end stops at its last full sentence.
+    cut = dataclasses.replace(chunk, text=f"{lead} Over 50 children were referred in a year. The force told us that")
+    assert _rest_of_paragraph(_Candidate(lead, Hit(cut, hit.document), 0)) == f"{lead} Over 50 children were referred in a year."
     # A long paragraph is not quoted whole.
     long = dataclasses.replace(chunk, text=f"{lead} " + "The programme continued. " * (PARAGRAPH_CHARS // 20))
     assert _rest_of_paragraph(_Candidate(lead, Hit(long, hit.document), 0)) == lead
