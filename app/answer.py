@@ -22,7 +22,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from scrutiny.app.answerability import Expectation, has_date, has_grade, has_quantity
-from scrutiny.app.quotes import find_quote_page, normalise, quote_on_page, split_sentences
+from scrutiny.app.quotes import SENTENCE_END, find_quote_page, normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
 from scrutiny.index.search import Hit
@@ -50,7 +50,6 @@ NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a seco
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 PARAGRAPH_CHARS = 600  # the lead quote runs on to the end of its paragraph when that is this short
 LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
-SENTENCE_END = re.compile(r"[.!?][\"”’)]*(?=\s|$)")
 
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
@@ -435,9 +434,10 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
         at = block.find(quote)
         if at >= 0:
             rest = block[at:]
-            # a paragraph cut by a page turn or the chunk's end stops at its last full sentence
-            ends = [m.end() for m in SENTENCE_END.finditer(rest)]
-            rest = rest[:ends[-1]] if ends else ""
+            if rest.rstrip("\"'”’)")[-1:] not in ".!?":
+                # cut by a page turn or the chunk's end: it stops at its last full sentence
+                boundaries = [m.end() for m in SENTENCE_END.finditer(rest)]
+                rest = rest[:boundaries[-1]].rstrip() if boundaries else ""
             return rest if len(quote) < len(rest) <= PARAGRAPH_CHARS else quote
     return quote
 
