@@ -57,6 +57,7 @@ ROLE = re.compile(
 )
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 CITATION_LIKE = re.compile(r"\[\d+\]")
+LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -101,6 +102,8 @@ class SentenceScorer:
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
         self._idf: dict[str, float] | None = None
         self._idf_for: object | None = None
+        self._lowercase: frozenset[str] = frozenset()
+        self._lowercase_for: object | None = None
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each lexical token over the chunk table."""
@@ -113,6 +116,14 @@ class SentenceScorer:
             self._idf = {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
             self._idf_for = data
         return self._idf
+
+    def lowercase_words(self) -> frozenset[str]:
+        """Every word the documents write in lower case somewhere (so, in capitals, not a name)."""
+        data = self.service.data()
+        if self._lowercase_for is not data:
+            self._lowercase = frozenset(w for chunk in data.chunks for w in LOWERCASE_WORD.findall(chunk.text))
+            self._lowercase_for = data
+        return self._lowercase
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         """Normalised vectors of sentences, embedding only those not seen before."""
@@ -281,14 +292,22 @@ def rerank_passages(question: str, hits: list[Hit], scorer: SentenceScorer, rank
     its words everywhere but answers nothing. Each passage keeps rank_weight x rrf_k/(rrf_k +
     rank + 1) of its fused position, so the order is only overturned by a clearly better sentence.
     """
+    expectations = Expectation.of_parts(question, question_parts(question))
+    common_words = scorer.lowercase_words()
     best: dict[str, float] = {}
+    answering: set[str] = set()
     for candidate in score_candidates(question, hits, scorer):  # best first
-        best.setdefault(candidate.hit.chunk.id, candidate.score)
+        chunk_id = candidate.hit.chunk.id
+        if chunk_id not in answering and _answers(candidate, expectations, common_words):
+            answering.add(chunk_id)
+            best[chunk_id] = candidate.score
+        best.setdefault(chunk_id, candidate.score)
     for rank, hit in enumerate(hits):
         hit.fused_rank = rank
         hit.rerank = best.get(hit.chunk.id, 0.0) + rank_weight * rrf_k / (rrf_k + rank + 1)
-    # A passage with no answer-sized sentence ranks after every passage with one.
-    return sorted(hits, key=lambda hit: (hit.chunk.id not in best, -hit.rerank))
+    # A passage with no sentence that can be the answer ranks after every passage with one, and
+    # a passage with no answer-sized sentence last.
+    return sorted(hits, key=lambda hit: (hit.chunk.id not in best, hit.chunk.id not in answering, -hit.rerank))
 
 
 def related_passages(hits: list[Hit], count: int, candidates: list[_Candidate] = ()) -> list[Citation]:
@@ -520,6 +539,7 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
     pool = [c for c in {id(c): c for c in [*chosen, *(c for part in ranked for c in part[:PART_DEPTH])]}.values()
             if c.score >= RELATIVE_KEEP * best]  # a finding the question is about, not any finding
     by_sentence = {c.sentence: c for c in reversed(pool)}
+    common_words = service.sentence_scorer().lowercase_words()
     pairs: list[_Candidate] = []
     for found in responses_to(service, question, [(c.hit, c.sentence) for c in pool])[:RESPONSE_PAIRS]:
         answered = by_sentence[found.answers]
@@ -528,7 +548,7 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
             # the report's own words rather than a response's restatement of them, when they
             # too can answer (a regional finding is not about the force the question names)
             primary = _Candidate(found.finding.text, found.finding.hit, answered.rank, answered.score)
-            finding = primary if _answers(primary, expectations) else answered
+            finding = primary if _answers(primary, expectations, common_words) else answered
         response = _Candidate(found.response.text, found.response.hit, answered.rank, answered.score)
         pairs += [finding, response]
     if not pairs:
@@ -539,7 +559,8 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
     return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
 
-def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str | None = None) -> bool:
+def _answers(candidate: _Candidate, expectations: list[Expectation], common_words: frozenset[str],
+             quote: str | None = None) -> bool:
     """The candidate, as quoted (by default with what it introduces), can answer some part of the question."""
     # What the sentence is about: the forces it names and those of its section heading
     # ("Durham was graded outstanding" is about Durham, not about the Cleveland response
@@ -549,7 +570,8 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], quote: str 
     text = candidate.quote if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
-    return any(expectation.met_by(text, about, context, hit.chunk.section) for expectation in expectations)
+    return any(expectation.met_by(text, about, context, hit.chunk.section, common_words)
+               for expectation in expectations)
 
 
 def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
@@ -559,7 +581,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     expectations = Expectation.of_parts(question, parts)
     # Only sentences that can be the kind of answer asked for compete (see answerability.py).
     scored = score_candidates(question, hits, scorer)
-    candidates = [c for c in scored if _answers(c, expectations)]
+    common_words = scorer.lowercase_words()
+    candidates = [c for c in scored if _answers(c, expectations, common_words)]
     # Confidence is the score of the sentence that would lead the answer.
     confidence = round(candidates[0].score, 4) if candidates else 0.0
     if not candidates or confidence < settings.refusal_threshold:
@@ -568,7 +591,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     by_part = ([score_candidates(part, hits, scorer) for part in part_queries(parts)] if len(parts) > 1
                else [candidates])
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
-    by_part = [[c for c in part if c.score >= settings.refusal_threshold and _answers(c, [expectation])]
+    by_part = [[c for c in part
+                if c.score >= settings.refusal_threshold and _answers(c, [expectation], common_words)]
                for part, expectation in zip(by_part, expectations)]
     chosen = _choose(by_part, candidates, settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
@@ -587,7 +611,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
-            if not _answers(candidate, expectations, quote):
+            if not _answers(candidate, expectations, common_words, quote):
                 continue  # the sentence alone lacks what its extension held (the figure asked for)
             page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
             if page is not None:

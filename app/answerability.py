@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from scrutiny.index.lexical import tokenize
 from scrutiny.ingest.forces import forces_in
@@ -65,6 +67,24 @@ COMMISSIONER = re.compile(r"\b(?:PCC|PCCs|commissioner|commissioners)\b", re.IGN
 SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|reply|replied|comment|commented|"
                     r"write|wrote)\b", re.IGNORECASE)
 
+# "By when must X ...?" asks for a deadline: "By February 2022, the chief constable should ...",
+# not the date the report was published.
+DEADLINE_ASKED = re.compile(r"\bby (?:when|what date|which date)\b|\bdeadline\b|\bwhen (?:must|should)\b",
+                            re.IGNORECASE)
+DEADLINE = re.compile(
+    r"\b(?:by|before|until|no later than)\s+(?:the end of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?:" + MONTHS + r"\b|(?:19|20)\d\d\b)", re.IGNORECASE)
+
+# "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
+# name is asked, and a role ("the Police and Crime Commissioner") does not give it.
+PERSON_ASKED = re.compile(
+    r"\bwho (?:signed|wrote|authored|said|commented|spoke|stated)\b"
+    r"|\bname of\b(?=[^?]*\b(?:commissioner|PCC|officer|constable|chief|person|head|director|author)\b)",
+    re.IGNORECASE,
+)
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
+TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
+
 
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
 # another area ("adequate at tackling serious and organised crime") does not answer it.
@@ -104,6 +124,28 @@ def has_quantity(text: str) -> bool:
 def has_money(text: str) -> bool:
     """A sum of money: "£4.6m", "2 million pounds"."""
     return bool(MONEY.search(text))
+
+
+def has_deadline(text: str) -> bool:
+    """A date something is due by: "by February 2022", "no later than 31 March"."""
+    return bool(DEADLINE.search(text))
+
+
+def has_person_name(text: str, common_words: Collection[str]) -> bool:
+    """A person's name: two capitalised words together that are not words the documents write in
+    lower case (`common_words`: "Chief Constable" is not a name, "Paddy Tipping" is), English
+    function words ("Her Majesty") or forces and places; or a title and one such word ("Ms Theaker")."""
+    for run in CAPITALISED_RUN.finditer(text):
+        together = 0
+        for word in run.group(0).split():
+            lowered = word.lower()
+            if word in TITLES or not (lowered in common_words or lowered in ENGLISH_STOP_WORDS or forces_in(word)):
+                together += 1
+                if together == 2:
+                    return True
+            else:
+                together = 0
+    return False
 
 
 def counted_words(question: str) -> frozenset[str]:
@@ -154,6 +196,7 @@ ANSWER_TYPES = (
         r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
         r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
     AnswerType("money", MONEY_ASKED, has_money),
+    AnswerType("deadline", DEADLINE_ASKED, has_deadline),
 )
 
 
@@ -167,6 +210,7 @@ class Expectation:
     years: frozenset[str] = frozenset()  # years the question names ("the 2018 inspection")
     area: frozenset[str] = frozenset()  # stems of the area a grade is asked for
     commissioner: bool = False  # what a commissioner said is asked: one must be where the answer sits
+    person: bool = False  # a person's name is asked (who signed, who said)
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -177,7 +221,7 @@ class Expectation:
         area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
-                   bool(COMMISSIONER.search(question) and SAYING.search(question)))
+                   bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)))
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -189,7 +233,8 @@ class Expectation:
         whole = cls.of(question)
         return [dataclasses.replace(e, forces=e.forces or whole.forces) for e in map(cls.of, parts)]
 
-    def met_by(self, text: str, about: set[str], context: str, heading: str = "") -> bool:
+    def met_by(self, text: str, about: set[str], context: str, heading: str = "",
+               common_words: Collection[str] = frozenset()) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
@@ -198,6 +243,7 @@ class Expectation:
         `context` is where it sits (its passage, section, document title and date): a year the
         question names must be there, or the sentence is about another time.
         `heading` is its section path: a grade's area may be named there instead of in it.
+        `common_words` are the words the documents write in lower case (see has_person_name).
         """
         if self.forces and about and not about & self.forces:
             return False
@@ -206,6 +252,8 @@ class Expectation:
         if self.counted and not counts(text, self.counted):
             return False
         if self.commissioner and not COMMISSIONER.search(context):
+            return False
+        if self.person and not has_person_name(text, common_words):
             return False
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scrutiny.app.answerability import Expectation, counted_words, counts, has_date, has_quantity
+from scrutiny.app.answerability import (
+    Expectation, counted_words, counts, has_date, has_deadline, has_person_name, has_quantity,
+)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -122,3 +124,34 @@ def test_what_a_commissioner_said_is_answered_only_where_a_commissioner_speaks()
     assert expectation.met_by(finding, set(), "Response by the Police and Crime Commissioner\nThe PCC welcomes it.")
     # A question about a commissioner that asks for no words of theirs is not restricted.
     assert not Expectation.of("Which panel gives the PCC extra scrutiny?").commissioner
+
+
+def test_a_deadline_question_is_answered_by_a_date_something_is_due_by():
+    expectation = Expectation.of("By what date must the force close its area for improvement?")
+    assert not expectation.met_by("Date Inspection Published – 7 December 2022", set(), "")
+    assert expectation.met_by("By February 2022, the force should close its area for improvement.", set(), "")
+    assert has_deadline("The plan is due no later than 31 March 2023.")
+    assert not has_deadline("The report was published on 7 December 2022.")
+    # a date in the past, asked as such, is not a deadline question
+    assert Expectation.of("When was the report published?").met_by("It was published in December 2022.", set(), "")
+
+
+def test_a_person_name_is_capitalised_words_the_documents_never_write_in_lower_case():
+    common = frozenset("police and crime commissioner chief constable yours sincerely operation".split())
+    assert has_person_name("Yours sincerely Paddy Tipping Police and Crime Commissioner", common)
+    assert has_person_name("Cleveland Police Assistant Chief Constable Lisa Theaker said:", common)
+    assert has_person_name("Ms Theaker added that the work is under way.", common)
+    assert not has_person_name("Nottinghamshire Police and Crime Commissioner", common)
+    assert not has_person_name("Operation Eastwood deters children from reoffending.", common)
+    assert not has_person_name("Her Majesty's Inspectorate of Constabulary", common)  # function word
+    assert not has_person_name("Durham Cleveland Northumbria", common)  # forces and places
+
+
+def test_who_signed_or_said_wants_a_person_not_a_role():
+    common = frozenset("police and crime commissioner yours sincerely".split())
+    expectation = Expectation.of("Who signed the response?")
+    assert not expectation.met_by("The Police and Crime Commissioner's response to the inspection.", set(), "",
+                                  common_words=common)
+    assert expectation.met_by("Yours sincerely Paddy Tipping Police and Crime Commissioner", set(), "",
+                              common_words=common)
+    assert not Expectation.of("Who oversees the regional unit?").person  # a role can answer this

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -381,18 +382,30 @@ def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_
     hits = [Hit(chunk=Chunk(id=f"c{i}", doc_id="d", text=f"passage {i}", page_start=1, page_end=1, section="",
                             char_start=0, char_end=9), document=None) for i in range(4)]
     best_sentence = {"c0": 0.50, "c1": 0.52, "c2": 0.90}  # c3 has no answer-sized sentence
+    cannot_answer = set()  # passages whose sentences are not the kind of answer asked for
     monkeypatch.setattr(answer_module, "score_candidates", lambda question, hits, scorer: sorted(
-        (_Candidate("s", h, i, best_sentence[h.chunk.id]) for i, h in enumerate(hits) if h.chunk.id in best_sentence),
+        (_Candidate(h.chunk.id, h, i, best_sentence[h.chunk.id]) for i, h in enumerate(hits)
+         if h.chunk.id in best_sentence),
         key=lambda c: -c.score))
-    order = [h.chunk.id for h in rerank_passages("q", hits, scorer=None, rank_weight=2.0, rrf_k=60)]
+    monkeypatch.setattr(answer_module, "_answers", lambda candidate, *args: candidate.sentence not in cannot_answer)
+    scorer = SimpleNamespace(lowercase_words=frozenset)
+
+    def order(rank_weight=2.0):
+        return [h.chunk.id for h in rerank_passages("q", hits, scorer, rank_weight=rank_weight, rrf_k=60)]
+
     # a clearly better sentence moves its passage up; a slightly better one does not overturn
     # the fused order; a passage with nothing to quote goes last
-    assert order == ["c2", "c0", "c1", "c3"]
-    assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=0.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]
+    assert order() == ["c2", "c0", "c1", "c3"]
+    assert order(rank_weight=0.0) == ["c2", "c1", "c0", "c3"]
+    # however high a sentence scores, a passage whose sentences cannot be the answer (a date
+    # asked for, none given) follows those that can
+    cannot_answer.add("c2")
+    assert order() == ["c0", "c1", "c2", "c3"]
+    cannot_answer.clear()
     # however low a sentence scores (penalties make scores negative), its passage stays ahead
     # of one with nothing to quote
     best_sentence["c0"] = -3.0
-    assert [h.chunk.id for h in rerank_passages("q", hits, None, rank_weight=2.0, rrf_k=60)] == ["c2", "c1", "c0", "c3"]
+    assert order() == ["c2", "c1", "c0", "c3"]
 
 
 def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_service):
