@@ -58,6 +58,8 @@ ROLE = re.compile(
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 CITATION_LIKE = re.compile(r"\[\d+\]")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
+ALPHABETIC_WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]*\b")
+LABEL_CAPITALS = 0.6  # share of capitalised words above which a "sentence" is a label or a title
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -158,6 +160,14 @@ class SentenceScorer:
         return sum(w for t, w in weights.items() if t in present) / total
 
 
+def is_label(sentence: str) -> bool:
+    """A form label, title or signature line ("Date Inspection Published – 7 December 2022"):
+    mostly capitalised words, not ending as a sentence does."""
+    words = ALPHABETIC_WORD.findall(sentence)
+    capitalised = sum(1 for word in words if word[0].isupper())
+    return bool(words) and capitalised >= LABEL_CAPITALS * len(words) and not sentence.rstrip().endswith(".")
+
+
 @lru_cache(maxsize=16384)
 def _stems(text: str) -> frozenset[str]:
     """Lexical tokens of a sentence (answers compare the same few sentences many times)."""
@@ -204,15 +214,17 @@ def candidate_sentences(passage: str) -> list[str]:
 FEATURES = (
     "dense", "lexical_own", "lexical_context", "passage_rank", "cue_hits", "cue_misses",
     "force_match", "force_mismatch", "response_match", "primary_source", "unseen_terms",
-    "missing_specifics",
+    "missing_specifics", "label",
 )
 # Hand-set weights: meaning carries most; words, cues and the force named separate near
-# misses. Logistic models fitted on the eval set's calibration split did worse on its test
-# split (48 questions are too few: weights came out with absurd signs), so none ships.
+# misses; a form label or title line (is_label) states no finding. Logistic models fitted on
+# the eval set's calibration split did worse on its test split (48 questions are too few:
+# weights came out with absurd signs), so none ships.
 HAND_WEIGHTS = {
     "dense": 0.55, "lexical_own": 0.225, "lexical_context": 0.225, "passage_rank": 0.10,
     "cue_hits": 0.06, "cue_misses": -0.10, "force_match": 0.04, "force_mismatch": -0.12,
     "response_match": 0.08, "primary_source": 0.02, "unseen_terms": -0.03, "missing_specifics": -0.12,
+    "label": -0.10,
 }
 RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
@@ -249,6 +261,9 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
     wanted_cues = [present for cue, present in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
+    # A label or signature line can give a name or a date asked for, but it states no finding.
+    expectation = Expectation.of(question)
+    wants_statement = not (expectation.types or expectation.person)
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
     for row, candidate in enumerate(candidates):
@@ -270,6 +285,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "primary_source": float(kind == "inspection_report"),
             "unseen_terms": unseen,
             "missing_specifics": missing_specifics,
+            "label": float(wants_statement and is_label(sentence)),
         }
         for name, value in values.items():
             rows[row, column[name]] = value

@@ -270,6 +270,36 @@ def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus
     assert field in [c.sentence for c in candidates] and title not in [c.sentence for c in candidates]
 
 
+def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_hold(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features, is_label
+    from scrutiny.index.search import Hit
+
+    field = "Date Inspection Published – 7 December 2022"
+    assert is_label(field)
+    assert is_label("Yours sincerely Paddy Tipping Police and Crime Commissioner")
+    assert not is_label("All new reports into the Force follow a specific process agreed with the Chief Constable.")
+    assert not is_label("The Force Will Track Every Recommendation.")  # it ends as a sentence does
+
+    data = fake_corpus_service.data()
+    chunk = dataclasses.replace(data.chunks[0], text=(
+        f"{field}\n\nAll new reports follow a process that involves holding a plenary session with stakeholders."))
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    scorer = SentenceScorer(fake_corpus_service)
+    column = FEATURES.index("label")
+
+    def label_marks(question):
+        candidates, rows = candidate_features(question, [hit], scorer)
+        return {c.sentence[:20]: rows[i, column] for i, c in enumerate(candidates)}
+
+    # "How does the force handle a new report?" wants a statement: the label is marked down ...
+    assert label_marks("How does the force handle a new inspection report?") == {field[:20]: 1.0,
+                                                                                "All new reports foll": 0.0}
+    # ... but a label is where a date (or a signatory's name) asked for sits
+    assert set(label_marks("When was the inspection published?").values()) == {0.0}
+
+
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
