@@ -586,8 +586,21 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], common_word
     text = candidate.quote if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
-    return any(expectation.met_by(text, about, context, hit.chunk.section, common_words)
+    return any(expectation.met_by(text, about, context, hit.chunk.section, common_words,
+                                  _speaker(candidate, expectation.forces))
                for expectation in expectations)
+
+
+def _speaker(candidate: _Candidate, forces: frozenset[str]) -> str:
+    """Where whoever says the sentence is named: a commissioner's own response speaks for its
+    commissioner (when it is the response of a force asked about); elsewhere (a news story, a
+    report quoting a PCC) the speaker is named in the sentence's section or before it."""
+    hit = candidate.hit
+    if hit.document.kind == "pcc_response":
+        return hit.document.title if not forces or set(hit.document.forces[:1]) & forces else ""
+    passage = normalise(hit.chunk.text)
+    end = passage.find(normalise(candidate.sentence))
+    return f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(normalise(candidate.sentence))]}"
 
 
 def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:

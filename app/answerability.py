@@ -234,7 +234,7 @@ class Expectation:
         return [dataclasses.replace(e, forces=e.forces or whole.forces) for e in map(cls.of, parts)]
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
-               common_words: Collection[str] = frozenset()) -> bool:
+               common_words: Collection[str] = frozenset(), speaker: str | None = None) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
@@ -244,6 +244,8 @@ class Expectation:
         question names must be there, or the sentence is about another time.
         `heading` is its section path: a grade's area may be named there instead of in it.
         `common_words` are the words the documents write in lower case (see has_person_name).
+        `speaker` is where whoever says the sentence would be named (by default `context`): a
+        commissioner asked about must be named there.
         """
         if self.forces and about and not about & self.forces:
             return False
@@ -251,7 +253,7 @@ class Expectation:
             return False
         if self.counted and not counts(text, self.counted):
             return False
-        if self.commissioner and not COMMISSIONER.search(context):
+        if self.commissioner and not COMMISSIONER.search(context if speaker is None else speaker):
             return False
         if self.person and not has_person_name(text, common_words):
             return False

@@ -300,6 +300,34 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
     assert set(label_marks("When was the inspection published?").values()) == {0.0}
 
 
+def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import _answers, _Candidate
+    from scrutiny.app.answerability import Expectation
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
+    expectations = [Expectation.of("What did Northumbria's police and crime commissioner say about the inspection?")]
+
+    def answers(sentence, text, kind, forces):
+        hit = Hit(dataclasses.replace(chunk, text=text, section="", forces=forces),
+                  dataclasses.replace(document, kind=kind, forces=forces, title="Response by the PCC"))
+        return _answers(_Candidate(sentence, hit, 0), expectations, frozenset())
+
+    finding = "Northumbria was rated good at tackling serious and organised crime."
+    # another force's PCC response speaks for its own commissioner, not Northumbria's
+    assert not answers(finding, finding, "pcc_response", ["Cleveland Police", "Northumbria Police"])
+    assert answers(finding, finding, "pcc_response", ["Northumbria Police"])
+    # in a news story the commissioner is named where the quote is attributed, before it
+    quote = "“The fight against organised crime is very much on in Northumbria and I am pleased.”"
+    story = f"Northumbria's commissioner Kim McGuinness said: {quote}"
+    assert answers(quote, story, "news", ["Northumbria Police"])
+    assert not answers(quote, f"{quote} Northumbria's commissioner will also visit the region.", "news",
+                       ["Northumbria Police"])
+
+
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
