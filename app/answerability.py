@@ -75,6 +75,13 @@ DEADLINE = re.compile(
     r"\b(?:by|before|until|no later than)\s+(?:the end of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
     r"(?:" + MONTHS + r"\b|(?:19|20)\d\d\b)", re.IGNORECASE)
 
+# "When will X ...?" asks when something is to happen: a sentence saying what did happen, dated
+# ("HMICFRS then inspected the unit in 2022"), does not answer it.
+FUTURE_ASKED = re.compile(r"\bwhen (?:will|shall|is .+? (?:due|expected|planned|scheduled))\b", re.IGNORECASE)
+FUTURE = re.compile(r"\b(?:will|shall|should|must|next|upcoming|forthcoming)\b|"
+                    r"\b(?:plans?|planned|intends?|expects?|expected|scheduled|set) to\b|\bdue (?:in|by|on|for)\b",
+                    re.IGNORECASE)
+
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
@@ -124,6 +131,11 @@ def has_quantity(text: str) -> bool:
 def has_money(text: str) -> bool:
     """A sum of money: "£4.6m", "2 million pounds"."""
     return bool(MONEY.search(text))
+
+
+def states_future(text: str) -> bool:
+    """Something is to happen ("will", "plans to", "next"), not only what happened."""
+    return bool(FUTURE.search(text))
 
 
 def has_deadline(text: str) -> bool:
@@ -197,6 +209,7 @@ ANSWER_TYPES = (
         r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
     AnswerType("money", MONEY_ASKED, has_money),
     AnswerType("deadline", DEADLINE_ASKED, has_deadline),
+    AnswerType("future", FUTURE_ASKED, states_future),
 )
 
 

@@ -155,3 +155,13 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert expectation.met_by("Yours sincerely Paddy Tipping Police and Crime Commissioner", set(), "",
                               common_words=common)
     assert not Expectation.of("Who oversees the regional unit?").person  # a role can answer this
+
+
+def test_when_will_is_answered_by_what_is_to_happen_not_what_did():
+    expectation = Expectation.of("When will HMICFRS next inspect the regional unit?")
+    assert not expectation.met_by("After the suspension due to COVID-19, HMICFRS inspected the unit in 2022.",
+                                  set(), "")
+    assert expectation.met_by("HMICFRS will inspect the unit again in 2025.", set(), "")
+    assert expectation.met_by("The next inspection is planned for spring 2025.", set(), "")
+    # past "when" questions are not affected
+    assert Expectation.of("When did HMICFRS inspect the unit?").met_by("HMICFRS inspected the unit in 2022.", set(), "")
