@@ -413,9 +413,11 @@ def _extend_introducer(candidate: _Candidate) -> str:
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
     headings = candidate.hit.document.heading_texts
-    if ends_block and len(short) >= 2 and short[0] and short[1]:
+    if ends_block and len(short) >= 2 and short[0] and short[1] and sentence.rstrip()[-1:] not in ".!?":
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
-        # a line ending in ':' opens something else (a form's next field).
+        # a line ending in ':' opens something else (a form's next field). A sentence that ends
+        # with a full stop introduces nothing ("... will continue to monitor progress." before a
+        # form's "For Office Use Only" lines).
         for (block_end, block), is_short in zip(blocks, short):
             block = " ".join(block.split())
             if not is_short or block_end - start > EXTEND_CHARS or block in headings or block.endswith(":"):
@@ -569,7 +571,10 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
         pairs += [finding, response]
     if not pairs:
         return chosen
-    others = [c for c in chosen if c.hit.document.kind not in RESPONSE_KINDS
+    # A response's own sentence that best answers the question or a part of it ("what did the
+    # PCC say?") stays; its other, general sentences give way to the pairs.
+    leads = {id(part[0]) for part in ranked if part}
+    others = [c for c in chosen if (c.hit.document.kind not in RESPONSE_KINDS or id(c) in leads)
               and not any(c is p or _same_statement(c, p) for p in pairs)]
     # A finding with its response is one point of the answer: `limit` counts each pair once.
     return pairs + others[:max(limit - len(pairs) // 2, 0)]

@@ -241,6 +241,11 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
     # A line followed by prose is quoted alone.
     prose = dataclasses.replace(chunk, text="The unit has four priorities.\n\nIt reviews them every year with partners.")
     assert _extend_introducer(_Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
+    # A sentence ending in a full stop introduces no list (a form's closing lines follow it).
+    form = dataclasses.replace(chunk, text="The PCC will continue to monitor progress.\n\nFor Office Use Only\n\n"
+                                           "Response forwarded to Home Office\n\nResponse published on PCC website")
+    sentence = "The PCC will continue to monitor progress."
+    assert _extend_introducer(_Candidate(sentence, Hit(form, hit.document), 0)) == sentence
 
 
 def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
@@ -429,6 +434,36 @@ def test_no_response_is_added_when_the_question_does_not_ask_for_one(response_co
     answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims?")
     assert not answer.refused
     assert all(c.source == "kent-fraud-report.txt" for c in answer.citations)
+
+
+def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(fake_corpus_service, monkeypatch):
+    import dataclasses
+
+    import scrutiny.app.responses as responses_module
+    from scrutiny.app.answer import _Candidate, _with_responses
+    from scrutiny.app.responses import FindingResponse, Quoted
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    chunk = data.chunks[0]
+    report = dataclasses.replace(data.documents[chunk.doc_id], kind="inspection_report")
+    response = dataclasses.replace(report, kind="pcc_response")
+
+    def candidate(sentence, document, score):
+        return _Candidate(sentence, Hit(chunk, document), 0, score)
+
+    finding = candidate("The force lacks financial investigators.", report, 0.60)
+    comment = candidate("The PCC will continue to monitor progress in this area.", response, 0.70)
+    general = candidate("The PCC welcomes the report on regional units.", response, 0.65)
+    answer_to_it = Quoted(Hit(chunk, response), "The force is recruiting six financial investigators.")
+    monkeypatch.setattr(responses_module, "responses_to",
+                        lambda service, question, quoted: [FindingResponse(finding.sentence, None, answer_to_it)])
+    chosen = _with_responses("What did HMICFRS find, and what did the PCC say?", [comment, finding, general],
+                             [[comment, finding, general], [finding], [comment]], [], fake_corpus_service, limit=3)
+    quoted = [c.sentence for c in chosen]
+    # the finding with its response, then the PCC's own comment (the best answer to a part);
+    # the response's general sentence gives way
+    assert quoted == [finding.sentence, answer_to_it.text, comment.sentence]
 
 
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
