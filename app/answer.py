@@ -60,6 +60,7 @@ CITATION_LIKE = re.compile(r"\[\d+\]")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 ALPHABETIC_WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]*\b")
 LABEL_CAPITALS = 0.6  # share of capitalised words above which a "sentence" is a label or a title
+PERFECT = re.compile(r"\b(?:has|have|had)(?:n't| not)?\s+(?:\w+\s+)?(?:been|\w+ed)\b", re.IGNORECASE)
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -70,6 +71,9 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     (re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE), has_date),
     (re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE), lambda s: bool(ROLE.search(s))),
     (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), has_grade),
+    # "Has the region appointed one?" is answered by what has (not) been done, not by the
+    # recommendation restated ("Chief constables should appoint ...").
+    (re.compile(r"^\s*(?:has|have)\b", re.IGNORECASE), lambda s: bool(PERFECT.search(s))),
 ]
 RESPONSE_QUESTION = re.compile(
     r"\b(respon(?:se|ses|d|ds|ded|ding)|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",

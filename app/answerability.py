@@ -82,6 +82,11 @@ FUTURE = re.compile(r"\b(?:will|shall|should|must|next|upcoming|forthcoming)\b|"
                     r"\b(?:plans?|planned|intends?|expects?|expected|scheduled|set) to\b|\bdue (?:in|by|on|for)\b",
                     re.IGNORECASE)
 
+# A region, named as one ("the north-east", "the Eastern region"): what is said of it is not
+# said of one force in it.
+REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midlands|yorkshire and the humber|"
+                    r"eastern region|regions?|regionally)\b", re.IGNORECASE)
+
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
@@ -242,9 +247,11 @@ class Expectation:
         question's ("What did HMICFRS say Cleveland must do, and how has the force responded?"
         asks about Cleveland's response, not any force's). A year stays with its own part: in
         "what did HMICFRS recommend in 2015, and was it implemented?" the year dates the
-        recommendation, not the answer to the second part."""
+        recommendation, not the answer to the second part. A part naming a region ("has the
+        north-east appointed one?") is about the region, not a force named in another part."""
         whole = cls.of(question)
-        return [dataclasses.replace(e, forces=e.forces or whole.forces) for e in map(cls.of, parts)]
+        return [dataclasses.replace(e, forces=e.forces or (frozenset() if REGION.search(part) else whole.forces))
+                for part, e in zip(parts, map(cls.of, parts))]
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
                common_words: Collection[str] = frozenset(), speaker: str | None = None) -> bool:

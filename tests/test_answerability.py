@@ -165,3 +165,12 @@ def test_when_will_is_answered_by_what_is_to_happen_not_what_did():
     assert expectation.met_by("The next inspection is planned for spring 2025.", set(), "")
     # past "when" questions are not affected
     assert Expectation.of("When did HMICFRS inspect the unit?").met_by("HMICFRS inspected the unit in 2022.", set(), "")
+
+
+def test_a_part_naming_a_region_does_not_take_a_force_named_in_another_part():
+    question = "Has the north-east appointed a chief officer for SOC, and what does Cleveland's response say?"
+    parts = ["Has the north-east appointed a chief officer for SOC", "what does Cleveland's response say"]
+    region, response = Expectation.of_parts(question, parts)
+    assert region.forces == frozenset() and response.forces == {"Cleveland Police"}
+    assert region.met_by("This recommendation hasn't been adopted in the north-east region.",
+                         {"North East ROCU (NERSOU)"}, "")

@@ -305,6 +305,27 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
     assert set(label_marks("When was the inspection published?").values()) == {0.0}
 
 
+def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendation(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    done = "This recommendation hasn't been adopted in the region yet."
+    restated = "Regional chief constables should appoint a single dedicated chief officer."
+    chunk = dataclasses.replace(data.chunks[0], text=f"{restated}\n\n{done}")
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    scorer = SentenceScorer(fake_corpus_service)
+
+    def cue_hits(question):
+        candidates, rows = candidate_features(question, [hit], scorer)
+        return {c.sentence: rows[i, FEATURES.index("cue_hits")] for i, c in enumerate(candidates)}
+
+    assert cue_hits("Has the region appointed a single dedicated chief officer?") == {restated: 0.0, done: 1.0}
+    assert set(cue_hits("Should the region appoint a single dedicated chief officer?").values()) == {0.0}
+
+
 def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
     import dataclasses
 
