@@ -67,6 +67,12 @@ COMMISSIONER = re.compile(r"\b(?:PCC|PCCs|commissioner|commissioners)\b", re.IGN
 SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|reply|replied|comment|commented|"
                     r"write|wrote)\b", re.IGNORECASE)
 
+# "On what date was it published?" asks for a day: "December 2022" does not give it (but "by
+# what date ...?" is a deadline, often a month).
+DAY_ASKED = re.compile(r"(?<!\bby )\b(?:what|which) (?:exact )?date\b", re.IGNORECASE)
+DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b|\b" + MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*\d{3})"
+                 r"|\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d\d\b")
+
 # "By when must X ...?" asks for a deadline: "By February 2022, the chief constable should ...",
 # not the date the report was published.
 DEADLINE_ASKED = re.compile(r"\bby (?:when|what date|which date)\b|\bdeadline\b|\bwhen (?:must|should)\b",
@@ -136,6 +142,11 @@ def has_quantity(text: str) -> bool:
 def has_money(text: str) -> bool:
     """A sum of money: "£4.6m", "2 million pounds"."""
     return bool(MONEY.search(text))
+
+
+def has_day(text: str) -> bool:
+    """A date to the day: "7 December 2022", "Dec 8, 2022", "16/03/2021"."""
+    return bool(DAY.search(text))
 
 
 def states_future(text: str) -> bool:
@@ -213,6 +224,7 @@ ANSWER_TYPES = (
         r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
         r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
     AnswerType("money", MONEY_ASKED, has_money),
+    AnswerType("day", DAY_ASKED, has_day),
     AnswerType("deadline", DEADLINE_ASKED, has_deadline),
     AnswerType("future", FUTURE_ASKED, states_future),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrutiny.app.answerability import (
-    Expectation, counted_words, counts, has_date, has_deadline, has_person_name, has_quantity,
+    Expectation, counted_words, counts, has_date, has_day, has_deadline, has_person_name, has_quantity,
 )
 
 
@@ -174,3 +174,12 @@ def test_a_part_naming_a_region_does_not_take_a_force_named_in_another_part():
     assert region.forces == frozenset() and response.forces == {"Cleveland Police"}
     assert region.met_by("This recommendation hasn't been adopted in the north-east region.",
                          {"North East ROCU (NERSOU)"}, "")
+
+
+def test_on_what_date_wants_a_day_not_a_month():
+    expectation = Expectation.of("On what date was the inspection report published?")
+    assert not expectation.met_by("An inspection of the region's response December 2022", set(), "")
+    assert expectation.met_by("Date Inspection Published – 7 December 2022", set(), "")
+    assert has_day("Dec 8, 2022") and has_day("Published 16/03/2021") and not has_day("In May 2022 it began.")
+    # a deadline is often a month: "by what date" does not ask for a day
+    assert Expectation.of("By what date must the plan be agreed?").met_by("By February 2022, agree a plan.", set(), "")
