@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from scrutiny.index.lexical import tokenize
-from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.forces import forces_in, mentions
 
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
@@ -55,11 +55,19 @@ COUNT_REACH = 4  # a count stands at most this many words before what it counts 
 # "How much does X pay ...?" asks for a sum of money, which "three forces" is not ("how much
 # of its funding ..." asks for a share).
 MONEY_ASKED = re.compile(
-    r"\bhow much\b(?!\s+(?:of|time|progress|effort|work)\b)(?=(?:\s+[\w'’-]+){0,4}?\s+(?:pay|pays|paid|cost|costs|"
+    r"\bhow much\b(?!\s+(?:of|time|progress|effort|work)\b)(?=(?:\s+[\w'’-]+){0,4}?\s+(pay|pays|paid|cost|costs|"
     r"fund|funds|funding|funded|money|spend|spends|spent|budget|grant|grants|worth|income|save|saves|saved|"
     r"raise|raised)\b)|\bin pounds\b",
     re.IGNORECASE,
 )
+# The sum must be of the kind asked: "how much funding ..." is not answered by "seized £300,000".
+# By the asked word's first letters; each maps to the word beginnings a sentence of that kind holds.
+MONEY_SENSES = {
+    "fund": ("fund", "grant", "budget", "financ"), "gran": ("fund", "grant", "budget", "financ"),
+    "budg": ("fund", "grant", "budget", "financ"), "pay": ("pay", "paid", "contribut", "fund"),
+    "paid": ("pay", "paid", "contribut", "fund"), "cost": ("cost", "spen", "price"), "spen": ("cost", "spen", "price"),
+    "sav": ("sav",), "rais": ("rais",),
+}
 MONEY = re.compile(r"£\s?\d|\d[\d,.]*\s?(?:thousand|million|billion|m|bn|k)?\s?pounds\b", re.IGNORECASE)
 # "What did X's police and crime commissioner say?" is answered only where a commissioner speaks
 # (their response, or a report of what they said), not by the inspection's own findings.
@@ -102,6 +110,12 @@ PERSON_ASKED = re.compile(
 )
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
 TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
+# What stands beside a person's name: a title or rank, a role, a signature or an attribution.
+PERSON_BESIDE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Supt|Det|Insp|Sgt|Sir|Dame|Lord|Lady|Superintendent|Inspector|Sergeant|Constable|"
+    r"Commissioner|Chief|Officer|Head|Director|Minister|Secretary|Councillor|Mayor|Chair|sincerely|"
+    r"said|says|added|told|By)\b")
+NAME_REACH = 40  # characters either side of a name that its title or attribution lies within
 
 
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
@@ -144,6 +158,14 @@ def has_money(text: str) -> bool:
     return bool(MONEY.search(text))
 
 
+def money_sense(question: str) -> tuple[str, ...]:
+    """Word beginnings a sentence giving the sum asked for holds ("how much funding" -> fund,
+    grant, ...); nothing when any sum will do ("how much money", "worth")."""
+    match = MONEY_ASKED.search(question)
+    asked = (match.group(1) or "").lower() if match else ""
+    return next((sense for start, sense in MONEY_SENSES.items() if asked.startswith(start)), ())
+
+
 def has_day(text: str) -> bool:
     """A date to the day: "7 December 2022", "Dec 8, 2022", "16/03/2021"."""
     return bool(DAY.search(text))
@@ -161,18 +183,22 @@ def has_deadline(text: str) -> bool:
 
 def has_person_name(text: str, common_words: Collection[str]) -> bool:
     """A person's name: two capitalised words together that are not words the documents write in
-    lower case (`common_words`: "Chief Constable" is not a name, "Paddy Tipping" is), English
-    function words ("Her Majesty") or forces and places; or a title and one such word ("Ms Theaker")."""
+    lower case (`common_words`: "Chief Constable" is not a name), English function words ("Her
+    Majesty") or part of a force's or place's name ("West Mercia"), with a title, role or
+    attribution beside them ("Supt Adam Gallop", "Kim McGuinness said", "Yours sincerely Paddy
+    Tipping"): capitalised words alone are as often a scheme or a place ("Western Balkan")."""
+    covered = [(start, end) for _, start, end in mentions(text)]
     for run in CAPITALISED_RUN.finditer(text):
         together = 0
-        for word in run.group(0).split():
-            lowered = word.lower()
-            if word in TITLES or not (lowered in common_words or lowered in ENGLISH_STOP_WORDS or forces_in(word)):
-                together += 1
-                if together == 2:
-                    return True
-            else:
-                together = 0
+        for word in re.finditer(r"\S+", run.group(0)):
+            start, end = run.start() + word.start(), run.start() + word.end()
+            lowered = word.group(0).lower()
+            name_like = word.group(0) in TITLES or not (
+                lowered in common_words or lowered in ENGLISH_STOP_WORDS
+                or any(s <= start and end <= e for s, e in covered))
+            together = together + 1 if name_like else 0
+            if together >= 2 and PERSON_BESIDE.search(text[max(0, run.start() - NAME_REACH):end + NAME_REACH]):
+                return True
     return False
 
 
@@ -191,6 +217,10 @@ def counted_words(question: str) -> frozenset[str]:
         return frozenset()
     heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or") and i}
     heads = {h for h in heads if h.lower() not in VAGUE_COUNTED | {"and", "or"}}
+    if not heads:
+        # "How many people were charged?" counts charges: what was done to them says what is counted
+        done = re.search(r"\b\w+ed\b", match.group(1)[match.group(1).find(words[-1]) + len(words[-1]):])
+        heads = {done.group(0)} if done else set()
     return frozenset(t for head in heads for t in tokenize(head))
 
 
@@ -241,6 +271,7 @@ class Expectation:
     area: frozenset[str] = frozenset()  # stems of the area a grade is asked for
     commissioner: bool = False  # what a commissioner said is asked: one must be where the answer sits
     person: bool = False  # a person's name is asked (who signed, who said)
+    money: tuple[str, ...] = ()  # word beginnings of the kind of sum asked for (see money_sense)
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -251,7 +282,8 @@ class Expectation:
         area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
-                   bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)))
+                   bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)),
+                   money_sense(question))
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -288,6 +320,8 @@ class Expectation:
         if self.commissioner and not COMMISSIONER.search(context if speaker is None else speaker):
             return False
         if self.person and not has_person_name(text, common_words):
+            return False
+        if self.money and not any(start in text.lower() for start in self.money):
             return False
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False

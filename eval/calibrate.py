@@ -18,7 +18,7 @@ from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.eval.runner import default_cases_path, load_cases, matches_groups
 
-MAX_FALSE_REFUSALS = 0.10  # refusing good questions is a failure too: cap it while calibrating
+MAX_FALSE_REFUSALS = 0.05  # the target for false refusals: calibration must not trade past it
 NOISE_MARGIN = 0.001  # how far under the lowest confidence it keeps answering a cut is placed
 
 

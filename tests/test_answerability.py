@@ -145,6 +145,10 @@ def test_a_person_name_is_capitalised_words_the_documents_never_write_in_lower_c
     assert not has_person_name("Operation Eastwood deters children from reoffending.", common)
     assert not has_person_name("Her Majesty's Inspectorate of Constabulary", common)  # function word
     assert not has_person_name("Durham Cleveland Northumbria", common)  # forces and places
+    assert not has_person_name("Officers from West Mercia said the unit helped.", common)  # a force's name
+    # rare capitalised words with no title, role or attribution beside them are a scheme or a place
+    assert not has_person_name("The unit targets Western Balkan criminality.", common)
+    assert not has_person_name("Funding comes through the Asset Recovery Incentivisation Scheme.", common)
 
 
 def test_who_signed_or_said_wants_a_person_not_a_role():
@@ -183,3 +187,19 @@ def test_on_what_date_wants_a_day_not_a_month():
     assert has_day("Dec 8, 2022") and has_day("Published 16/03/2021") and not has_day("In May 2022 it began.")
     # a deadline is often a month: "by what date" does not ask for a day
     assert Expectation.of("By what date must the plan be agreed?").met_by("By February 2022, agree a plan.", set(), "")
+
+
+def test_how_many_people_counts_what_was_done_to_them():
+    assert counted_words("How many people were charged after the days of action?") == {"charg"}
+    expectation = Expectation.of("How many people were charged after the days of action?")
+    assert not expectation.met_by("The days of action led to 42 arrests and 3 force actions.", set(), "")
+    assert expectation.met_by("Eleven people were charged after the days of action.", set(), "")
+    assert counted_words("How many people attended?") == {"attend"}
+
+
+def test_how_much_funding_is_not_answered_by_another_kind_of_sum():
+    expectation = Expectation.of("How much funding does the unit receive each year?")
+    assert not expectation.met_by("The team seized over £300,000 in criminal assets.", set(), "")
+    assert expectation.met_by("The unit is funded through a £4.6m grant.", set(), "")
+    # "how much money" takes any sum
+    assert Expectation.of("How much money did the team seize?").met_by("It seized £300,000.", set(), "")
