@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scrutiny.eval.calibrate import choose
+from scrutiny.eval.calibrate import MAX_FALSE_REFUSALS, choose
 
 
 def observation(confidence: float, answerable: bool) -> dict:
@@ -28,4 +28,4 @@ def test_false_refusals_are_capped_while_choosing():
     # Refusing both unanswerable questions would refuse two of the three answerable ones.
     observations = [observation(c, True) for c in (0.45, 0.55, 0.90)] + [observation(c, False) for c in (0.50, 0.60)]
     chosen = choose(observations)
-    assert chosen["false_refusals"] <= 0.10
+    assert chosen["false_refusals"] <= MAX_FALSE_REFUSALS
