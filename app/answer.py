@@ -94,6 +94,15 @@ class _Candidate:
     score: float = 0.0
 
     @cached_property
+    def heading(self) -> str:
+        """The short line last before the sentence in its passage: a sub-heading the section
+        path may lack ("4.3 Cause of concern:" over the finding)."""
+        text = self.hit.chunk.text
+        start = text.find(self.sentence)
+        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text[:start])] if start > 0 else []
+        return next((b for b in reversed(blocks) if b and len(b.split()) < MIN_ANSWER_WORDS), "")
+
+    @cached_property
     def quote(self) -> str:
         """The sentence as it would be quoted, with the list or neighbours it needs (computed once)."""
         return _extend_introducer(self)
@@ -279,7 +288,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "lexical_own": scorer.lexical_overlap(weights, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
-            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {sentence}"),
+            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {candidate.heading} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
             "cue_hits": sum(1 for present in wanted_cues if present(sentence)),
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),

@@ -326,6 +326,27 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
     assert set(cue_hits("Should the region appoint a single dedicated chief officer?").values()) == {0.0}
 
 
+def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    finding = "We found that the short-term nature of unit funding harms how well they operate."
+    chunk = dataclasses.replace(data.chunks[0], section="3. Overview", text=(
+        f"4.2 Recommendations:\n\nThe units should share their plans with each other every year.\n\n"
+        f"4.3 Cause of concern:\n\n{finding}"))
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    candidates, rows = candidate_features("What cause of concern was raised about the units?", [hit],
+                                          SentenceScorer(fake_corpus_service))
+    by_sentence = {c.sentence: (c, rows[i, FEATURES.index("lexical_context")]) for i, c in enumerate(candidates)}
+    candidate, context_overlap = by_sentence[finding]
+    assert candidate.heading == "4.3 Cause of concern:"
+    # the sub-heading's words count for the finding under it, not for the sentence under another
+    assert context_overlap > by_sentence["The units should share their plans with each other every year."][1]
+
+
 def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
     import dataclasses
 
