@@ -37,6 +37,7 @@ KIND_PRIORITY = {
 
 MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not answers
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
+CONTINUES = re.compile(r"(This|These|It|They|Such)\b")  # a paragraph going on with the last one's subject
 LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
@@ -479,8 +480,8 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
     designed to deter children from reoffending. ... only two children had reoffended.").
     """
     quote = candidate.quote
-    for block in re.split(r"\n\s*\n", candidate.hit.chunk.text):
-        block = " ".join(block.split())
+    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", candidate.hit.chunk.text)]
+    for index, block in enumerate(blocks):
         at = block.find(quote)
         if at >= 0:
             rest = block[at:]
@@ -488,6 +489,12 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
                 # cut by a page turn or the chunk's end: it stops at its last full sentence
                 boundaries = [m.end() for m in SENTENCE_END.finditer(rest)]
                 rest = rest[:boundaries[-1]].rstrip() if boundaries else ""
+            elif index + 1 < len(blocks):
+                # the next paragraph's first sentence may lean on this one ("This is being
+                # completed in three phases.")
+                following = split_sentences(blocks[index + 1])[:1]
+                if following and CONTINUES.match(following[0]) and following[0].rstrip()[-1:] in ".!?":
+                    rest = f"{rest} {following[0]}"
             return rest if len(quote) < len(rest) <= PARAGRAPH_CHARS else quote
     return quote
 

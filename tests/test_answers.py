@@ -613,6 +613,13 @@ def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(f
     # A long paragraph is not quoted whole.
     long = dataclasses.replace(chunk, text=f"{lead} " + "The programme continued. " * (PARAGRAPH_CHARS // 20))
     assert _rest_of_paragraph(_Candidate(lead, Hit(long, hit.document), 0)) == lead
+    # The next paragraph's first sentence comes too when it goes on with the same subject ...
+    going_on = dataclasses.replace(chunk, text=f"{paragraph}\n\nThis is being extended in three phases. Next year ...")
+    assert _rest_of_paragraph(_Candidate(lead, Hit(going_on, hit.document), 0)) == (
+        f"{paragraph} This is being extended in three phases.")
+    # ... not when it turns to something else
+    turning = dataclasses.replace(chunk, text=f"{paragraph}\n\nHowever, the plans we reviewed were poor.")
+    assert _rest_of_paragraph(_Candidate(lead, Hit(turning, hit.document), 0)) == paragraph
 
 
 def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake_corpus_service, monkeypatch):
