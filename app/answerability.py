@@ -16,9 +16,7 @@ import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-from scrutiny.index.lexical import tokenize
+from scrutiny.index.lexical import STOPWORDS, tokenize
 from scrutiny.ingest.forces import forces_in, mentions
 
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
@@ -110,6 +108,7 @@ PERSON_ASKED = re.compile(
 )
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
 TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
+FUNCTION_WORDS = STOPWORDS | frozenset("her his my he she him me us all any each every no not our".split())
 # What stands beside a person's name: a title or rank, a role, a signature or an attribution.
 PERSON_BESIDE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Dr|Supt|Det|Insp|Sgt|Sir|Dame|Lord|Lady|Superintendent|Inspector|Sergeant|Constable|"
@@ -194,7 +193,7 @@ def has_person_name(text: str, common_words: Collection[str]) -> bool:
             start, end = run.start() + word.start(), run.start() + word.end()
             lowered = word.group(0).lower()
             name_like = word.group(0) in TITLES or not (
-                lowered in common_words or lowered in ENGLISH_STOP_WORDS
+                lowered in common_words or lowered in FUNCTION_WORDS
                 or any(s <= start and end <= e for s, e in covered))
             together = together + 1 if name_like else 0
             if together >= 2 and PERSON_BESIDE.search(text[max(0, run.start() - NAME_REACH):end + NAME_REACH]):
