@@ -21,12 +21,12 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
-from scrutiny.app.answerability import Expectation, has_date, has_grade, has_quantity
+from scrutiny.app.answerability import COMMISSIONER, Expectation, has_date, has_grade, has_quantity
 from scrutiny.app.quotes import SENTENCE_END, find_quote_page, normalise, quote_on_page, split_sentences
 from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
 from scrutiny.index.search import Hit
-from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.forces import forces_in, regional_unit_of
 from scrutiny.ingest.records import RESPONSE_KINDS, Document
 
 REFUSAL_TEXT = "The indexed documents don't answer this question."
@@ -58,10 +58,12 @@ ROLE = re.compile(
 )
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 CITATION_LIKE = re.compile(r"\[\d+\]")
-LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
+WORD_IN_PROSE = re.compile(r"(?<![@./\w])[A-Za-z]+(?![@/\w]|\.\w)")  # not part of an email address or URL
 ALPHABETIC_WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]*\b")
 LABEL_CAPITALS = 0.6  # share of capitalised words above which a "sentence" is a label or a title
-PERFECT = re.compile(r"\b(?:has|have|had)(?:n't| not)?\s+(?:\w+\s+)?(?:been|\w+ed)\b", re.IGNORECASE)
+WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE)
+PERFECT = re.compile(r"\b(?:has|have|had)(?:n['’]t| not)?\s+(?:(?:not|yet|also|already|now|since|never|just)\s+)?"
+                     r"(?:been|\w+ed)\b", re.IGNORECASE)
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -70,7 +72,7 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     (re.compile(r"\bwhat (percentage|proportion)|\bper ?cent|%", re.IGNORECASE), lambda s: bool(PERCENT.search(s))),
     (re.compile(r"\bhow (many|much|big|large|long)\b|\bnumber of\b|\bwhat (total|figure|amount)\b", re.IGNORECASE), has_quantity),
     (re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE), has_date),
-    (re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE), lambda s: bool(ROLE.search(s))),
+    (WHO_ASKED, lambda s: bool(ROLE.search(s))),
     (re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE), has_grade),
     # "Has the region appointed one?" is answered by what has (not) been done, not by the
     # recommendation restated ("Chief constables should appoint ...").
@@ -95,12 +97,15 @@ class _Candidate:
     score: float = 0.0
 
     @cached_property
-    def heading(self) -> str:
-        """The short line last before the sentence in its passage: a sub-heading the section
-        path may lack ("4.3 Cause of concern:" over the finding)."""
+    def sub_heading(self) -> str:
+        """The short line last before the sentence's paragraph in its passage: a sub-heading the
+        section path may lack ("4.3 Cause of concern:" over the finding)."""
         text = self.hit.chunk.text
         start = text.find(self.sentence)
-        blocks = [" ".join(b.split()) for b in re.split(r"\n\s*\n", text[:start])] if start > 0 else []
+        blocks = re.split(r"\n\s*\n", text[:start]) if start > 0 else []
+        if blocks and blocks[-1].strip():
+            blocks.pop()  # the sentence's own paragraph, before it
+        blocks = [" ".join(b.split()) for b in blocks]
         return next((b for b in reversed(blocks) if b and len(b.split()) < MIN_ANSWER_WORDS), "")
 
     @cached_property
@@ -134,10 +139,12 @@ class SentenceScorer:
         return self._idf
 
     def lowercase_words(self) -> frozenset[str]:
-        """Every word the documents write in lower case somewhere (so, in capitals, not a name)."""
+        """Every word the documents write in lower case somewhere (outside email addresses and
+        URLs): in capitals, not a name."""
         data = self.service.data()
         if self._lowercase_for is not data:
-            self._lowercase = frozenset(w for chunk in data.chunks for w in LOWERCASE_WORD.findall(chunk.text))
+            self._lowercase = frozenset(word for chunk in data.chunks for word in WORD_IN_PROSE.findall(chunk.text)
+                                        if word.islower())
             self._lowercase_for = data
         return self._lowercase
 
@@ -179,7 +186,12 @@ def is_label(sentence: str) -> bool:
     mostly capitalised words, not ending as a sentence does."""
     words = ALPHABETIC_WORD.findall(sentence)
     capitalised = sum(1 for word in words if word[0].isupper())
-    return bool(words) and capitalised >= LABEL_CAPITALS * len(words) and not sentence.rstrip().endswith(".")
+    return bool(words) and capitalised >= LABEL_CAPITALS * len(words) and not _ends_sentence(sentence)
+
+
+def _ends_sentence(text: str) -> bool:
+    """The text ends as a sentence does (a full stop, maybe inside closing quotes)."""
+    return text.rstrip().rstrip("\"'”’)")[-1:] in (".", "!", "?")
 
 
 @lru_cache(maxsize=16384)
@@ -275,9 +287,9 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
     wanted_cues = [present for cue, present in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
-    # A label or signature line can give a name or a date asked for, but it states no finding.
+    # A label or signature line can give a name, role or date asked for, but it states no finding.
     expectation = Expectation.of(question)
-    wants_statement = not (expectation.types or expectation.person)
+    wants_statement = not (expectation.types or expectation.person or WHO_ASKED.search(question))
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
     for row, candidate in enumerate(candidates):
@@ -289,7 +301,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "lexical_own": scorer.lexical_overlap(weights, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
-            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {candidate.heading} {sentence}"),
+            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {candidate.sub_heading} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
             "cue_hits": sum(1 for present in wanted_cues if present(sentence)),
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
@@ -319,8 +331,10 @@ def rerank_passages(question: str, hits: list[Hit], scorer: SentenceScorer, rank
     """The passages reordered by their best sentence's score, keeping part of the fused order.
 
     A passage holding one sentence that answers the question outranks a passage that matches
-    its words everywhere but answers nothing. Each passage keeps rank_weight x rrf_k/(rrf_k +
-    rank + 1) of its fused position, so the order is only overturned by a clearly better sentence.
+    its words everywhere but answers nothing. A passage's score is that of its best sentence
+    that can be the kind of answer asked for (answerability.py), and passages with one come
+    first. Each passage keeps rank_weight x rrf_k/(rrf_k + rank + 1) of its fused position, so
+    the order is only overturned by a clearly better sentence.
     """
     expectations = Expectation.of_parts(question, question_parts(question))
     common_words = scorer.lowercase_words()
@@ -427,7 +441,7 @@ def _extend_introducer(candidate: _Candidate) -> str:
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
     headings = candidate.hit.document.heading_texts
-    if ends_block and len(short) >= 2 and short[0] and short[1] and sentence.rstrip()[-1:] not in ".!?":
+    if ends_block and len(short) >= 2 and short[0] and short[1] and not _ends_sentence(sentence):
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
         # a line ending in ':' opens something else (a form's next field). A sentence that ends
         # with a full stop introduces nothing ("... will continue to monitor progress." before a
@@ -474,7 +488,8 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
 
 
 def _rest_of_paragraph(candidate: _Candidate) -> str:
-    """The candidate's quote with the rest of its paragraph, when that stays short.
+    """The candidate's quote with the rest of its paragraph (and the next paragraph's first
+    sentence when it goes on with the same subject), when that stays short.
 
     A finding's figures and outcomes follow it in the same paragraph ("Operation Eastwood is
     designed to deter children from reoffending. ... only two children had reoffended.").
@@ -485,7 +500,7 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
         at = block.find(quote)
         if at >= 0:
             rest = block[at:]
-            if rest.rstrip("\"'”’)")[-1:] not in ".!?":
+            if not _ends_sentence(rest):
                 # cut by a page turn or the chunk's end: it stops at its last full sentence
                 boundaries = [m.end() for m in SENTENCE_END.finditer(rest)]
                 rest = rest[:boundaries[-1]].rstrip() if boundaries else ""
@@ -493,7 +508,8 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
                 # the next paragraph's first sentence may lean on this one ("This is being
                 # completed in three phases.")
                 following = split_sentences(blocks[index + 1])[:1]
-                if following and CONTINUES.match(following[0]) and following[0].rstrip()[-1:] in ".!?":
+                if (following and CONTINUES.match(following[0]) and _ends_sentence(following[0])
+                        and len(rest) + 1 + len(following[0]) <= PARAGRAPH_CHARS):
                     rest = f"{rest} {following[0]}"
             return rest if len(quote) < len(rest) <= PARAGRAPH_CHARS else quote
     return quote
@@ -569,7 +585,8 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
 
     Findings among the chosen and the best few candidates (of the question and of each part) are
     looked up in the force's response (responses.py); each found is quoted with its response,
-    which replaces general sentences of response documents. Without any, `chosen` is kept.
+    which replaces general sentences of response documents (a response sentence that best
+    answers the question or a part of it stays). Without any, `chosen` is kept.
     """
     from scrutiny.app.responses import responses_to
 
@@ -612,20 +629,22 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], common_word
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
     return any(expectation.met_by(text, about, context, hit.chunk.section, common_words,
-                                  _speaker(candidate, expectation.forces))
+                                  _commissioner_speaks(candidate, expectation.forces) if expectation.commissioner
+                                  else None)
                for expectation in expectations)
 
 
-def _speaker(candidate: _Candidate, forces: frozenset[str]) -> str:
-    """Where whoever says the sentence is named: a commissioner's own response speaks for its
-    commissioner (when it is the response of a force asked about); elsewhere (a news story, a
-    report quoting a PCC) the speaker is named in the sentence's section or before it."""
+def _commissioner_speaks(candidate: _Candidate, forces: frozenset[str]) -> bool:
+    """A commissioner of a force asked about says the sentence: a PCC response speaks for its own
+    force's commissioner (or its region's); elsewhere (a news story, a report quoting a PCC) the
+    commissioner is named in the sentence's section or before it in its passage."""
     hit = candidate.hit
     if hit.document.kind == "pcc_response":
-        return hit.document.title if not forces or set(hit.document.forces[:1]) & forces else ""
-    passage = normalise(hit.chunk.text)
-    end = passage.find(normalise(candidate.sentence))
-    return f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(normalise(candidate.sentence))]}"
+        own = hit.document.forces[:1]
+        return not forces or bool((set(own) | {regional_unit_of(f) for f in own}) & forces)
+    passage, sentence = normalise(hit.chunk.text), normalise(candidate.sentence)
+    end = passage.find(sentence)
+    return bool(COMMISSIONER.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
 
 
 def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:

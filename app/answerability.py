@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from scrutiny.index.lexical import STOPWORDS, tokenize
-from scrutiny.ingest.forces import forces_in, mentions
+from scrutiny.ingest.forces import REGIONAL_UNIT_FORCES, forces_in, mentions
 
 GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
@@ -47,6 +47,8 @@ ENDS_COUNTED = frozenset(
     "win won run ran find found hold held keep kept bring brought put set work works".split()
 )
 VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they", "ones"}
+PEOPLE = {"people", "persons"}
+PASSIVE = re.compile(r"\s*(?:were|was|have been|had been|has been)\s+(\w+ed)\b", re.IGNORECASE)
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
 
 
@@ -59,12 +61,13 @@ MONEY_ASKED = re.compile(
     re.IGNORECASE,
 )
 # The sum must be of the kind asked: "how much funding ..." is not answered by "seized £300,000".
-# By the asked word's first letters; each maps to the word beginnings a sentence of that kind holds.
+# By the asked word's first letters; each maps to the beginnings of words a sentence of that kind holds.
+FUNDING = ("fund", "grant", "budget", "financ")
+PAYING = ("pay", "paid", "contribut", "fund")
+SPENDING = ("cost", "spen", "price")
 MONEY_SENSES = {
-    "fund": ("fund", "grant", "budget", "financ"), "gran": ("fund", "grant", "budget", "financ"),
-    "budg": ("fund", "grant", "budget", "financ"), "pay": ("pay", "paid", "contribut", "fund"),
-    "paid": ("pay", "paid", "contribut", "fund"), "cost": ("cost", "spen", "price"), "spen": ("cost", "spen", "price"),
-    "sav": ("sav",), "rais": ("rais",),
+    "fund": FUNDING, "gran": FUNDING, "budg": FUNDING, "pay": PAYING, "paid": PAYING,
+    "cost": SPENDING, "spen": SPENDING, "sav": ("sav",), "rais": ("rais",),
 }
 MONEY = re.compile(r"£\s?\d|\d[\d,.]*\s?(?:thousand|million|billion|m|bn|k)?\s?pounds\b", re.IGNORECASE)
 # "What did X's police and crime commissioner say?" is answered only where a commissioner speaks
@@ -76,20 +79,21 @@ SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|rep
 # "On what date was it published?" asks for a day: "December 2022" does not give it (but "by
 # what date ...?" is a deadline, often a month).
 DAY_ASKED = re.compile(r"(?<!\bby )\b(?:what|which) (?:exact )?date\b", re.IGNORECASE)
-DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b|\b" + MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th)?\b(?!\s*\d{3})"
-                 r"|\b\d{1,2}[/.]\d{1,2}[/.](?:19|20)?\d\d\b")
+DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b"
+                 r"|\b" + MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th|,?\s+(?:19|20)\d\d)\b"  # "Dec 8, 2022"
+                 r"|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b|\b\d{1,2}\.\d{1,2}\.(?:19|20)\d\d\b")
 
 # "By when must X ...?" asks for a deadline: "By February 2022, the chief constable should ...",
 # not the date the report was published.
 DEADLINE_ASKED = re.compile(r"\bby (?:when|what date|which date)\b|\bdeadline\b|\bwhen (?:must|should)\b",
                             re.IGNORECASE)
-DEADLINE = re.compile(
-    r"\b(?:by|before|until|no later than)\s+(?:the end of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
-    r"(?:" + MONTHS + r"\b|(?:19|20)\d\d\b)", re.IGNORECASE)
+DEADLINE = re.compile(  # month names capitalised, as in DATE
+    r"\b(?i:by|before|until|no later than)\s+(?i:the end of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?:" + MONTHS + r"\b|(?:19|20)\d\d\b)")
 
 # "When will X ...?" asks when something is to happen: a sentence saying what did happen, dated
 # ("HMICFRS then inspected the unit in 2022"), does not answer it.
-FUTURE_ASKED = re.compile(r"\bwhen (?:will|shall|is .+? (?:due|expected|planned|scheduled))\b", re.IGNORECASE)
+FUTURE_ASKED = re.compile(r"\bwhen (?:will|shall|is [^,?]+? (?:due|expected|planned|scheduled))\b", re.IGNORECASE)
 FUTURE = re.compile(r"\b(?:will|shall|should|must|next|upcoming|forthcoming)\b|"
                     r"\b(?:plans?|planned|intends?|expects?|expected|scheduled|set) to\b|\bdue (?:in|by|on|for)\b",
                     re.IGNORECASE)
@@ -102,8 +106,9 @@ REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midla
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
-    r"\bwho (?:signed|wrote|authored|said|commented|spoke|stated)\b"
-    r"|\bname of\b(?=[^?]*\b(?:commissioner|PCC|officer|constable|chief|person|head|director|author)\b)",
+    r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
+    r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
+    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b",
     re.IGNORECASE,
 )
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
@@ -181,11 +186,12 @@ def has_deadline(text: str) -> bool:
 
 
 def has_person_name(text: str, common_words: Collection[str]) -> bool:
-    """A person's name: two capitalised words together that are not words the documents write in
-    lower case (`common_words`: "Chief Constable" is not a name), English function words ("Her
-    Majesty") or part of a force's or place's name ("West Mercia"), with a title, role or
-    attribution beside them ("Supt Adam Gallop", "Kim McGuinness said", "Yours sincerely Paddy
-    Tipping"): capitalised words alone are as often a scheme or a place ("Western Balkan")."""
+    """A person's name: two capitalised words together (a title such as "Ms" counts as one) that
+    are not words the documents write in lower case (`common_words`: "Chief Constable" is
+    not a name), function words ("Her Majesty") or part of a force's or place's name ("West
+    Mercia"), with a title, role or attribution beside them ("Supt Adam Gallop", "Kim McGuinness
+    said", "Yours sincerely Paddy Tipping"): capitalised words alone are as often a scheme or a
+    place ("Western Balkan")."""
     covered = [(start, end) for _, start, end in mentions(text)]
     for run in CAPITALISED_RUN.finditer(text):
         together = 0
@@ -216,10 +222,11 @@ def counted_words(question: str) -> frozenset[str]:
         return frozenset()
     heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or") and i}
     heads = {h for h in heads if h.lower() not in VAGUE_COUNTED | {"and", "or"}}
-    if not heads:
+    if not heads and words[-1].lower() in PEOPLE:
         # "How many people were charged?" counts charges: what was done to them says what is counted
-        done = re.search(r"\b\w+ed\b", match.group(1)[match.group(1).find(words[-1]) + len(words[-1]):])
-        heads = {done.group(0)} if done else set()
+        after = match.group(1)[match.group(1).find(words[-1]) + len(words[-1]):]
+        done = PASSIVE.match(after)
+        heads = {done.group(1)} if done else set()
     return frozenset(t for head in heads for t in tokenize(head))
 
 
@@ -293,11 +300,12 @@ class Expectation:
         recommendation, not the answer to the second part. A part naming a region ("has the
         north-east appointed one?") is about the region, not a force named in another part."""
         whole = cls.of(question)
-        return [dataclasses.replace(e, forces=e.forces or (frozenset() if REGION.search(part) else whole.forces))
+        regional = frozenset(f for f in whole.forces if f in REGIONAL_UNIT_FORCES)
+        return [dataclasses.replace(e, forces=e.forces or (regional if REGION.search(part) else whole.forces))
                 for part, e in zip(parts, map(cls.of, parts))]
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
-               common_words: Collection[str] = frozenset(), speaker: str | None = None) -> bool:
+               common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
@@ -307,8 +315,8 @@ class Expectation:
         question names must be there, or the sentence is about another time.
         `heading` is its section path: a grade's area may be named there instead of in it.
         `common_words` are the words the documents write in lower case (see has_person_name).
-        `speaker` is where whoever says the sentence would be named (by default `context`): a
-        commissioner asked about must be named there.
+        `commissioner_speaks`: the commissioner asked about says the sentence (by default: one is
+        named in `context`).
         """
         if self.forces and about and not about & self.forces:
             return False
@@ -316,11 +324,12 @@ class Expectation:
             return False
         if self.counted and not counts(text, self.counted):
             return False
-        if self.commissioner and not COMMISSIONER.search(context if speaker is None else speaker):
+        if self.commissioner and not (bool(COMMISSIONER.search(context)) if commissioner_speaks is None
+                                      else commissioner_speaks):
             return False
         if self.person and not has_person_name(text, common_words):
             return False
-        if self.money and not any(start in text.lower() for start in self.money):
+        if self.money and not re.search(r"\b(?:" + "|".join(self.money) + ")", text, re.IGNORECASE):
             return False
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False

@@ -159,6 +159,9 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert expectation.met_by("Yours sincerely Paddy Tipping Police and Crime Commissioner", set(), "",
                               common_words=common)
     assert not Expectation.of("Who oversees the regional unit?").person  # a role can answer this
+    assert not Expectation.of("Who wrote the report?").person  # the inspectorate did
+    assert Expectation.of("What is the name of the force's Acting Police and Crime Commissioner?").person
+    assert not Expectation.of("What is the name of the operation led by the chief officer?").person
 
 
 def test_when_will_is_answered_by_what_is_to_happen_not_what_did():
@@ -185,6 +188,7 @@ def test_on_what_date_wants_a_day_not_a_month():
     assert not expectation.met_by("An inspection of the region's response December 2022", set(), "")
     assert expectation.met_by("Date Inspection Published – 7 December 2022", set(), "")
     assert has_day("Dec 8, 2022") and has_day("Published 16/03/2021") and not has_day("In May 2022 it began.")
+    assert not has_day("4.3.21 We found the funding short.") and not has_day("In March 15 officers were trained.")
     # a deadline is often a month: "by what date" does not ask for a day
     assert Expectation.of("By what date must the plan be agreed?").met_by("By February 2022, agree a plan.", set(), "")
 
@@ -194,12 +198,17 @@ def test_how_many_people_counts_what_was_done_to_them():
     expectation = Expectation.of("How many people were charged after the days of action?")
     assert not expectation.met_by("The days of action led to 42 arrests and 3 force actions.", set(), "")
     assert expectation.met_by("Eleven people were charged after the days of action.", set(), "")
-    assert counted_words("How many people attended?") == {"attend"}
+    # only what was done to them: "has the unit arrested" may count arrests or the people arrested
+    assert counted_words("How many people has the unit arrested?") == frozenset()
 
 
 def test_how_much_funding_is_not_answered_by_another_kind_of_sum():
     expectation = Expectation.of("How much funding does the unit receive each year?")
     assert not expectation.met_by("The team seized over £300,000 in criminal assets.", set(), "")
     assert expectation.met_by("The unit is funded through a £4.6m grant.", set(), "")
+    # the kind is judged by whole words' beginnings: "suspended" is no spending
+    spend = Expectation.of("How much does the force spend on the unit?")
+    assert not spend.met_by("An officer was suspended over a £5,000 fraud.", set(), "")
+    assert spend.met_by("The force spends £5,000 a year on the unit.", set(), "")
     # "how much money" takes any sum
     assert Expectation.of("How much money did the team seize?").met_by("It seized £300,000.", set(), "")

@@ -303,6 +303,7 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
                                                                                 "All new reports foll": 0.0}
     # ... but a label is where a date (or a signatory's name) asked for sits
     assert set(label_marks("When was the inspection published?").values()) == {0.0}
+    assert set(label_marks("Who is the contact officer for the inspection report?").values()) == {0.0}
 
 
 def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendation(fake_corpus_service):
@@ -323,6 +324,10 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
         return {c.sentence: rows[i, FEATURES.index("cue_hits")] for i, c in enumerate(candidates)}
 
     assert cue_hits("Has the region appointed a single dedicated chief officer?") == {restated: 0.0, done: 1.0}
+    from scrutiny.app.answer import PERFECT
+
+    assert PERFECT.search("This recommendation hasn’t been adopted.")  # a curly apostrophe
+    assert not PERFECT.search("Each region should have a named lead.")  # not a perfect tense
     assert set(cue_hits("Should the region appoint a single dedicated chief officer?").values()) == {0.0}
 
 
@@ -342,7 +347,7 @@ def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpu
                                           SentenceScorer(fake_corpus_service))
     by_sentence = {c.sentence: (c, rows[i, FEATURES.index("lexical_context")]) for i, c in enumerate(candidates)}
     candidate, context_overlap = by_sentence[finding]
-    assert candidate.heading == "4.3 Cause of concern:"
+    assert candidate.sub_heading == "4.3 Cause of concern:"
     # the sub-heading's words count for the finding under it, not for the sentence under another
     assert context_overlap > by_sentence["The units should share their plans with each other every year."][1]
 
@@ -367,6 +372,14 @@ def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_servi
     # another force's PCC response speaks for its own commissioner, not Northumbria's
     assert not answers(finding, finding, "pcc_response", ["Cleveland Police", "Northumbria Police"])
     assert answers(finding, finding, "pcc_response", ["Northumbria Police"])
+    # a response speaks for its force's commissioner, about its region's unit too, whatever its
+    # title says
+    regional = [Expectation.of("What did the police and crime commissioner say about NERSOU's inspection?")]
+    unit_finding = "The unit was rated adequate at tackling serious and organised crime."
+    response = Hit(dataclasses.replace(chunk, text=unit_finding, section="", forces=["North East ROCU (NERSOU)"]),
+                   dataclasses.replace(document, kind="pcc_response", forces=["Cleveland Police"],
+                                       title="Inspection response"))
+    assert _answers(_Candidate(unit_finding, response, 0), regional, frozenset())
     # in a news story the commissioner is named where the quote is attributed, before it
     quote = "“The fight against organised crime is very much on in Northumbria and I am pleased.”"
     story = f"Northumbria's commissioner Kim McGuinness said: {quote}"
