@@ -301,7 +301,8 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "lexical_own": scorer.lexical_overlap(weights, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
-            "lexical_context": scorer.lexical_overlap(weights, f"{hit.chunk.section} {candidate.sub_heading} {sentence}"),
+            "lexical_context": scorer.lexical_overlap(
+                weights, f"{hit.chunk.section} {candidate.sub_heading} {sentence}"),
             "passage_rank": 1.0 / (1.0 + candidate.rank),
             "cue_hits": sum(1 for present in wanted_cues if present(sentence)),
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
