@@ -98,6 +98,25 @@ FUTURE = re.compile(r"\b(?:will|shall|should|must|next|upcoming|forthcoming)\b|"
                     r"\b(?:plans?|planned|intends?|expects?|expected|scheduled|set) to\b|\bdue (?:in|by|on|for)\b",
                     re.IGNORECASE)
 
+# A team, unit, programme or operation the question names ("the courier fraud team",
+# "Operation Resolve"): a sentence about another one ("the Western Balkan team") is not about it.
+GROUP = re.compile(r"((?:\b[\w'’-]+\s+){1,2})(?i:team|unit|programme|scheme|initiative)s?\b|\bOperation\s+([A-Z]\w+)")
+GENERIC_GROUP_WORDS = frozenset(tokenize("new dedicated specialist regional local national force police own single "
+                                         "small large joint multi agency one two three"))  # name no group
+
+
+def named_groups(text: str) -> list[frozenset[str]]:
+    """The word stems that name each team, unit, programme or operation in `text` ("courier
+    fraud team" -> {courier, fraud}); "this team" names none."""
+    groups = []
+    for match in GROUP.finditer(text):
+        words = match.group(1) if match.group(1) is not None else match.group(2)
+        stems = frozenset(t for t in tokenize(words) if not forces_in(t) and t not in GENERIC_GROUP_WORDS)
+        if stems:
+            groups.append(stems)
+    return groups
+
+
 # A region, named as one ("the north-east", "the Eastern region"): what is said of it is not
 # said of one force in it.
 REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midlands|yorkshire and the humber|"
@@ -278,6 +297,7 @@ class Expectation:
     commissioner: bool = False  # what a commissioner said is asked: one must be where the answer sits
     person: bool = False  # a person's name is asked (who signed, who said)
     money: tuple[str, ...] = ()  # word beginnings of the kind of sum asked for (see money_sense)
+    groups: tuple[frozenset[str], ...] = ()  # the teams, units or operations named (see named_groups)
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -289,7 +309,7 @@ class Expectation:
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
                    bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)),
-                   money_sense(question))
+                   money_sense(question), tuple(named_groups(question)))
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -303,6 +323,13 @@ class Expectation:
         regional = frozenset(f for f in whole.forces if f in REGIONAL_UNIT_FORCES)
         return [dataclasses.replace(e, forces=e.forces or (regional if REGION.search(part) else whole.forces))
                 for part, e in zip(parts, map(cls.of, parts))]
+
+    def _about_groups(self, text: str) -> bool:
+        """`text` does not name only other teams or operations than those asked about: it names
+        one asked about, or a word of one, or no team at all."""
+        stems = set(tokenize(text))
+        named = named_groups(text)
+        return not named or any(group & stems for group in self.groups)
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
                common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None) -> bool:
@@ -330,6 +357,8 @@ class Expectation:
         if self.person and not has_person_name(text, common_words):
             return False
         if self.money and not re.search(r"\b(?:" + "|".join(self.money) + ")", text, re.IGNORECASE):
+            return False
+        if self.groups and not self._about_groups(text):
             return False
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
             return False

@@ -212,3 +212,17 @@ def test_how_much_funding_is_not_answered_by_another_kind_of_sum():
     assert spend.met_by("The force spends £5,000 a year on the unit.", set(), "")
     # "how much money" takes any sum
     assert Expectation.of("How much money did the team seize?").met_by("It seized £300,000.", set(), "")
+
+
+def test_a_sentence_about_another_team_or_operation_does_not_answer():
+    expectation = Expectation.of("How much money has the unit's courier fraud team seized?")
+    other_team = "The Western Balkan team was formed in 2020. This team has seized over £300,000."
+    assert not expectation.met_by(other_team, set(), "")
+    assert expectation.met_by("The courier fraud team has seized £120,000 from suspects.", set(), "")
+    assert expectation.met_by("The unit has seized £120,000 from courier fraudsters.", set(), "")  # no team named
+    resolve = Expectation.of("What did Operation Resolve achieve in November?")
+    assert not resolve.met_by("Operation Eastwood led to 50 referrals in November.", set(), "")
+    assert resolve.met_by("Across 16 days, Operation Resolve led to 42 arrests.", set(), "")
+    # generic words ("the new regional team") name no team in particular
+    assert Expectation.of("What has the new regional team done?").groups == ()
+    assert Expectation.of("How did the operation perform?").groups == ()  # "Operation" names one only capitalised
