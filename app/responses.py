@@ -93,6 +93,8 @@ def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[
         if stated is None:
             continue
         report, finding, findings = stated
+        if finding.kind == "graded_judgement":
+            continue  # a grade asks for no action: no paragraph of a response answers it
         owners = forces_in(question) or ([finding.subject] if finding.subject else list(hit.chunk.forces))
         for force in dict.fromkeys(owners):
             # one paragraph: the answer to the finding (a draft quotes more)

@@ -521,6 +521,37 @@ def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(f
     assert quoted == [finding.sentence, answer_to_it.text, comment.sentence]
 
 
+def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path):
+    from scrutiny.app.responses import responses_to
+    from scrutiny.index.search import Hit
+
+    folder = tmp_path / "graded"
+    folder.mkdir()
+    (folder / "kent-report.txt").write_text(
+        "Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\nKent Police\n\n"
+        "Kent Police is adequate at tackling fraud.\n\n"
+        "Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n")
+    (folder / "kent-response.txt").write_text(
+        "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
+        "Kent Police was graded adequate at tackling fraud.\n\n"
+        "The force has eight fraud priorities, from courier fraud to romance scams.\n\n"
+        "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+        "A victim care hub opened in May and now calls every fraud victim within ten working days.\n")
+    assert fake_service.ingest([folder], show_progress=False).ok
+    data = fake_service.data()
+    report = next(d for d in data.documents.values() if d.source == "kent-report.txt")
+    chunk = next(c for c in data.chunks if c.doc_id == report.id)
+    hit = Hit(chunk, report)
+    question = "How was Kent graded, and what did the PCC say about it?"
+    # a grade asks for no action: the paragraph after its restatement answers nothing
+    assert responses_to(fake_service, question, [(hit, "Kent Police is adequate at tackling fraud.")]) == []
+    # an area for improvement has its response
+    found = responses_to(fake_service, question, [
+        (hit, "Area for improvement: The force should make sure victims of fraud are contacted within 28 days")])
+    assert [f.response.text for f in found] == [
+        "A victim care hub opened in May and now calls every fraud victim within ten working days."]
+
+
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
     import scrutiny.app.answer as answer_module
     from scrutiny.app.answer import _Candidate, rerank_passages
