@@ -22,7 +22,9 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from scrutiny.app.answerability import COMMISSIONER, Expectation, has_date, has_grade, has_quantity
-from scrutiny.app.quotes import SENTENCE_END, find_quote_page, normalise, quote_on_page, split_sentences
+from scrutiny.app.quotes import (
+    PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise, quote_on_page, split_sentences,
+)
 from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
 from scrutiny.index.search import Hit
@@ -102,7 +104,7 @@ class _Candidate:
         section path may lack ("4.3 Cause of concern:" over the finding)."""
         text = self.hit.chunk.text
         start = text.find(self.sentence)
-        blocks = re.split(r"\n\s*\n", text[:start]) if start > 0 else []
+        blocks = PARAGRAPH_BREAK.split(text[:start]) if start > 0 else []
         if blocks and blocks[-1].strip():
             blocks.pop()  # the sentence's own paragraph, before it
         blocks = [" ".join(b.split()) for b in blocks]
@@ -220,7 +222,7 @@ def candidate_sentences(passage: str) -> list[str]:
             candidates.append(joined)
         short_run.clear()
 
-    for block in re.split(r"\n\s*\n", passage):
+    for block in PARAGRAPH_BREAK.split(passage):
         block = " ".join(block.split())
         if not block:
             continue
@@ -496,7 +498,7 @@ def _rest_of_paragraph(candidate: _Candidate) -> str:
     designed to deter children from reoffending. ... only two children had reoffended.").
     """
     quote = candidate.quote
-    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", candidate.hit.chunk.text)]
+    blocks = [" ".join(block.split()) for block in PARAGRAPH_BREAK.split(candidate.hit.chunk.text)]
     for index, block in enumerate(blocks):
         at = block.find(quote)
         if at >= 0:

@@ -9,6 +9,7 @@ from scrutiny.ingest.records import Document, normalise_text
 ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "Mr.", "Mrs.", "Ms.", "Dr.", "No.", "St.", "Supt.", "Det.", "vs.", "approx.")
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9£•])")
 MIN_SENTENCE_CHARS = 12
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")  # a passage's blocks are separated by a blank line
 
 
 normalise = normalise_text  # the ingest layer's rule, under the name the answer code uses
@@ -17,7 +18,7 @@ normalise = normalise_text  # the ingest layer's rule, under the name the answer
 def split_sentences(passage: str) -> list[str]:
     """Sentences of a passage; blocks (blank-line separated) never merge into one sentence."""
     sentences: list[str] = []
-    for block in re.split(r"\n\s*\n", passage):
+    for block in PARAGRAPH_BREAK.split(passage):
         block = block.strip()
         if not block:
             continue
