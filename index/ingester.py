@@ -42,7 +42,8 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 # the next ingest of that file reads it again instead of skipping it as unchanged.
 #   1: printed page numbers (PDF page labels, margin numbers); chunks that name no force are
 #      about the force their document's title names.
-READER_VERSION = 1
+#   2: a short continuation chunk is widened back to whole sentences of context.
+READER_VERSION = 2
 
 
 @dataclass

@@ -4,11 +4,17 @@ Blocks are grouped into sections at each heading; each section is split with Lan
 RecursiveCharacterTextSplitter (paragraphs, then lines, sentences, words), measuring length
 in word pieces, with a small overlap. A chunk never crosses documents, and crosses a section
 boundary only when a section is nothing but its heading.
+
+The splitter's overlap works only at the level a text was split at: after a long paragraph, a
+paragraph's last sentence can come out as a chunk of its own ("This work … won the award.")
+sharing nothing with what it is about. Such a short continuation is widened back, whole
+sentences at a time, towards the full chunk size, so it carries its context.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +24,10 @@ from scrutiny.ingest.records import Block, Chunk, Document
 
 SECTION_SEPARATOR = " > "
 SPLIT_SEPARATORS = ["\n\n", "\n", ". ", "; ", ", ", " ", ""]
+# Where a widened chunk may start: after a sentence's end or a line break.
+SENTENCE_START = re.compile(r"(?<=[.!?:;])\s+(?=\S)|\n\s*(?=\S)")
+# A continuation chunk shorter than this share of the chunk size is widened back.
+SHORT_CONTINUATION = 0.25
 
 
 @dataclass
@@ -61,6 +71,7 @@ class Chunker:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         self.count_tokens = count_tokens
+        self.max_tokens = max_tokens
         self.splitter = RecursiveCharacterTextSplitter(
             chunk_size=max_tokens,
             chunk_overlap=overlap_tokens,
@@ -69,6 +80,17 @@ class Chunker:
             keep_separator="end",
             strip_whitespace=True,
         )
+
+    def _widened_start(self, section_text: str, start: int, end: int) -> int:
+        """Where a short continuation chunk should start: as far back as whole sentences fit."""
+        if start == 0 or self.count_tokens(section_text[start:end]) >= SHORT_CONTINUATION * self.max_tokens:
+            return start
+        widened = start
+        for match in reversed(list(SENTENCE_START.finditer(section_text, 0, start))):
+            if self.count_tokens(section_text[match.end():end]) > self.max_tokens:
+                break
+            widened = match.end()
+        return widened
 
     def _sections(self, document: Document) -> list[_Section]:
         paths = section_paths(document.blocks)
@@ -118,6 +140,8 @@ class Chunker:
                     start = section_text.find(piece)
                 search_from = start + 1
                 end = start + len(piece)
+                start = self._widened_start(section_text, start, end)
+                piece = section_text[start:end]
                 page_start, char_start = locate(start)
                 page_end, char_end = locate(end - 1)
                 forces = forces_in(f"{section_name}\n{piece}") or default_forces

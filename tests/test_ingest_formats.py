@@ -16,8 +16,8 @@ from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import HashingEmbedder
 from scrutiny.ingest.chunker import Chunker
 from scrutiny.ingest.classify import document_date, document_kind, find_date
-from scrutiny.ingest.documents import BLOCK_SEPARATOR, load_document
-from scrutiny.ingest.records import Chunk, Document
+from scrutiny.ingest.documents import BLOCK_SEPARATOR, assemble_pages, load_document
+from scrutiny.ingest.records import Block, Chunk, Document
 from scrutiny.tests.conftest import CORPUS, REPORT
 
 NEWS = "police-professional-2022-12-08-north-east-soc.html"
@@ -391,6 +391,31 @@ def test_chunks_stay_in_their_document_have_sections_and_map_back_to_pages(docum
             with_section += bool(chunk.section)
     assert with_section / total >= 0.9, f"{with_section}/{total} chunks have a section"
     assert len({c.id for chunks in chunks_by_name.values() for c in chunks}) == total
+
+
+def test_a_short_paragraph_end_is_chunked_with_the_sentences_it_follows():
+    # A long paragraph fills a chunk; the short paragraph after it would be a chunk of its own
+    # (the splitter's overlap carries whole paragraphs only), saying neither what the work was
+    # nor where: "This work won a national award."
+    story = " ".join(f"Sentence {n} tells how the force tackled county lines with Merseyside Police."
+                     for n in range(1, 6))
+    tail = "This work won the national Tilley Award for preventative policing."
+    blocks = [Block(1, "County lines", role="heading", level=1), Block(1, story), Block(1, tail),
+              Block(2, "Next heading", role="heading", level=1), Block(2, "Other text follows here.")]
+    document = Document(id="d1", source="d.txt", title="T", kind="other", publisher="", date="", forces=[],
+                        pages=assemble_pages(blocks, 2)[0], blocks=blocks)
+
+    def count_words(text):
+        return len(text.split())
+
+    chunks = Chunker(count_words, max_tokens=60, overlap_tokens=6).split(document)
+    holding = [c for c in chunks if tail in c.text]
+    assert holding and all("Merseyside" in c.text for c in holding)
+    assert all(count_words(c.text) <= 60 for c in chunks)
+    for chunk in chunks:  # widened chunks still map back to the page text
+        _assert_offsets_map_back(document, chunk)
+    # a widened chunk starts at a sentence, and never reaches into the section before
+    assert all(c.text.startswith(("County lines", "Sentence", "Next heading")) for c in chunks)
 
 
 @pytest.mark.slow
