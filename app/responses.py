@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from scrutiny.app.draft import ResponseFinder, similarity
 from scrutiny.app.quotes import normalise
 from scrutiny.index.search import Hit
+from scrutiny.ingest.chunker import SECTION_SEPARATOR
 from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import forces_in
 from scrutiny.ingest.records import Document
@@ -90,6 +91,11 @@ def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[
     seen: set[str] = set()
     for hit, sentence in quoted:
         stated = finding_quoted(service, hit, sentence)
+        if stated is None and hit.document.kind == "inspection_report" and hit.chunk.section:
+            # A sentence under a finding's own heading is the evidence for that finding ("The
+            # force reported a backlog of over 20,000 SARs" under "Area for improvement: The
+            # force doesn't have enough financial investigation capacity"): its response answers it.
+            stated = finding_quoted(service, hit, hit.chunk.section.split(SECTION_SEPARATOR)[-1])
         if stated is None:
             continue
         report, finding, findings = stated
