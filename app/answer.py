@@ -66,6 +66,14 @@ LABEL_CAPITALS = 0.6  # share of capitalised words above which a "sentence" is a
 WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE)
 PERFECT = re.compile(r"\b(?:has|have|had)(?:n['’]t| not)?\s+(?:(?:not|yet|also|already|now|since|never|just)\s+)?"
                      r"(?:been|\w+ed)\b", re.IGNORECASE)
+AUXILIARY = "did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|must|might|may"
+# "Which national award did ... win?" asks for an award: the phrase between "which" and its
+# verb names what is asked for, and a sentence that only restates the rest of the question
+# ("... county lines activity, which had links to Merseyside") does not give it.
+ASKED_FOR = re.compile(r"\b(?:which|what)\s+(?!(?:" + AUXILIARY + r")\b)((?:[\w'’-]+\s+){0,3}?)([\w'’-]+)\s+(?:"
+                       + AUXILIARY + r")\b", re.IGNORECASE)
+PHRASE_PREPOSITION = frozenset({"of", "for", "in", "on", "at", "about", "to"})  # "area for improvement" -> area
+ASKED_FOR_WEIGHT = 3.0  # the asked-for word's rarity counts this many times
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -81,7 +89,7 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     (re.compile(r"^\s*(?:has|have)\b", re.IGNORECASE), lambda s: bool(PERFECT.search(s))),
 ]
 RESPONSE_QUESTION = re.compile(
-    r"\b(respon(?:se|ses|d|ds|ded|ding)|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
+    r"\b(respon(?:se|ses|d|ds|ded|ding)|doing (?:about|to)|expects?|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
     re.IGNORECASE,
 )
 QUESTION_SPLIT = re.compile(
@@ -183,6 +191,18 @@ class SentenceScorer:
         return sum(w for t, w in weights.items() if t in present) / total
 
 
+def asked_for(question: str) -> list[str]:
+    """The word stems of what a "which/what X ..." question asks for ("Which national award did
+    ..." -> ["award"]); none for other questions."""
+    match = ASKED_FOR.search(question)
+    if not match:
+        return []
+    words = (match.group(1) + match.group(2)).split()
+    before_preposition = next((i for i, word in enumerate(words) if word.lower() in PHRASE_PREPOSITION), None)
+    head = words[before_preposition - 1] if before_preposition else words[-1]
+    return tokenize(head)
+
+
 def is_label(sentence: str) -> bool:
     """A form label, title or signature line ("Date Inspection Published – 7 December 2022"):
     mostly capitalised words, not ending as a sentence does."""
@@ -280,6 +300,9 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     bare = scorer.vectors([c.sentence for c in candidates]) @ question_vector
     question_tokens = tokenize(expanded)
     weights = scorer.word_weights(question_tokens)
+    for stem in asked_for(question):
+        if stem in weights:
+            weights[stem] *= ASKED_FOR_WEIGHT
     named_forces = set(forces_in(question))
     # Question-level doubt: words the corpus has never seen, and specifics (years, figures)
     # that none of the passages contains, both suggest the documents are about something else.

@@ -352,6 +352,26 @@ def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpu
     assert context_overlap > by_sentence["The units should share their plans with each other every year."][1]
 
 
+def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import FEATURES, SentenceScorer, asked_for, candidate_features
+    from scrutiny.index.search import Hit
+
+    assert asked_for("Which national award did the team win?") == ["award"]
+    assert asked_for("What area for improvement did HMICFRS give the force?") == ["area"]
+    assert asked_for("What did HMICFRS say about the backlog?") == []  # asks for no kind of thing
+    data = fake_corpus_service.data()
+    echo = "In 2019 the force found county lines activity in the town."
+    award = "This work received the Tilley award for preventative policing."
+    chunk = dataclasses.replace(data.chunks[0], section="", text=f"{echo} {award}")
+    candidates, rows = candidate_features("Which award did the county lines work win?",
+                                          [Hit(chunk, data.documents[chunk.doc_id])], SentenceScorer(fake_corpus_service))
+    overlap = {c.sentence: rows[i, FEATURES.index("lexical_own")] for i, c in enumerate(candidates)}
+    # the sentence naming what is asked for outweighs the one restating the rest of the question
+    assert overlap[award] > overlap[echo]
+
+
 def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
     import dataclasses
 
@@ -550,6 +570,38 @@ def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path)
         (hit, "Area for improvement: The force should make sure victims of fraud are contacted within 28 days")])
     assert [f.response.text for f in found] == [
         "A victim care hub opened in May and now calls every fraud victim within ten working days."]
+
+
+def test_evidence_under_a_findings_heading_is_answered_with_that_findings_response(fake_service, tmp_path):
+    from scrutiny.app.answer import RESPONSE_QUESTION
+    from scrutiny.app.responses import responses_to
+    from scrutiny.index.search import Hit
+
+    folder = tmp_path / "headed"
+    folder.mkdir()
+    (folder / "kent-fraud-report.md").write_text(
+        "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+        "The force has too few trained fraud investigators and victims wait months for contact.\n\n"
+        "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+        "Victims told us they heard nothing for months after reporting fraud to the force.\n")
+    (folder / "kent-pcc-response.txt").write_text(KENT_RESPONSE)
+    assert fake_service.ingest([folder], show_progress=False).ok
+    data = fake_service.data()
+    report = next(d for d in data.documents.values() if d.source == "kent-fraud-report.md")
+    assert report.kind == "inspection_report"
+    question = "Why do Kent fraud victims wait, and what is the force doing to fix it?"
+    assert RESPONSE_QUESTION.search(question)
+    assert RESPONSE_QUESTION.search("Where does the force expect extra capacity to come from?")
+
+    def responses_for(sentence):
+        chunk = next(c for c in data.chunks if c.doc_id == report.id and sentence in c.text)
+        return [f.response.text for f in responses_to(fake_service, question, [(Hit(chunk, report), sentence)])]
+
+    # the sentence is no finding, but it sits under one: the response to that finding answers it
+    assert responses_for("Victims told us they heard nothing for months after reporting fraud to the force.") == [
+        "A victim care hub opened in May and now calls every fraud victim within ten working days."]
+    # a sentence under no finding's heading has no response
+    assert responses_for("The force has too few trained fraud investigators and victims wait months for contact.") == []
 
 
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
