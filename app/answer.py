@@ -70,9 +70,15 @@ AUXILIARY = "did|does|do|is|are|was|were|has|have|had|will|would|can|could|shoul
 # "Which national award did ... win?" asks for an award: the phrase between "which" and its
 # verb names what is asked for, and a sentence that only restates the rest of the question
 # ("... county lines activity, which had links to Merseyside") does not give it.
-ASKED_FOR = re.compile(r"\b(?:which|what)\s+(?!(?:" + AUXILIARY + r")\b)((?:[\w'’-]+\s+){0,3}?)([\w'’-]+)\s+(?:"
-                       + AUXILIARY + r")\b", re.IGNORECASE)
+CLAUSE_WORDS = "if|after|before|when|while|that|which|who|whose|where|because|since|until"
+# Only at the start of the question or of a part ("In which areas has ...?"), and not across a
+# clause ("What changed after the inspection was published?" asks for no kind of thing).
+ASKED_FOR = re.compile(r"^\s*(?:(?:in|on|at|for|by|from|to|with)\s+)?(?:which|what)\s+(?!(?:" + AUXILIARY + r")\b)"
+                       r"((?:(?!(?:" + CLAUSE_WORDS + r")\b)[\w'’-]+\s+){0,3}?)([\w'’-]+)\s+(?:" + AUXILIARY + r")\b",
+                       re.IGNORECASE)
 PHRASE_PREPOSITION = frozenset({"of", "for", "in", "on", "at", "about", "to"})  # "area for improvement" -> area
+VAGUE_HEADS = frozenset({"kind", "kinds", "type", "types", "sort", "sorts", "form", "forms", "number", "amount",
+                         "level", "sum", "part"})  # "what kind of award" asks for an award
 ASKED_FOR_WEIGHT = 3.0  # the asked-for word's rarity counts this many times
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
@@ -89,7 +95,9 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     (re.compile(r"^\s*(?:has|have)\b", re.IGNORECASE), lambda s: bool(PERFECT.search(s))),
 ]
 RESPONSE_QUESTION = re.compile(
-    r"\b(respon(?:se|ses|d|ds|ded|ding)|doing (?:about|to)|expects?|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b",
+    r"\b(respon(?:se|ses|d|ds|ded|ding)|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b"
+    # "what is the force doing to get ...", "where does the force expect ... to come from?"
+    r"|\b(?:force|police|constabulary|it|they)\s+(?:doing to|expects?)\b",
     re.IGNORECASE,
 )
 QUESTION_SPLIT = re.compile(
@@ -192,15 +200,23 @@ class SentenceScorer:
 
 
 def asked_for(question: str) -> list[str]:
-    """The word stems of what a "which/what X ..." question asks for ("Which national award did
-    ..." -> ["award"]); none for other questions."""
-    match = ASKED_FOR.search(question)
-    if not match:
-        return []
-    words = (match.group(1) + match.group(2)).split()
-    before_preposition = next((i for i, word in enumerate(words) if word.lower() in PHRASE_PREPOSITION), None)
-    head = words[before_preposition - 1] if before_preposition else words[-1]
-    return tokenize(head)
+    """The word stems of what a "which/what X ..." question (or part) asks for ("Which national
+    award did ..." -> ["award"]); none for other questions."""
+    stems: list[str] = []
+    for part in question_parts(question):
+        match = ASKED_FOR.search(part)
+        if not match:
+            continue
+        words = (match.group(1) + match.group(2)).split()
+        preposition = next((i for i, word in enumerate(words) if word.lower() in PHRASE_PREPOSITION), None)
+        if preposition is None or preposition == 0:
+            head = words[-1]
+        elif words[preposition - 1].lower() in VAGUE_HEADS and preposition + 1 < len(words):
+            head = words[preposition + 1]
+        else:
+            head = words[preposition - 1]
+        stems += tokenize(head)
+    return stems
 
 
 def is_label(sentence: str) -> bool:

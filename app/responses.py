@@ -80,22 +80,38 @@ def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding,
     return None
 
 
+def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:
+    """The finding whose own heading a report passage sits under, with the report and its findings.
+
+    A sentence there is the evidence for that finding ("The force reported a backlog of over
+    20,000 SARs" under "Area for improvement: The force doesn't have enough financial
+    investigation capacity"), so the response to the finding answers it too. Only the passage's
+    own report counts, and the heading must state the finding: a plain heading ("Victims of
+    fraud") that a finding happens to contain is no finding.
+    """
+    if hit.document.kind != "inspection_report" or not hit.chunk.section:
+        return None
+    heading = hit.chunk.section.split(SECTION_SEPARATOR)[-1]
+    wanted = normalise(heading)
+    threshold = service.settings.draft_restatement_similarity
+    findings = _findings(hit.document)
+    for finding in findings:
+        if normalise(finding.text) in wanted or similarity(heading, finding.text) >= threshold:
+            return hit.document, finding, findings
+    return None
+
+
 def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
     """For each (passage, sentence) an answer quotes, the response paragraph that answers it.
 
     Only a sentence that is a finding of an indexed inspection report (or a response's
-    restatement of one) has a response. The response must be the force's own: a force the
+    restatement of one), or sits under a finding's own heading (`finding_headed`), has a response. The response must be the force's own: a force the
     question names, else the one the finding concerns, else one the quoted passage is about.
     """
     found: list[FindingResponse] = []
     seen: set[str] = set()
     for hit, sentence in quoted:
-        stated = finding_quoted(service, hit, sentence)
-        if stated is None and hit.document.kind == "inspection_report" and hit.chunk.section:
-            # A sentence under a finding's own heading is the evidence for that finding ("The
-            # force reported a backlog of over 20,000 SARs" under "Area for improvement: The
-            # force doesn't have enough financial investigation capacity"): its response answers it.
-            stated = finding_quoted(service, hit, hit.chunk.section.split(SECTION_SEPARATOR)[-1])
+        stated = finding_quoted(service, hit, sentence) or finding_headed(service, hit)
         if stated is None:
             continue
         report, finding, findings = stated

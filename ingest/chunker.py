@@ -81,12 +81,13 @@ class Chunker:
             strip_whitespace=True,
         )
 
-    def _widened_start(self, section_text: str, start: int, end: int) -> int:
-        """Where a short continuation chunk should start: as far back as whole sentences fit."""
+    def _widened_start(self, section_text: str, start: int, end: int, previous_start: int) -> int:
+        """Where a short continuation chunk should start: as far back as whole sentences fit,
+        but after the previous chunk's start (it never holds the whole previous chunk)."""
         if start == 0 or self.count_tokens(section_text[start:end]) >= SHORT_CONTINUATION * self.max_tokens:
             return start
         widened = start
-        for match in reversed(list(SENTENCE_START.finditer(section_text, 0, start))):
+        for match in reversed(list(SENTENCE_START.finditer(section_text, previous_start + 1, start))):
             if self.count_tokens(section_text[match.end():end]) > self.max_tokens:
                 break
             widened = match.end()
@@ -134,14 +135,17 @@ class Chunker:
                 return block.page, block_offsets[block_index] + inside
 
             search_from = 0
+            previous_start = -1
             for piece in self.splitter.split_text(section_text):
                 start = section_text.find(piece, search_from)
                 if start < 0:
                     start = section_text.find(piece)
                 search_from = start + 1
                 end = start + len(piece)
-                start = self._widened_start(section_text, start, end)
-                piece = section_text[start:end]
+                if previous_start >= 0:
+                    start = self._widened_start(section_text, start, end, previous_start)
+                    piece = section_text[start:end]
+                previous_start = start
                 page_start, char_start = locate(start)
                 page_end, char_end = locate(end - 1)
                 forces = forces_in(f"{section_name}\n{piece}") or default_forces

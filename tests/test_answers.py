@@ -361,6 +361,10 @@ def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_serv
     assert asked_for("Which national award did the team win?") == ["award"]
     assert asked_for("What area for improvement did HMICFRS give the force?") == ["area"]
     assert asked_for("What did HMICFRS say about the backlog?") == []  # asks for no kind of thing
+    assert asked_for("What kind of award did the team win?") == ["award"]
+    assert asked_for("When was it set up, and which team did it join?") == ["team"]  # a part's own
+    assert asked_for("What changed after the inspection was published?") == []  # a clause, not a kind
+    assert asked_for("How was it paid for, which the force has said?") == []
     data = fake_corpus_service.data()
     echo = "In 2019 the force found county lines activity in the town."
     award = "This work received the Tilley award for preventative policing."
@@ -582,9 +586,14 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
     (folder / "kent-fraud-report.md").write_text(
         "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
         "The force has too few trained fraud investigators and victims wait months for contact.\n\n"
+        "### Action Fraud\n\nReports from Action Fraud reached the force within two days of being made.\n\n"
         "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
-        "Victims told us they heard nothing for months after reporting fraud to the force.\n")
-    (folder / "kent-pcc-response.txt").write_text(KENT_RESPONSE)
+        "Victims told us they heard nothing for months after reporting fraud to the force.\n\n"
+        "### Area for improvement: The force should give every Action Fraud report a named investigator\n\n"
+        "Some reports waited weeks before anyone picked them up.\n")
+    (folder / "kent-pcc-response.txt").write_text(
+        KENT_RESPONSE + "\n3. The force should give every Action Fraud report a named investigator\n\n"
+        "Each Action Fraud report now goes to the fraud desk's duty investigator on the day it arrives.\n")
     assert fake_service.ingest([folder], show_progress=False).ok
     data = fake_service.data()
     report = next(d for d in data.documents.values() if d.source == "kent-fraud-report.md")
@@ -592,6 +601,8 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
     question = "Why do Kent fraud victims wait, and what is the force doing to fix it?"
     assert RESPONSE_QUESTION.search(question)
     assert RESPONSE_QUESTION.search("Where does the force expect extra capacity to come from?")
+    assert not RESPONSE_QUESTION.search("What does HMICFRS expect forces to do about fraud?")  # not the force's reply
+    assert not RESPONSE_QUESTION.search("What harm is fraud doing to older people?")
 
     def responses_for(sentence):
         chunk = next(c for c in data.chunks if c.doc_id == report.id and sentence in c.text)
@@ -600,8 +611,10 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
     # the sentence is no finding, but it sits under one: the response to that finding answers it
     assert responses_for("Victims told us they heard nothing for months after reporting fraud to the force.") == [
         "A victim care hub opened in May and now calls every fraud victim within ten working days."]
-    # a sentence under no finding's heading has no response
+    # a sentence under no finding's heading has no response, nor one under a plain heading
+    # that a finding happens to contain ("Action Fraud")
     assert responses_for("The force has too few trained fraud investigators and victims wait months for contact.") == []
+    assert responses_for("Reports from Action Fraud reached the force within two days of being made.") == []
 
 
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):

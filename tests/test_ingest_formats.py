@@ -6,6 +6,8 @@ packaged model's tokenizer (tokenizers only, no torch) and is marked slow.
 
 from __future__ import annotations
 
+import dataclasses
+import random
 import re
 from collections import Counter
 from pathlib import Path
@@ -416,6 +418,21 @@ def test_a_short_paragraph_end_is_chunked_with_the_sentences_it_follows():
         _assert_offsets_map_back(document, chunk)
     # a widened chunk starts at a sentence, and never reaches into the section before
     assert all(c.text.startswith(("County lines", "Sentence", "Next heading")) for c in chunks)
+    # nor back to where the chunk before it starts: ids stay unique and no chunk holds another,
+    # over paragraphs of sentences of mixed lengths (seeded, so the same every run)
+    for seed in range(40):
+        rng = random.Random(seed)
+        paragraphs = [Block(1, "Heading", role="heading", level=1)]
+        for p in range(rng.randint(2, 8)):
+            sentences = [" ".join(f"w{p}x{s}y{w}" for w in range(rng.choice([2, 3, 5, 8, 12]))) + "."
+                         for s in range(rng.randint(1, 5))]
+            paragraphs.append(Block(1, " ".join(sentences)))
+        document = dataclasses.replace(document, blocks=paragraphs, pages=assemble_pages(paragraphs, 2)[0])
+        for max_tokens in (10, 20, 30, 40):
+            chunks = Chunker(count_words, max_tokens=max_tokens, overlap_tokens=3).split(document)
+            assert len({c.id for c in chunks}) == len(chunks), (seed, max_tokens)
+            spans = [(c.char_start, c.char_end) for c in chunks]
+            assert not any(a != b and b[0] <= a[0] and a[1] <= b[1] for a in spans for b in spans), (seed, max_tokens)
 
 
 @pytest.mark.slow
