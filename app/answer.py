@@ -80,6 +80,11 @@ PHRASE_PREPOSITION = frozenset({"of", "for", "in", "on", "at", "about", "to"})  
 VAGUE_HEADS = frozenset({"kind", "kinds", "type", "types", "sort", "sorts", "form", "forms", "number", "amount",
                          "level", "sum", "part"})  # "what kind of award" asks for an award
 ASKED_FOR_WEIGHT = 3.0  # the asked-for word's rarity counts this many times
+ASKED_TO = re.compile(r"\bwhat (?:did|does|do|has|have|was|were|is)\b[^?,]*?\b"
+                      r"(?:ask(?:s|ed)? (?:for|to)|recommend(?:s|ed)?|call(?:s|ed)? for|want(?:s|ed)?)\b",
+                      re.IGNORECASE)  # the question's own ask: not "... the officer that HMICFRS asked for?"
+SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommend(?:s|ed)?|is asked to|are asked to)\b",
+                    re.IGNORECASE)
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 # Soft cues: (in the question, in a sentence). The answer types of answerability.py are the
@@ -93,6 +98,8 @@ CUES: list[tuple[re.Pattern, Callable[[str], bool]]] = [
     # "Has the region appointed one?" is answered by what has (not) been done, not by the
     # recommendation restated ("Chief constables should appoint ...").
     (re.compile(r"^\s*(?:has|have)\b", re.IGNORECASE), lambda s: bool(PERFECT.search(s))),
+    # "What did it ask for?", "What did HMICFRS recommend?" are answered by what someone should do.
+    (ASKED_TO, lambda s: bool(SHOULD.search(s))),
 ]
 RESPONSE_QUESTION = re.compile(
     r"\b(respon(?:se|ses|d|ds|ded|ding)|doing about|action(s|ed)?|plan(s|ned)?|progress|address(ing)?|commissioner|pcc)\b"

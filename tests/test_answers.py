@@ -329,6 +329,11 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
     assert PERFECT.search("This recommendation hasn’t been adopted.")  # a curly apostrophe
     assert not PERFECT.search("Each region should have a named lead.")  # not a perfect tense
     assert set(cue_hits("Should the region appoint a single dedicated chief officer?").values()) == {0.0}
+    # "what did it ask for?" is answered by what someone should do; a question that only
+    # mentions an ask in a clause of its own ("... the officer HMICFRS asked for?") is not
+    assert cue_hits("What did the inspection ask for about a chief officer?") == {restated: 1.0, done: 0.0}
+    assert cue_hits("What was the region asked to do about a chief officer?") == {restated: 1.0, done: 0.0}
+    assert cue_hits("Has the region appointed the chief officer that HMICFRS asked for?") == {restated: 0.0, done: 1.0}
 
 
 def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpus_service):
