@@ -356,7 +356,10 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
             "force_match": float(bool(named_forces and about & named_forces)),
             "force_mismatch": float(bool(named_forces and about and not about & named_forces)),
-            "response_match": float(wants_response and kind in RESPONSE_KINDS),
+            # a commissioner's own words reported elsewhere (a news story) are their response too
+            "response_match": float(wants_response and (
+                kind in RESPONSE_KINDS
+                or (expectation.commissioner and _commissioner_speaks(candidate, expectation.forces)))),
             "primary_source": float(kind == "inspection_report"),
             "unseen_terms": unseen,
             "missing_specifics": missing_specifics,

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages "
                                           "(it replaces the sentence rerank below).")
     sentence_rerank_pool: int = Field(
-        10, ge=0, le=200, description="Fused passages reordered by their best sentence's score before the top "
+        12, ge=0, le=200, description="Fused passages reordered by their best sentence's score before the top "
                                       "k are taken (0 turns the sentence rerank off).")
     sentence_rerank_leaders: int = Field(
         2, ge=0, le=50, description="Dense's and BM25's own top passages that join the sentence rerank pool however "

@@ -417,6 +417,30 @@ def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_servi
                        ["Northumbria Police"])
 
 
+def test_a_commissioners_words_in_a_news_story_count_as_their_response(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
+    said = "Northumbria's commissioner Kim McGuinness said: “I am pleased the prevention work was recognised.”"
+    other = "Officers from the three forces work together to tackle drug trafficking in the region."
+    hit = Hit(dataclasses.replace(chunk, text=f"{other}\n\n{said}", section="", forces=("Northumbria Police",)),
+              dataclasses.replace(document, kind="news", forces=["Northumbria Police"]))
+
+    def response_match(question):
+        candidates, rows = candidate_features(question, [hit], SentenceScorer(fake_corpus_service))
+        return {c.sentence: rows[i, FEATURES.index("response_match")] for i, c in enumerate(candidates)}
+
+    # the commissioner's own words answer "what did the commissioner say", as a response would
+    assert response_match("What did Northumbria's police and crime commissioner say about the inspection?") == {
+        other: 0.0, said: 1.0}
+    # a question not asking for a response gives nobody's words that weight
+    assert set(response_match("What did the inspection find about prevention work?").values()) == {0.0}
+
+
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
