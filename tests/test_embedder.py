@@ -30,6 +30,20 @@ def test_numpy_pass_agrees_with_sentence_transformers():
 
 
 @pytest.mark.slow
+def test_a_cold_process_embeds_an_answers_sentences_without_torch_but_not_a_files_passages(monkeypatch):
+    import scrutiny.index.embedder as embedder_module
+
+    sentences = [f"Sentence {n} of a passage the answer scores against the question." for n in range(200)]
+    light = SentenceTransformerEmbedder()
+    light.encode(sentences)  # a rerank pool's sentences: ~3,000 word pieces
+    assert light._model is None
+    monkeypatch.setattr(embedder_module, "NUMPY_MAX_TOKENS", 1000)  # past the budget, torch is quicker
+    bulk = SentenceTransformerEmbedder()
+    bulk.encode(sentences)
+    assert bulk._model is not None
+
+
+@pytest.mark.slow
 def test_token_count_uses_the_model_word_pieces():
     embedder = SentenceTransformerEmbedder()
     assert embedder.count_tokens("the") == 1
