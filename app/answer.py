@@ -120,6 +120,7 @@ class _Candidate:
     hit: Hit
     rank: int
     score: float = 0.0
+    responds_to: "_Candidate | None" = None  # the finding a response paragraph answers (responses.py)
 
     @cached_property
     def sub_heading(self) -> str:
@@ -656,7 +657,7 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
             # too can answer (a regional finding is not about the force the question names)
             primary = _Candidate(found.finding.text, found.finding.hit, answered.rank, answered.score)
             finding = primary if _answers(primary, expectations, common_words) else answered
-        response = _Candidate(found.response.text, found.response.hit, answered.rank, answered.score)
+        response = _Candidate(found.response.text, found.response.hit, answered.rank, answered.score, finding)
         pairs += [finding, response]
     if not pairs:
         return chosen
@@ -736,8 +737,10 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
-            if not _answers(candidate, expectations, common_words, quote):
-                continue  # the sentence alone lacks what its extension held (the figure asked for)
+            if candidate.responds_to is None and not _answers(candidate, expectations, common_words, quote):
+                # the sentence alone lacks what its extension held (the figure asked for); a
+                # response paragraph answers the finding it is paired with, which passed
+                continue
             page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
             if page is not None:
                 break

@@ -105,12 +105,19 @@ GENERIC_GROUP_WORDS = frozenset(tokenize("new dedicated specialist regional loca
                                          "small large joint multi agency one two three"))  # name no group
 
 
+# A word before "teams" that relates rather than names ("working across teams") names no group.
+RELATING_WORDS = frozenset("across between among amongst within with without into onto from to for of by at in on "
+                           "all both each every other different several many some these those".split())
+
+
 def named_groups(text: str) -> list[frozenset[str]]:
     """The word stems that name each team, unit, programme or operation in `text` ("courier
-    fraud team" -> {courier, fraud}); "this team" names none."""
+    fraud team" -> {courier, fraud}); "this team" and "working across teams" name none."""
     groups = []
     for match in GROUP.finditer(text):
         words = match.group(1) if match.group(1) is not None else match.group(2)
+        if match.group(1) is not None and words.split()[-1].lower() in RELATING_WORDS:
+            continue
         stems = frozenset(t for t in tokenize(words) if not forces_in(t) and t not in GENERIC_GROUP_WORDS)
         if stems:
             groups.append(stems)

@@ -646,6 +646,27 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
     assert responses_for("Reports from Action Fraud reached the force within two days of being made.") == []
 
 
+def test_a_response_paragraph_is_cited_for_its_finding_even_when_it_names_another_unit(fake_service, tmp_path):
+    folder = tmp_path / "units"
+    folder.mkdir()
+    (folder / "kent-fraud-report.md").write_text(
+        "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+        "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+        "The fraud triage team took months to contact victims of fraud.\n")
+    (folder / "kent-pcc-response.txt").write_text(
+        "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
+        "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+        "A victim care unit opened in May and now calls every victim within ten working days.\n")
+    assert fake_service.ingest([folder], show_progress=False).ok
+    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    answer = fake_service.ask("What is the force doing in response to the fraud triage team's slow contact with victims?")
+    quotes = [c.quote for c in answer.citations]
+    # the question names the triage team, the response another unit: the response still answers
+    # the finding it is paired with
+    assert any("The fraud triage team took months" in q for q in quotes)
+    assert "A victim care unit opened in May and now calls every victim within ten working days." in quotes
+
+
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
     import scrutiny.app.answer as answer_module
     from scrutiny.app.answer import _Candidate, rerank_passages
