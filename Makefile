@@ -33,7 +33,7 @@ demo: install
 eval: install
 	$(BIN)/scrutiny ingest data/corpus --index $(INDEX) --quiet
 	$(BIN)/scrutiny eval --index $(INDEX) --check
-	@echo "Held-out set (written after the answerer, not tuned on; no thresholds):"
+	@echo "Held-out set (written after the answerer; README says what was learnt from it; no thresholds):"
 	$(BIN)/scrutiny eval --index $(INDEX) --cases eval/holdout.jsonl
 
 bench: install
