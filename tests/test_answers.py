@@ -524,6 +524,15 @@ def response_corpus(fake_service, tmp_path):
     return fake_service
 
 
+def _ingest_texts(service, folder, texts: dict[str, str]):
+    """Write each named text into `folder`, ingest the folder and return the index's data."""
+    folder.mkdir()
+    for name, text in texts.items():
+        (folder / name).write_text(text)
+    assert service.ingest([folder], show_progress=False).ok
+    return service.data()
+
+
 def test_a_finding_is_answered_with_the_named_forces_own_response(response_corpus):
     answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims, "
                                  "and what is the force doing about it?")
@@ -578,20 +587,16 @@ def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path)
     from scrutiny.app.responses import responses_to
     from scrutiny.index.search import Hit
 
-    folder = tmp_path / "graded"
-    folder.mkdir()
-    (folder / "kent-report.txt").write_text(
-        "Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\nKent Police\n\n"
-        "Kent Police is adequate at tackling fraud.\n\n"
-        "Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n")
-    (folder / "kent-response.txt").write_text(
-        "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
-        "Kent Police was graded adequate at tackling fraud.\n\n"
-        "The force has eight fraud priorities, from courier fraud to romance scams.\n\n"
-        "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
-        "A victim care hub opened in May and now calls every fraud victim within ten working days.\n")
-    assert fake_service.ingest([folder], show_progress=False).ok
-    data = fake_service.data()
+    data = _ingest_texts(fake_service, tmp_path / "graded", {
+        "kent-report.txt": "Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\nKent Police\n\n"
+                           "Kent Police is adequate at tackling fraud.\n\n"
+                           "Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n",
+        "kent-response.txt": "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
+                             "Kent Police was graded adequate at tackling fraud.\n\n"
+                             "The force has eight fraud priorities, from courier fraud to romance scams.\n\n"
+                             "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+                             "A victim care hub opened in May and now calls every fraud victim within ten working days.\n",
+    })
     report = next(d for d in data.documents.values() if d.source == "kent-report.txt")
     chunk = next(c for c in data.chunks if c.doc_id == report.id)
     hit = Hit(chunk, report)
@@ -610,21 +615,19 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
     from scrutiny.app.responses import responses_to
     from scrutiny.index.search import Hit
 
-    folder = tmp_path / "headed"
-    folder.mkdir()
-    (folder / "kent-fraud-report.md").write_text(
-        "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
-        "The force has too few trained fraud investigators and victims wait months for contact.\n\n"
-        "### Action Fraud\n\nReports from Action Fraud reached the force within two days of being made.\n\n"
-        "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
-        "Victims told us they heard nothing for months after reporting fraud to the force.\n\n"
-        "### Area for improvement: The force should give every Action Fraud report a named investigator\n\n"
-        "Some reports waited weeks before anyone picked them up.\n")
-    (folder / "kent-pcc-response.txt").write_text(
-        KENT_RESPONSE + "\n3. The force should give every Action Fraud report a named investigator\n\n"
-        "Each Action Fraud report now goes to the fraud desk's duty investigator on the day it arrives.\n")
-    assert fake_service.ingest([folder], show_progress=False).ok
-    data = fake_service.data()
+    data = _ingest_texts(fake_service, tmp_path / "headed", {
+        "kent-fraud-report.md":
+            "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+            "The force has too few trained fraud investigators and victims wait months for contact.\n\n"
+            "### Action Fraud\n\nReports from Action Fraud reached the force within two days of being made.\n\n"
+            "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+            "Victims told us they heard nothing for months after reporting fraud to the force.\n\n"
+            "### Area for improvement: The force should give every Action Fraud report a named investigator\n\n"
+            "Some reports waited weeks before anyone picked them up.\n",
+        "kent-pcc-response.txt":
+            KENT_RESPONSE + "\n3. The force should give every Action Fraud report a named investigator\n\n"
+            "Each Action Fraud report now goes to the fraud desk's duty investigator on the day it arrives.\n",
+    })
     report = next(d for d in data.documents.values() if d.source == "kent-fraud-report.md")
     assert report.kind == "inspection_report"
     question = "Why do Kent fraud victims wait, and what is the force doing to fix it?"
@@ -647,17 +650,16 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
 
 
 def test_a_response_paragraph_is_cited_for_its_finding_even_when_it_names_another_unit(fake_service, tmp_path):
-    folder = tmp_path / "units"
-    folder.mkdir()
-    (folder / "kent-fraud-report.md").write_text(
-        "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
-        "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
-        "The fraud triage team took months to contact victims of fraud.\n")
-    (folder / "kent-pcc-response.txt").write_text(
-        "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
-        "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
-        "A victim care unit opened in May and now calls every victim within ten working days.\n")
-    assert fake_service.ingest([folder], show_progress=False).ok
+    _ingest_texts(fake_service, tmp_path / "units", {
+        "kent-fraud-report.md":
+            "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+            "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+            "The fraud triage team took months to contact victims of fraud.\n",
+        "kent-pcc-response.txt":
+            "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
+            "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+            "A victim care unit opened in May and now calls every victim within ten working days.\n",
+    })
     fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
     answer = fake_service.ask("What is the force doing in response to the fraud triage team's slow contact with victims?")
     quotes = [c.quote for c in answer.citations]
