@@ -67,12 +67,12 @@ WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)
 PERFECT = re.compile(r"\b(?:has|have|had)(?:n['’]t| not)?\s+(?:(?:not|yet|also|already|now|since|never|just)\s+)?"
                      r"(?:been|\w+ed)\b", re.IGNORECASE)
 AUXILIARY = "did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|must|might|may"
+CLAUSE_WORDS = "if|after|before|when|while|that|which|who|whose|where|because|since|until"
 # "Which national award did ... win?" asks for an award: the phrase between "which" and its
 # verb names what is asked for, and a sentence that only restates the rest of the question
-# ("... county lines activity, which had links to Merseyside") does not give it.
-CLAUSE_WORDS = "if|after|before|when|while|that|which|who|whose|where|because|since|until"
-# Only at the start of the question or of a part ("In which areas has ...?"), and not across a
-# clause ("What changed after the inspection was published?" asks for no kind of thing).
+# ("... county lines activity, which had links to Merseyside") does not give it. Only at the
+# start of the question or of a part ("In which areas has ...?"), and not across a clause
+# ("What changed after the inspection was published?" asks for no kind of thing).
 ASKED_FOR = re.compile(r"^\s*(?:(?:in|on|at|for|by|from|to|with)\s+)?(?:which|what)\s+(?!(?:" + AUXILIARY + r")\b)"
                        r"((?:(?!(?:" + CLAUSE_WORDS + r")\b)[\w'’-]+\s+){0,3}?)([\w'’-]+)\s+(?:" + AUXILIARY + r")\b",
                        re.IGNORECASE)

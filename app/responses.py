@@ -86,8 +86,8 @@ def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]]
     A sentence there is the evidence for that finding ("The force reported a backlog of over
     20,000 SARs" under "Area for improvement: The force doesn't have enough financial
     investigation capacity"), so the response to the finding answers it too. Only the passage's
-    own report counts, and the heading must state the finding: a plain heading ("Victims of
-    fraud") that a finding happens to contain is no finding.
+    own report counts, and the heading must state the finding: a plain heading ("Action
+    Fraud") that a finding happens to contain ("... every Action Fraud report ...") is no finding.
     """
     if hit.document.kind != "inspection_report" or not hit.chunk.section:
         return None
@@ -105,8 +105,9 @@ def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[
     """For each (passage, sentence) an answer quotes, the response paragraph that answers it.
 
     Only a sentence that is a finding of an indexed inspection report (or a response's
-    restatement of one), or sits under a finding's own heading (`finding_headed`), has a response. The response must be the force's own: a force the
-    question names, else the one the finding concerns, else one the quoted passage is about.
+    restatement of one), or sits under a finding's own heading (`finding_headed`), has a
+    response. The response must be the force's own: a force the question names, else the one
+    the finding concerns, else one the quoted passage is about.
     """
     found: list[FindingResponse] = []
     seen: set[str] = set()
