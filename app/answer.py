@@ -12,6 +12,7 @@ nearest passages as "related".
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -80,10 +81,12 @@ PHRASE_PREPOSITION = frozenset({"of", "for", "in", "on", "at", "about", "to"})  
 VAGUE_HEADS = frozenset({"kind", "kinds", "type", "types", "sort", "sorts", "form", "forms", "number", "amount",
                          "level", "sum", "part"})  # "what kind of award" asks for an award
 ASKED_FOR_WEIGHT = 3.0  # the asked-for word's rarity counts this many times
-ASKED_TO = re.compile(r"\bwhat (?:did|does|do|has|have|was|were|is)\b[^?,]*?\b"
-                      r"(?:ask(?:s|ed)? (?:for|to)|recommend(?:s|ed)?|call(?:s|ed)? for|want(?:s|ed)?)\b",
-                      re.IGNORECASE)  # the question's own ask: not "... the officer that HMICFRS asked for?"
-SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommend(?:s|ed)?|is asked to|are asked to)\b",
+# The question's own ask ("What did it ask for?", "What was the Board asked to do?"), not one in
+# a clause ("What did the force do after HMICFRS recommended a review?").
+ASKED_TO = re.compile(r"\bwhat (?:did|does|do|has|have|was|were|is)\s+"
+                      r"(?:(?!(?:" + CLAUSE_WORDS + r"|what|do|does|did|done|find|found|say|said)\b)[\w'’-]+\s+)*?"
+                      r"(?:ask(?:s|ed)? (?:for|to)|recommend(?:s|ed)?|call(?:s|ed)? for)\b", re.IGNORECASE)
+SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommends? that|(?:is|are) (?:recommended|asked) to)\b",
                     re.IGNORECASE)
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
@@ -357,10 +360,13 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
             "cue_misses": sum(1 for present in wanted_cues if not present(sentence)),
             "force_match": float(bool(named_forces and about & named_forces)),
             "force_mismatch": float(bool(named_forces and about and not about & named_forces)),
-            # a commissioner's own words reported elsewhere (a news story) are their response too
+            # a commissioner's own words reported elsewhere (a news story) are their response too:
+            # the commissioner of a force asked about, not a report's mention of a PCC
             "response_match": float(wants_response and (
                 kind in RESPONSE_KINDS
-                or (expectation.commissioner and _commissioner_speaks(candidate, expectation.forces)))),
+                or (expectation.commissioner and kind != "inspection_report"
+                    and (not expectation.forces or bool(about & expectation.forces))
+                    and _commissioner_speaks(candidate, expectation.forces)))),
             "primary_source": float(kind == "inspection_report"),
             "unseen_terms": unseen,
             "missing_specifics": missing_specifics,
@@ -730,22 +736,29 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     citations: list[Citation] = []
     sentences: list[str] = []
     lead = (candidates[0].hit.chunk.id, candidates[0].sentence)  # the part-by-part choice holds copies
+    # A response paragraph answers the finding it is paired with: the question's answer types
+    # hold for it, but not its team or operation ("the move to 4 Basic Command Units" answers the
+    # finding about neighbourhood teams), and it is quoted only when its finding is.
+    without_groups = [dataclasses.replace(e, groups=()) for e in expectations]
+    quoted: set[int] = set()  # ids of the chosen candidates that found a quotable page
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
+        if candidate.responds_to is not None and id(candidate.responds_to) not in quoted:
+            continue
+        rules = expectations if candidate.responds_to is None else without_groups
         page = None
         quotes = [_rest_of_paragraph(candidate)] if (chunk.id, candidate.sentence) == lead else []
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
-            if candidate.responds_to is None and not _answers(candidate, expectations, common_words, quote):
-                # the sentence alone lacks what its extension held (the figure asked for); a
-                # response paragraph answers the finding it is paired with, which passed
-                continue
+            if not _answers(candidate, rules, common_words, quote):
+                continue  # the sentence alone lacks what its extension held (the figure asked for)
             page = find_quote_page(document, quote, chunk.page_start, chunk.page_end)
             if page is not None:
                 break
         if page is None:
             continue  # a sentence broken by a page turn: it cannot be quoted from one page
+        quoted.add(id(candidate))
         if any(normalise(quote) in normalise(c.quote) for c in citations):
             continue  # already quoted as the neighbour of an earlier sentence
         wider = next((i for i, c in enumerate(citations)

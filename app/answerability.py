@@ -112,12 +112,15 @@ RELATING_WORDS = frozenset("across between among amongst within with without int
 
 def named_groups(text: str) -> list[frozenset[str]]:
     """The word stems that name each team, unit, programme or operation in `text` ("courier
-    fraud team" -> {courier, fraud}); "this team" and "working across teams" name none."""
+    fraud team" -> {courier, fraud}); "this team", "working across teams" and "all three teams"
+    name none."""
     groups = []
     for match in GROUP.finditer(text):
         words = match.group(1) if match.group(1) is not None else match.group(2)
-        if match.group(1) is not None and words.split()[-1].lower() in RELATING_WORDS:
-            continue
+        if match.group(1) is not None:  # only the words after the last relating word name it
+            tokens = words.split()
+            last = max((i for i, word in enumerate(tokens) if word.lower() in RELATING_WORDS), default=-1)
+            words = " ".join(tokens[last + 1:])
         stems = frozenset(t for t in tokenize(words) if not forces_in(t) and t not in GENERIC_GROUP_WORDS)
         if stems:
             groups.append(stems)

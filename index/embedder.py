@@ -162,7 +162,8 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         texts = list(texts)
         if (self._model is None and self._numpy_encoder() is not None
-                and sum(len(e.ids) for e in self.tokenizer.encode_batch(texts)) <= NUMPY_MAX_TOKENS):
+                and sum(min(len(e.ids), self._numpy.max_tokens)
+                        for e in self.tokenizer.encode_batch(texts)) <= NUMPY_MAX_TOKENS):
             vectors = self._numpy.encode(texts)
             if progress:
                 progress(len(texts))

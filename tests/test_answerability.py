@@ -228,3 +228,4 @@ def test_a_sentence_about_another_team_or_operation_does_not_answer():
     assert Expectation.of("How did the operation perform?").groups == ()  # "Operation" names one only capitalised
     # nor does a word relating teams to each other: "working across teams" is about no other team
     assert expectation.met_by("The unit has seized £120,000 by working across teams.", set(), "")
+    assert expectation.met_by("The unit has seized £120,000 with officers from all three teams.", set(), "")

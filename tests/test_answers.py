@@ -334,6 +334,8 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
     assert cue_hits("What did the inspection ask for about a chief officer?") == {restated: 1.0, done: 0.0}
     assert cue_hits("What was the region asked to do about a chief officer?") == {restated: 1.0, done: 0.0}
     assert cue_hits("Has the region appointed the chief officer that HMICFRS asked for?") == {restated: 0.0, done: 1.0}
+    # nor one asking what was done after an ask
+    assert set(cue_hits("What did the region do after HMICFRS recommended a chief officer?").values()) == {0.0}
 
 
 def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpus_service):
@@ -439,6 +441,12 @@ def test_a_commissioners_words_in_a_news_story_count_as_their_response(fake_corp
         other: 0.0, said: 1.0}
     # a question not asking for a response gives nobody's words that weight
     assert set(response_match("What did the inspection find about prevention work?").values()) == {0.0}
+    # nor are another force's commissioner's words, or a report's mention of a PCC, a response
+    assert set(response_match("What did Durham's police and crime commissioner say about the inspection?").values()) \
+        == {0.0}
+    hit = Hit(hit.chunk, dataclasses.replace(hit.document, kind="inspection_report"))
+    assert set(response_match("What did Northumbria's police and crime commissioner say about the inspection?")
+               .values()) == {0.0}
 
 
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
@@ -667,6 +675,21 @@ def test_a_response_paragraph_is_cited_for_its_finding_even_when_it_names_anothe
     # the finding it is paired with
     assert any("The fraud triage team took months" in q for q in quotes)
     assert "A victim care unit opened in May and now calls every victim within ten working days." in quotes
+
+
+def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, tmp_path):
+    _ingest_texts(fake_service, tmp_path / "speakers", {
+        "kent-fraud-report.txt": KENT_REPORT,
+        "kent-pcc-response.txt": KENT_RESPONSE,
+        "kent-force-response.txt":
+            "Kent Police response to the HMICFRS fraud inspection\n\nFrom: Chief Constable\n\nDate: 3 June 2023\n\n"
+            "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+            "The force's fraud desk now calls every victim of fraud within a week of their report.\n",
+    })
+    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    answer = fake_service.ask("What did Kent's PCC say about making sure victims of fraud are contacted within 28 days?")
+    # the chief constable's paragraph answers the finding, but it is not the PCC speaking
+    assert not any("fraud desk" in c.quote for c in answer.citations)
 
 
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
