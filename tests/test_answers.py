@@ -541,6 +541,14 @@ def _ingest_texts(service, folder, texts: dict[str, str]):
     return service.data()
 
 
+def _asked(service, folder, texts: dict[str, str], question: str):
+    """Ingest `texts` (see _ingest_texts) and ask `question` with refusal off (the fake model's
+    scores are not calibrated)."""
+    _ingest_texts(service, folder, texts)
+    service.settings.refusal_threshold = 0.0
+    return service.ask(question)
+
+
 def test_a_finding_is_answered_with_the_named_forces_own_response(response_corpus):
     answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims, "
                                  "and what is the force doing about it?")
@@ -658,18 +666,13 @@ def test_evidence_under_a_findings_heading_is_answered_with_that_findings_respon
 
 
 def test_a_response_paragraph_is_cited_for_its_finding_even_when_it_names_another_unit(fake_service, tmp_path):
-    _ingest_texts(fake_service, tmp_path / "units", {
-        "kent-fraud-report.md":
-            "# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
-            "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
-            "The fraud triage team took months to contact victims of fraud.\n",
-        "kent-pcc-response.txt":
-            "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
-            "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
-            "A victim care unit opened in May and now calls every victim within ten working days.\n",
-    })
-    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
-    answer = fake_service.ask("What is the force doing in response to the fraud triage team's slow contact with victims?")
+    report = ("# Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+              "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+              "The fraud triage team took months to contact victims of fraud.\n")
+    response = KENT_RESPONSE.replace("A victim care hub opened in May and now calls every fraud victim",
+                                     "A victim care unit opened in May and now calls every victim")
+    answer = _asked(fake_service, tmp_path / "units", {"kent-fraud-report.md": report, "kent-pcc-response.txt": response},
+                    "What is the force doing in response to the fraud triage team's slow contact with victims?")
     quotes = [c.quote for c in answer.citations]
     # the question names the triage team, the response another unit: the response still answers
     # the finding it is paired with
@@ -678,16 +681,13 @@ def test_a_response_paragraph_is_cited_for_its_finding_even_when_it_names_anothe
 
 
 def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, tmp_path):
-    _ingest_texts(fake_service, tmp_path / "speakers", {
-        "kent-fraud-report.txt": KENT_REPORT,
-        "kent-pcc-response.txt": KENT_RESPONSE,
-        "kent-force-response.txt":
-            "Kent Police response to the HMICFRS fraud inspection\n\nFrom: Chief Constable\n\nDate: 3 June 2023\n\n"
-            "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
-            "The force's fraud desk now calls every victim of fraud within a week of their report.\n",
-    })
-    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
-    answer = fake_service.ask("What did Kent's PCC say about making sure victims of fraud are contacted within 28 days?")
+    force_response = ("Kent Police response to the HMICFRS fraud inspection\n\nFrom: Chief Constable\n\n"
+                      "Date: 3 June 2023\n\n1. The force should make sure victims of fraud are contacted within 28 days"
+                      "\n\nThe force's fraud desk now calls every victim of fraud within a week of their report.\n")
+    answer = _asked(fake_service, tmp_path / "speakers", {
+        "kent-fraud-report.txt": KENT_REPORT, "kent-pcc-response.txt": KENT_RESPONSE,
+        "kent-force-response.txt": force_response,
+    }, "What did Kent's PCC say about making sure victims of fraud are contacted within 28 days?")
     # the chief constable's paragraph answers the finding, but it is not the PCC speaking
     assert not any("fraud desk" in c.quote for c in answer.citations)
 
