@@ -150,32 +150,33 @@ class SentenceScorer:
         self.service = service
         self._vectors: dict[str, np.ndarray] = {}
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
-        self._idf: dict[str, float] | None = None
-        self._idf_for: object | None = None
-        self._lowercase: frozenset[str] = frozenset()
-        self._lowercase_for: object | None = None
+        self._corpus_facts: dict[str, tuple[object, object]] = {}  # name -> (index snapshot, value)
+
+    def _of_snapshot(self, name: str, build: Callable[[object], object]):
+        """`build(data)` for the live index snapshot, built once per snapshot (an ingest replaces it)."""
+        data = self.service.data()
+        built_for, value = self._corpus_facts.get(name, (None, None))
+        if built_for is not data:
+            value = build(data)
+            self._corpus_facts[name] = (data, value)
+        return value
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each lexical token over the chunk table."""
-        data = self.service.data()
-        if self._idf is None or self._idf_for is not data:
+        def build(data) -> dict[str, float]:
             frequency = Counter()
             for chunk in data.chunks:
                 frequency.update(set(tokenize(chunk.text)))
             total = max(len(data.chunks), 1)
-            self._idf = {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
-            self._idf_for = data
-        return self._idf
+            return {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
+
+        return self._of_snapshot("idf", build)
 
     def lowercase_words(self) -> frozenset[str]:
         """Every word the documents write in lower case somewhere (outside email addresses and
         URLs): in capitals, not a name."""
-        data = self.service.data()
-        if self._lowercase_for is not data:
-            self._lowercase = frozenset(word for chunk in data.chunks for word in WORD_IN_PROSE.findall(chunk.text)
-                                        if word.islower())
-            self._lowercase_for = data
-        return self._lowercase
+        return self._of_snapshot("lowercase_words", lambda data: frozenset(
+            word for chunk in data.chunks for word in WORD_IN_PROSE.findall(chunk.text) if word.islower()))
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         """Normalised vectors of sentences, embedding only those not seen before."""

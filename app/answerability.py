@@ -145,7 +145,7 @@ TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
 FUNCTION_WORDS = STOPWORDS | frozenset("her his my he she him me us all any each every no not our".split())
 # What stands beside a person's name: a title or rank, a role, a signature or an attribution.
 PERSON_BESIDE = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Supt|Det|Insp|Sgt|Sir|Dame|Lord|Lady|Superintendent|Inspector|Sergeant|Constable|"
+    r"\b(?:" + "|".join(sorted(TITLES)) + r"|Det|Insp|Sgt|Superintendent|Inspector|Sergeant|Constable|"
     r"Commissioner|Chief|Officer|Head|Director|Minister|Secretary|Councillor|Mayor|Chair|sincerely|"
     r"said|says|added|told|By)\b")
 NAME_REACH = 40  # characters either side of a name that its title or attribution lies within

@@ -84,7 +84,7 @@ class Chunker:
     def _widened_start(self, section_text: str, start: int, end: int, previous_start: int) -> int:
         """Where a short continuation chunk should start: as far back as whole sentences fit,
         but after the previous chunk's start (it never holds the whole previous chunk)."""
-        if start == 0 or self.count_tokens(section_text[start:end]) >= SHORT_CONTINUATION * self.max_tokens:
+        if self.count_tokens(section_text[start:end]) >= SHORT_CONTINUATION * self.max_tokens:
             return start
         widened = start
         for match in reversed(list(SENTENCE_START.finditer(section_text, previous_start + 1, start))):
