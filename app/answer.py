@@ -53,6 +53,10 @@ QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 NEW_DOCUMENT_BONUS = 0.04  # a strong sentence from another document adds a second view
 PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring this share of it
 PARAGRAPH_CHARS = 600  # the lead quote runs on to the end of its paragraph when that is this short
+QUOTATION_CHARS = 1000  # ... and through a speaker's quotation that goes on over paragraphs, to this length
+# "..., Kim McGuinness, said: “The fight ...": someone's words open and are not closed in the paragraph
+ATTRIBUTION = re.compile(r"\b(?:said|says|added|adds|told|commented|stated|explained)\b[^“”\"]{0,40}[“\"]",
+                         re.IGNORECASE)
 LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
 
 ROLE = re.compile(
@@ -112,9 +116,13 @@ RESPONSE_QUESTION = re.compile(
 )
 QUESTION_SPLIT = re.compile(
     r"(?:,\s*|\s+)and\s+(?=(?:what|how|when|who|which|where|why|has|have|had|is|are|was|were|did|does|do|"
-    r"can|in what|by when|by what)\b)|\?\s+(?=\S)",
+    r"can|in what|by when|by what)\b)|\?\s+(?=\S)"
+    # "... has that happened in the north-east and in the Eastern region?": a part that is only
+    # another place, body or time asks the part before it again about that one (ELLIPSIS)
+    r"|(?:,\s*|\s+)and\s+(?=(?:in|for|at)\s+(?!(?:what|which|how|when|where|whom?)\b)\S)",
     re.IGNORECASE,
 )
+ELLIPSIS = re.compile(r"(in|for|at)\s+(?!(?:what|which|how|when|where|whom?)\b)", re.IGNORECASE)
 
 
 @dataclass
@@ -340,9 +348,13 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     missing_specifics = sum(1 for specific in SPECIFIC.findall(question) if specific.lower() not in passages_text)
     wanted_cues = [present for cue, present in CUES if cue.search(question)]
     wants_response = bool(RESPONSE_QUESTION.search(question))
-    # A label or signature line can give a name, role or date asked for, but it states no finding.
+    # A label or signature line can give a name, role or date asked for, but it states no finding
+    # (nor does it for a question with a part asking for a finding: "What did the report find
+    # about X, and which officer highlighted it?").
     expectation = Expectation.of(question)
-    wants_statement = not (expectation.types or expectation.person or WHO_ASKED.search(question))
+    parts = question_parts(question)
+    wants_statement = any(not (e.types or e.person or WHO_ASKED.search(part))
+                          for part, e in zip(parts, Expectation.of_parts(question, parts)))
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
     for row, candidate in enumerate(candidates):
@@ -468,6 +480,16 @@ def question_parts(question: str) -> list[str]:
     """Sub-questions of a compound question ("When was X set up, and how many Y?")."""
     parts = [p.strip(" ,;?") for p in QUESTION_SPLIT.split(question)]
     parts = [p for p in parts if len(p.split()) >= 2]
+    # "..., and in the Eastern region": the part before it with its last "in ..." (else its last
+    # "for"/"at" phrase) replaced
+    for i in range(1, len(parts)):
+        ellipsis = ELLIPSIS.match(parts[i])
+        if ellipsis:
+            before = parts[i - 1]
+            same = [m.start() for m in re.finditer(rf"\s{ellipsis.group(1)}\s", before, re.IGNORECASE)]
+            other = [m.start() for m in re.finditer(r"\s(?:in|for|at)\s", before, re.IGNORECASE)]
+            cut = (same or other or [len(before)])[-1]
+            parts[i] = f"{before[:cut]} {parts[i]}"
     return parts if len(parts) > 1 else [question]
 
 
@@ -545,6 +567,40 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
         if following_end - start <= EXTEND_CHARS:
             end = following_end
     return " ".join(text[start:end].split())
+
+
+def _unclosed(text: str) -> bool:
+    """A quotation opens in the text and does not close there."""
+    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+
+
+def _quotation_run(candidate: _Candidate, paragraph: str) -> str:
+    """`paragraph` (the lead quote) with the paragraphs that go on with the quotation it opens.
+
+    A news story quotes a speaker over several paragraphs, each opening with “ and only the
+    last closing it: "Kim McGuinness, said: “The fight ..." / "“For me, the real success is
+    the prevention work ...". Those paragraphs are the speaker's words too, though no name is
+    beside them, and they may lie in the next passage: they are taken from the page itself.
+    """
+    if not (ATTRIBUTION.search(paragraph) and _unclosed(paragraph)):
+        return paragraph
+    document, chunk = candidate.hit.document, candidate.hit.chunk
+    page = find_quote_page(document, paragraph, chunk.page_start, chunk.page_end)
+    if page is None:
+        return paragraph
+    blocks = [" ".join(block.split()) for block in PARAGRAPH_BREAK.split(document.page_text(page))]
+    target = normalise(paragraph)
+    index = next((i for i, block in enumerate(blocks) if normalise(block).endswith(target)), None)
+    if index is None:
+        return paragraph
+    run = paragraph
+    for block in blocks[index + 1:]:
+        if not block.startswith(("“", '"')) or len(run) + 1 + len(block) > QUOTATION_CHARS:
+            break
+        run = f"{run} {block}"
+        if not _unclosed(block):
+            break  # its closing mark ends the quotation
+    return run
 
 
 def _rest_of_paragraph(candidate: _Candidate) -> str:
@@ -748,7 +804,10 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
             continue
         rules = expectations if candidate.responds_to is None else without_groups
         page = None
-        quotes = [_rest_of_paragraph(candidate)] if (chunk.id, candidate.sentence) == lead else []
+        quotes = []
+        if (chunk.id, candidate.sentence) == lead:
+            paragraph = _rest_of_paragraph(candidate)
+            quotes = [_quotation_run(candidate, paragraph), paragraph]
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker

@@ -136,6 +136,10 @@ REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midla
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
     r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
+    # "which Cleveland officer highlighted it?": one person's words, not a role ("which officer
+    # should lead?")
+    r"|\bwhich (?:[\w'’-]+ ){0,2}?(?:officer|spokesperson|person) (?:said|spoke|commented|stated|"
+    r"highlighted|welcomed|responded|announced|told|wrote|signed)\b"
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
     r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b",
     re.IGNORECASE,

@@ -162,6 +162,11 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert not Expectation.of("Who wrote the report?").person  # the inspectorate did
     assert Expectation.of("What is the name of the force's Acting Police and Crime Commissioner?").person
     assert not Expectation.of("What is the name of the operation led by the chief officer?").person
+    # which officer said or did something in public is a person; which officer should act is a role
+    assert Expectation.of("Which Cleveland officer highlighted it in the force's public response?").person
+    assert Expectation.of("Which officer said the force welcomed the report?").person
+    assert not Expectation.of("Which officer should lead the regional response?").person
+    assert not Expectation.of("Which chief officer is responsible for the ROCU?").person
 
 
 def test_when_will_is_answered_by_what_is_to_happen_not_what_did():

@@ -52,6 +52,19 @@ def test_compound_questions_split_into_parts():
     assert question_parts("What did the report say about funding?") == ["What did the report say about funding?"]
 
 
+def test_a_part_that_is_only_another_place_asks_the_part_before_about_it():
+    assert question_parts("Has that happened in the north-east and in the Eastern region?") == [
+        "Has that happened in the north-east", "Has that happened in the Eastern region"]
+    assert question_parts("How many arrests were made in Cleveland, and in Durham?") == [
+        "How many arrests were made in Cleveland", "How many arrests were made in Durham"]
+    # another preposition takes the place of the last place named
+    assert question_parts("What was found in Cleveland and at NERSOU?") == [
+        "What was found in Cleveland", "What was found at NERSOU"]
+    # "and in which ..." is a question of its own, not another place
+    assert question_parts("What did the force change and in which areas?") == [
+        "What did the force change and in which areas?"]
+
+
 def test_quote_check_ignores_whitespace_and_quote_style(fake_corpus_service):
     report = _report(fake_corpus_service)
     page = next(i for i, text in enumerate(report.pages, 1) if "backlog of over 20,000" in text)
@@ -304,6 +317,9 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
     # ... but a label is where a date (or a signatory's name) asked for sits
     assert set(label_marks("When was the inspection published?").values()) == {0.0}
     assert set(label_marks("Who is the contact officer for the inspection report?").values()) == {0.0}
+    # ... only when every part asks for such a thing: a part asking what happened wants a statement
+    assert label_marks("How does the force handle a new inspection report, and who is the contact officer?") == {
+        field[:20]: 1.0, "All new reports foll": 0.0}
 
 
 def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendation(fake_corpus_service):
@@ -804,6 +820,43 @@ def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(f
     # ... not when it turns to something else
     turning = dataclasses.replace(chunk, text=f"{paragraph}\n\nHowever, the plans we reviewed were poor.")
     assert _rest_of_paragraph(_Candidate(lead, Hit(turning, hit.document), 0)) == paragraph
+
+
+def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answer import QUOTATION_CHARS, _Candidate, _quotation_run
+    from scrutiny.app.quotes import quote_on_page
+    from scrutiny.index.search import Hit
+
+    data = fake_corpus_service.data()
+    said = "The commissioner, Jo Bloggs, said: “The fight against organised crime is very much on."
+    going_on = "“For me, the real success is the prevention work that is happening."
+    closing = "“It's a well done from me to all involved.”"
+    after = "“This is another speaker's quotation,” said the chief constable."
+    page = "\n\n".join(["Inspectors praised the force.", said, going_on, closing, after])
+    document = dataclasses.replace(data.documents[data.chunks[0].doc_id], pages=[page], kind="news")
+    # the passage ends at the attribution: what follows is in the next passage, on the same page
+    chunk = dataclasses.replace(data.chunks[0], text=f"Inspectors praised the force.\n\n{said}",
+                                page_start=1, page_end=1)
+
+    def run(paragraph, text=chunk.text, page_text=page):
+        hit = Hit(dataclasses.replace(chunk, text=text), dataclasses.replace(document, pages=[page_text]))
+        return _quotation_run(_Candidate(paragraph, hit, 0), paragraph)
+
+    quoted = run(said)
+    assert quoted == f"{said} {going_on} {closing}"  # up to the closing mark, not the next quotation
+    assert quote_on_page(document, 1, quoted)
+    # a quotation closed in its own paragraph, or a paragraph quoting nobody, stays as it is
+    whole = "The commissioner, Jo Bloggs, said: “The fight is on.”"
+    assert run(whole, text=whole, page_text=page.replace(said, whole)) == whole
+    plain = "Inspectors found that the force works well with partners in the region."
+    assert run(plain, text=plain, page_text=page.replace(said, plain)) == plain
+    # a long quotation is taken in whole paragraphs up to the limit
+    sentence = "The prevention work goes on. "
+    long = "“" + sentence * ((QUOTATION_CHARS - len(said) - len(sentence)) // len(sentence))  # no room for more
+    quoted = run(said, page_text=page.replace(going_on, long))
+    assert quoted == f"{said} {long.strip()}" and len(quoted) <= QUOTATION_CHARS
 
 
 def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake_corpus_service, monkeypatch):
