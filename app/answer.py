@@ -660,7 +660,7 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
     source's sentence is kept if it scores nearly as well.
     """
     chosen: list[_Candidate] = []
-    best = candidates[0].score
+    best = candidates[0].score if candidates else 0.0
 
     def add(candidate: _Candidate) -> bool:
         for index, existing in enumerate(chosen):
@@ -690,6 +690,49 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
                     chosen[index] = candidate
                     break
     return chosen[:max(limit, len(candidates_by_part))]
+
+
+def _findings_listed(parts: list[str], expectations: list[Expectation], hits: list[Hit],
+                     service) -> list[list[_Candidate]]:
+    """For each part of the question, the findings it asks for by their kind's name ("What were
+    Cleveland's areas for improvement?", responses.py) that answer it; none for a part that asks
+    for no kind of finding.
+
+    Each finding is quoted by the sentence of its passage that states it (a boxed heading
+    "Innovative practice: ..." is quoted with what it introduces) and scored against the part as
+    any sentence is, its passage ranked where retrieval put it (after every retrieved passage
+    when it was not). A finding must score RELATIVE_KEEP of the best of them:
+    "What innovative practice did HMICFRS highlight at the cyber crime unit?" asks for that
+    unit's, not every one.
+    """
+    from scrutiny.app.responses import finding_kind_asked, findings_of_kind
+
+    scorer = service.sentence_scorer()
+    common_words = scorer.lowercase_words()
+    retrieved = {hit.chunk.id: rank for rank, hit in enumerate(hits)}
+    listed: list[list[_Candidate]] = []
+    for part, query, expectation in zip(parts, part_queries(parts), expectations):
+        kind = finding_kind_asked(part)
+        found = findings_of_kind(service, kind, expectation.forces) if kind else []
+        passages = {quoted.hit.chunk.id: dataclasses.replace(
+            quoted.hit, fused_rank=retrieved.get(quoted.hit.chunk.id, len(hits))) for quoted in found}
+        scored = score_candidates(query, list(passages.values()), scorer)
+        stating: list[_Candidate] = []
+        for quoted in found:
+            # the sentence holding the finding's first sentence (a numbered "4.3.1 We found ...")
+            # or held by it
+            wanted = normalise(quoted.text)
+            first = normalise((split_sentences(quoted.text) or [quoted.text])[0])
+            candidate = next((c for c in scored if c.hit.chunk.id == quoted.hit.chunk.id
+                              and (first in normalise(c.sentence) or normalise(c.sentence) in wanted)), None)
+            if (candidate is not None and _answers(candidate, [expectation], common_words)
+                    and not any(_same_statement(candidate, c) for c in stating)):
+                stating.append(candidate)
+        # the question passed the refusal threshold already: a finding of the kind it names need
+        # only come near the best finding of that kind
+        best = max((c.score for c in stating), default=0.0)
+        listed.append([c for c in stating if c.score >= RELATIVE_KEEP * best])
+    return listed
 
 
 RESPONSE_PAIRS = 2  # most findings quoted with the force's response to each
@@ -783,7 +826,23 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     by_part = [[c for c in part
                 if c.score >= settings.refusal_threshold and _answers(c, [expectation], common_words)]
                for part, expectation in zip(by_part, expectations)]
-    chosen = _choose(by_part, candidates, settings.answer_sentences)
+    listed = _findings_listed(parts, expectations, hits, service)
+    if any(listed):
+        # The findings a part asks for by name are its answer, one point however many: the other
+        # parts and the best sentences follow, but not sentences about findings of that kind
+        # ("we established an area for improvement in 2018", "HMICFRS raised one cause of concern").
+        from scrutiny.app.responses import KIND_NAMED, finding_kind_asked
+
+        findings = [c for part in listed for c in part]
+        named = [KIND_NAMED[finding_kind_asked(part)] for part, found in zip(parts, listed) if found]
+        rest = [c for c in candidates if not any(name.search(c.sentence) for name in named)
+                and not any(_same_statement(c, f) for f in findings)
+                and c.score >= RELATIVE_KEEP * candidates[0].score]  # near the best, as _choose keeps
+        others = _choose([[] if found else part for part, found in zip(by_part, listed)], rest,
+                         settings.answer_sentences - 1)
+        chosen = findings + [c for c in others if not any(_same_statement(c, f) for f in findings)]
+    else:
+        chosen = _choose(by_part, candidates, settings.answer_sentences)
     # Primary sources first (the report before a response or a news story quoting it).
     chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
     if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"

@@ -708,6 +708,43 @@ def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, t
     assert not any("fraud desk" in c.quote for c in answer.citations)
 
 
+def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tmp_path):
+    from scrutiny.app.responses import finding_kind_asked
+
+    assert finding_kind_asked("What were Kent's areas for improvement in the fraud inspection") == "area_for_improvement"
+    assert finding_kind_asked("What cause of concern did HMICFRS raise about ROCUs in 2021") == "cause_of_concern"
+    assert finding_kind_asked("Which AFIs did the force get") == "area_for_improvement"
+    assert finding_kind_asked("What innovative practice did HMICFRS highlight") == "innovative_practice"
+    # the kind named after the question's own verb is not what it asks for
+    assert finding_kind_asked("What did the force do about the area for improvement") is None
+    assert finding_kind_asked("How many recommendations did HMICFRS make") is None
+
+    report = ("# Fraud: an inspection of Kent and Essex\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+              "In 2019 we gave Kent Police one area for improvement on fraud, and Kent Police has met it.\n\n"
+              "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
+              "Victims told us they heard nothing for months after reporting fraud to the force.\n\n"
+              "### Area for improvement: The force should train more call handlers to recognise courier fraud\n\n"
+              "Call handlers missed the signs of courier fraud in half the calls we listened to.\n\n"
+              "## Essex Police\n\n"
+              "### Area for improvement: The force should review every open fraud case it holds\n\n"
+              "Some cases had not been looked at for a year.\n")
+    answer = _asked(fake_service, tmp_path / "listed", {"fraud-report.md": report, "kent-pcc-response.txt": KENT_RESPONSE},
+                    "What were Kent's areas for improvement in the fraud inspection?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    # both of Kent's, quoted from the report with what they introduce; not Essex's, and not the
+    # sentence about an earlier area for improvement
+    assert "victims of fraud are contacted within 28 days" in quotes
+    assert "recognise courier fraud" in quotes
+    assert "review every open fraud case" not in quotes
+    assert "In 2019 we gave Kent Police" not in quotes
+    assert all(c.source == "fraud-report.md" for c in answer.citations)
+    # asked with the force's response, each finding is followed by its own
+    answer = fake_service.ask("What were Kent's areas for improvement, and what is the force doing about them?")
+    quotes = [c.quote for c in answer.citations]
+    assert "A victim care hub opened in May and now calls every fraud victim within ten working days." in quotes
+    assert "Courier fraud training is now part of every call handler's induction course." in quotes
+
+
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
     import scrutiny.app.answer as answer_module
     from scrutiny.app.answer import _Candidate, rerank_passages
