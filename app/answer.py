@@ -789,8 +789,21 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], common_word
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
     return any(expectation.met_by(text, about, context, hit.chunk.section, common_words,
                                   _commissioner_speaks(candidate, expectation.forces) if expectation.commissioner
-                                  else None)
+                                  else None, _document_words(hit.document))
                for expectation in expectations)
+
+
+def _document_words(document: Document) -> frozenset[str]:
+    """The lower-cased words of a whole document (kept by its content-derived id and the reader
+    version that read it, as responses.py keeps findings)."""
+    key = (document.id, document.reader_version)
+    if key not in _DOCUMENT_WORDS:
+        _DOCUMENT_WORDS[key] = frozenset(word.lower() for page in document.pages
+                                         for word in ALPHABETIC_WORD.findall(page))
+    return _DOCUMENT_WORDS[key]
+
+
+_DOCUMENT_WORDS: dict[tuple[str, int], frozenset[str]] = {}
 
 
 def _commissioner_speaks(candidate: _Candidate, forces: frozenset[str]) -> bool:

@@ -218,6 +218,32 @@ def has_deadline(text: str) -> bool:
     return bool(DEADLINE.search(text))
 
 
+def _name_like(word: str, start: int, end: int, covered: list[tuple[int, int]], common_words: Collection[str]) -> bool:
+    """A capitalised word that can be part of a name: a title, or a word the documents never
+    write in lower case that is no function word and no part of a force's or place's name."""
+    lowered = word.lower()
+    return word in TITLES or not (lowered in common_words or lowered in FUNCTION_WORDS
+                                  or any(s <= start and end <= e for s, e in covered))
+
+
+def proper_names(text: str, common_words: Collection[str]) -> list[str]:
+    """The last word of each run of two or more name-like capitalised words ("Paddy Tipping",
+    "Western Balkan"), lower-cased: what a document must contain to be about that name."""
+    covered = [(start, end) for _, start, end in mentions(text)]
+    names: list[str] = []
+    for run in CAPITALISED_RUN.finditer(text):
+        together: list[str] = []
+        for word in [*re.finditer(r"\S+", run.group(0)), None]:
+            if word is not None and _name_like(word.group(0), run.start() + word.start(), run.start() + word.end(),
+                                               covered, common_words):
+                together.append(word.group(0))
+                continue
+            if len(together) >= 2:
+                names.append(together[-1].lower())
+            together = []
+    return names
+
+
 def has_person_name(text: str, common_words: Collection[str]) -> bool:
     """A person's name: two capitalised words together (a title such as "Ms" counts as one) that
     are not words the documents write in lower case (`common_words`: "Chief Constable" is
@@ -230,11 +256,7 @@ def has_person_name(text: str, common_words: Collection[str]) -> bool:
         together = 0
         for word in re.finditer(r"\S+", run.group(0)):
             start, end = run.start() + word.start(), run.start() + word.end()
-            lowered = word.group(0).lower()
-            name_like = word.group(0) in TITLES or not (
-                lowered in common_words or lowered in FUNCTION_WORDS
-                or any(s <= start and end <= e for s, e in covered))
-            together = together + 1 if name_like else 0
+            together = together + 1 if _name_like(word.group(0), start, end, covered, common_words) else 0
             if together >= 2 and PERSON_BESIDE.search(text[max(0, run.start() - NAME_REACH):end + NAME_REACH]):
                 return True
     return False
@@ -312,6 +334,7 @@ class Expectation:
     person: bool = False  # a person's name is asked (who signed, who said)
     money: tuple[str, ...] = ()  # word beginnings of the kind of sum asked for (see money_sense)
     groups: tuple[frozenset[str], ...] = ()  # the teams, units or operations named (see named_groups)
+    text: str = ""  # the question (or part) itself: the proper names it holds (see met_by)
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -323,7 +346,7 @@ class Expectation:
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
                    bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)),
-                   money_sense(question), tuple(named_groups(question)))
+                   money_sense(question), tuple(named_groups(question)), question)
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -346,7 +369,8 @@ class Expectation:
         return not named or any(group & stems for group in self.groups)
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
-               common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None) -> bool:
+               common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None,
+               document_words: Collection[str] | None = None) -> bool:
         """`text` holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
@@ -358,6 +382,9 @@ class Expectation:
         `common_words` are the words the documents write in lower case (see has_person_name).
         `commissioner_speaks`: the commissioner asked about says the sentence (by default: one is
         named in `context`).
+        `document_words`: the lower-cased words of the sentence's whole document. A proper name
+        the question holds ("When did Paddy Tipping send his response?") must be in it: another
+        commissioner's response does not answer for him.
         """
         if self.forces and about and not about & self.forces:
             return False
@@ -369,6 +396,9 @@ class Expectation:
                                       else commissioner_speaks):
             return False
         if self.person and not has_person_name(text, common_words):
+            return False
+        if document_words is not None and any(name not in document_words
+                                              for name in proper_names(self.text, common_words)):
             return False
         if self.money and not re.search(r"\b(?:" + "|".join(self.money) + ")", text, re.IGNORECASE):
             return False

@@ -169,6 +169,23 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert not Expectation.of("Which chief officer is responsible for the ROCU?").person
 
 
+def test_a_proper_name_in_the_question_must_be_in_the_answers_document():
+    from scrutiny.app.answerability import proper_names
+
+    common = frozenset("police and crime commissioner response operation the date".split())
+    assert proper_names("On what date did Paddy Tipping send his response?", common) == ["tipping"]
+    # a force, a single capitalised word or a run of common words is no proper name
+    assert proper_names("What did Northumbria Police say about Operation Eastwood?", common) == []
+    assert proper_names("What did the Police and Crime Commissioner say?", common) == []
+    expectation = Expectation.of("On what date did Paddy Tipping send his response?")
+    dated = "The response was sent on 3 April 2021."
+    assert expectation.met_by(dated, set(), "", common_words=common,
+                              document_words=frozenset("yours sincerely paddy tipping".split()))
+    # another commissioner's response does not answer for him
+    assert not expectation.met_by(dated, set(), "", common_words=common,
+                                  document_words=frozenset("yours sincerely steve turner".split()))
+
+
 def test_when_will_is_answered_by_what_is_to_happen_not_what_did():
     expectation = Expectation.of("When will HMICFRS next inspect the regional unit?")
     assert not expectation.met_by("After the suspension due to COVID-19, HMICFRS inspected the unit in 2022.",

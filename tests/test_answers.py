@@ -745,6 +745,18 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     assert "Courier fraud training is now part of every call handler's induction course." in quotes
 
 
+def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_service, tmp_path):
+    answer = _asked(fake_service, tmp_path / "named", {
+        "kent-pcc-letter.txt": "Response to the HMICFRS fraud inspection\n\nThe commissioner welcomes the report "
+                               "and will hold the force to account.\n\nYours sincerely\n\nJo Bloggs\n",
+        "essex-pcc-letter.txt": "Response to the HMICFRS fraud inspection\n\nThe commissioner sent this response "
+                                "to the Home Secretary on 3 April 2023.\n\nYours sincerely\n\nSam Smith\n",
+    }, "On what date did Jo Bloggs send the response to the Home Secretary?")
+    # the only date is in Sam Smith's letter: it does not answer for Jo Bloggs
+    assert answer.refused
+    assert not fake_service.ask("On what date did Sam Smith send the response to the Home Secretary?").refused
+
+
 def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
     import scrutiny.app.answer as answer_module
     from scrutiny.app.answer import _Candidate, rerank_passages
