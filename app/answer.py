@@ -313,8 +313,10 @@ HAND_WEIGHTS = {
 RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
 
-def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -> tuple[list[_Candidate], np.ndarray]:
-    """Every candidate sentence of the passages and its feature row (columns = FEATURES)."""
+def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
+                       wanted: Callable[[_Candidate], bool] | None = None) -> tuple[list[_Candidate], np.ndarray]:
+    """Every candidate sentence of the passages (those `wanted`, when given) and its feature row
+    (columns = FEATURES)."""
     # A passage's rank is its place in the fused order of the question, or of the part of a
     # compound question, that retrieved it (before any rerank); else its place in `hits`.
     candidates = [
@@ -323,7 +325,8 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
         for sentence in candidate_sentences(hit.chunk.text)
     ]
     # A heading with nothing under it before the next heading (a title over a form) says nothing.
-    candidates = [c for c in candidates if not (c.sentence in c.hit.document.heading_texts and c.quote == c.sentence)]
+    candidates = [c for c in candidates if not (c.sentence in c.hit.document.heading_texts and c.quote == c.sentence)
+                  and (wanted is None or wanted(c))]
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means
@@ -390,9 +393,10 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer) -
     return candidates, rows
 
 
-def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[_Candidate]:
-    """Every sentence of the passages with its score, best first."""
-    candidates, rows = candidate_features(question, hits, scorer)
+def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer,
+                     wanted: Callable[[_Candidate], bool] | None = None) -> list[_Candidate]:
+    """Every sentence of the passages (those `wanted`, when given) with its score, best first."""
+    candidates, rows = candidate_features(question, hits, scorer, wanted)
     for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS):
         candidate.score = float(score)
     return sorted(candidates, key=lambda c: -c.score)
@@ -716,15 +720,11 @@ def _findings_listed(parts: list[str], expectations: list[Expectation], hits: li
         found = findings_of_kind(service, kind, expectation.forces) if kind else []
         passages = {quoted.hit.chunk.id: dataclasses.replace(
             quoted.hit, fused_rank=retrieved.get(quoted.hit.chunk.id, len(hits))) for quoted in found}
-        scored = score_candidates(query, list(passages.values()), scorer)
+        scored = score_candidates(query, list(passages.values()), scorer,
+                                  lambda c: any(_states(c, quoted) for quoted in found))  # each one scored is embedded
         stating: list[_Candidate] = []
         for quoted in found:
-            # the sentence holding the finding's first sentence (a numbered "4.3.1 We found ...")
-            # or held by it
-            wanted = normalise(quoted.text)
-            first = normalise((split_sentences(quoted.text) or [quoted.text])[0])
-            candidate = next((c for c in scored if c.hit.chunk.id == quoted.hit.chunk.id
-                              and (first in normalise(c.sentence) or normalise(c.sentence) in wanted)), None)
+            candidate = next((c for c in scored if _states(c, quoted)), None)
             if (candidate is not None and _answers(candidate, [expectation], common_words)
                     and not any(_same_statement(candidate, c) for c in stating)):
                 stating.append(candidate)
@@ -733,6 +733,17 @@ def _findings_listed(parts: list[str], expectations: list[Expectation], hits: li
         best = max((c.score for c in stating), default=0.0)
         listed.append([c for c in stating if c.score >= RELATIVE_KEEP * best])
     return listed
+
+
+def _states(candidate: _Candidate, finding) -> bool:
+    """The candidate is the sentence of the finding's passage that states the finding (a
+    `responses.Quoted`): it holds the finding's first sentence (a numbered "4.3.1 We found ...")
+    or is held by the finding."""
+    if candidate.hit.chunk.id != finding.hit.chunk.id:
+        return False
+    sentence = normalise(candidate.sentence)
+    return (normalise((split_sentences(finding.text) or [finding.text])[0]) in sentence
+            or sentence in normalise(finding.text))
 
 
 RESPONSE_PAIRS = 2  # most findings quoted with the force's response to each
