@@ -101,7 +101,10 @@ class NumpyBertEncoder:
             p = f"encoder.layer.{layer}."
 
             def linear(t, name):
-                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+                # one 2-D product: NumPy runs a 3-D one as a loop over the batch (about 30% slower)
+                weight = w[p + name + ".weight"]
+                return (t.reshape(-1, t.shape[-1]) @ weight.T + w[p + name + ".bias"]).reshape(
+                    *t.shape[:-1], weight.shape[0])
 
             def heads(t):
                 return t.reshape(batch, length, self.heads, head_size).transpose(0, 2, 1, 3)
