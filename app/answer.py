@@ -19,18 +19,23 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from scrutiny.app.answerability import COMMISSIONER, Expectation, has_date, has_grade, has_quantity
+from scrutiny.app.answerability import COMMISSIONER, LETTERS, Expectation, has_date, has_grade, has_quantity
 from scrutiny.app.quotes import (
     PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise, quote_on_page, split_sentences,
 )
 from scrutiny.app.records import Answer, Citation
 from scrutiny.index.lexical import tokenize
-from scrutiny.index.search import Hit
+from scrutiny.index.search import Hit, SearchFilters
+from scrutiny.ingest.findings import labels_pattern
 from scrutiny.ingest.forces import forces_in, regional_unit_of
 from scrutiny.ingest.records import RESPONSE_KINDS, Document
+
+if TYPE_CHECKING:
+    from scrutiny.app.responses import Quoted
 
 REFUSAL_TEXT = "The indexed documents don't answer this question."
 KIND_PRIORITY = {
@@ -55,8 +60,10 @@ PRIMARY_SWAP_SHARE = 0.6  # the report's own words replace a restatement scoring
 PARAGRAPH_CHARS = 600  # the lead quote runs on to the end of its paragraph when that is this short
 QUOTATION_CHARS = 1000  # ... and through a speaker's quotation that goes on over paragraphs, to this length
 # "..., Kim McGuinness, said: “The fight ...": someone's words open and are not closed in the paragraph
-ATTRIBUTION = re.compile(r"\b(?:said|says|added|adds|told|commented|stated|explained)\b[^“”\"]{0,40}[“\"]",
-                         re.IGNORECASE)
+SAYING_WORDS = r"\b(?:said|says|added|adds|told|commented|stated|explained)\b"
+ATTRIBUTION = re.compile(SAYING_WORDS + r"[^“”\"]{0,40}[“\"]", re.IGNORECASE)
+# "“This is a different matter,” said the mayor": a closed quotation attributed after it
+ATTRIBUTION_AFTER = re.compile(r"[,.!?][”\"]\s*(?:[\w’'-]+\s+){0,4}?" + SAYING_WORDS, re.IGNORECASE)
 LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
 
 ROLE = re.compile(
@@ -116,13 +123,18 @@ RESPONSE_QUESTION = re.compile(
 )
 QUESTION_SPLIT = re.compile(
     r"(?:,\s*|\s+)and\s+(?=(?:what|how|when|who|which|where|why|has|have|had|is|are|was|were|did|does|do|"
-    r"can|in what|by when|by what)\b)|\?\s+(?=\S)"
-    # "... has that happened in the north-east and in the Eastern region?": a part that is only
-    # another place, body or time asks the part before it again about that one (ELLIPSIS)
-    r"|(?:,\s*|\s+)and\s+(?=(?:in|for|at)\s+(?!(?:what|which|how|when|where|whom?)\b)\S)",
+    r"can|in what|by when|by what)\b)|\?\s+(?=\S)",
     re.IGNORECASE,
 )
-ELLIPSIS = re.compile(r"(in|for|at)\s+(?!(?:what|which|how|when|where|whom?)\b)", re.IGNORECASE)
+# "... has that happened in the north-east and in the Eastern region?": a part that ends in only
+# another place, body or time ("and in ...", "and for ...", "and at ...": a few words, no comma,
+# no question word) asks the same again about that one.
+ELLIPSIS = re.compile(r"(?:,\s*|\s+)and\s+((in|for|at)\s+(?!(?:what|which|how|when|where|whom?|each|every|particular)\b)"
+                      r"[^,?;]*?)\s*[?.]?\s*$", re.IGNORECASE)
+ELLIPSIS_WORDS = 6  # most words of such a part
+PREPOSITION = re.compile(r"\s(in|for|at)\s", re.IGNORECASE)
+# "areas for improvement" is a name, not a place: its "for" is not replaced
+FINDING_LABEL = re.compile(r"\b(?:" + labels_pattern() + r")\b", re.IGNORECASE)
 
 
 @dataclass
@@ -481,20 +493,31 @@ def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answe
 
 
 def question_parts(question: str) -> list[str]:
-    """Sub-questions of a compound question ("When was X set up, and how many Y?")."""
+    """Sub-questions of a compound question ("When was X set up, and how many Y?"); a part ending
+    in only another place ("Has it happened in the north-east and in the Eastern region?") is
+    two: the second with that place instead of the first (_elliptical)."""
     parts = [p.strip(" ,;?") for p in QUESTION_SPLIT.split(question)]
     parts = [p for p in parts if len(p.split()) >= 2]
-    # "..., and in the Eastern region": the part before it with its last "in ..." (else its last
-    # "for"/"at" phrase) replaced
-    for i in range(1, len(parts)):
-        ellipsis = ELLIPSIS.match(parts[i])
-        if ellipsis:
-            before = parts[i - 1]
-            same = [m.start() for m in re.finditer(rf"\s{ellipsis.group(1)}\s", before, re.IGNORECASE)]
-            other = [m.start() for m in re.finditer(r"\s(?:in|for|at)\s", before, re.IGNORECASE)]
-            cut = (same or other or [len(before)])[-1]
-            parts[i] = f"{before[:cut]} {parts[i]}"
+    parts = [asked for part in parts for asked in _elliptical(part)]
     return parts if len(parts) > 1 else [question]
+
+
+def _elliptical(part: str) -> list[str]:
+    """`part`, or the two questions it asks when it ends in "and in/for/at <a few words>": the
+    part before, and the part before with its last "in/for/at ..." phrase (not one inside a
+    finding's name, "areas for improvement") replaced. Without such a phrase to replace, the
+    part is left whole."""
+    match = ELLIPSIS.search(part)
+    if not match or len(match.group(1).split()) > ELLIPSIS_WORDS:
+        return [part]
+    before = part[:match.start()].strip(" ,")
+    names = [m.span() for m in FINDING_LABEL.finditer(before)]
+    places = [m for m in PREPOSITION.finditer(before) if not any(s <= m.start(1) < e for s, e in names)]
+    same = [m for m in places if m.group(1).lower() == match.group(2).lower()]
+    if not places:
+        return [part]
+    cut = (same or places)[-1].start()
+    return [before, f"{before[:cut]} {match.group(1)}"]
 
 
 def part_queries(parts: list[str]) -> list[str]:
@@ -574,37 +597,47 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
 
 
 def _unclosed(text: str) -> bool:
-    """A quotation opens in the text and does not close there."""
-    return text.count("“") > text.count("”") or text.count('"') % 2 == 1
+    """A quotation opens in the text and does not close there (curly and straight marks counted
+    alike: scraped pages mix them)."""
+    return (text.count("“") + text.count("”") + text.count('"')) % 2 == 1
 
 
-def _quotation_run(candidate: _Candidate, paragraph: str) -> str:
-    """`paragraph` (the lead quote) with the paragraphs that go on with the quotation it opens.
+def _quotation_run(candidate: _Candidate, paragraph: str) -> tuple[str, list[str]]:
+    """`paragraph` (the lead quote) with the paragraphs that go on with the quotation it opens,
+    and those paragraphs.
 
     A news story quotes a speaker over several paragraphs, each opening with “ and only the
     last closing it: "Kim McGuinness, said: “The fight ..." / "“For me, the real success is
     the prevention work ...". Those paragraphs are the speaker's words too, though no name is
-    beside them, and they may lie in the next passage: they are taken from the page itself.
+    beside them, and they may lie in the next passage: they are taken from the page itself. A
+    paragraph with an attribution of its own ("“...,” said the mayor") is someone else's.
     """
     if not (ATTRIBUTION.search(paragraph) and _unclosed(paragraph)):
-        return paragraph
+        return paragraph, []
     document, chunk = candidate.hit.document, candidate.hit.chunk
     page = find_quote_page(document, paragraph, chunk.page_start, chunk.page_end)
     if page is None:
-        return paragraph
+        return paragraph, []
     blocks = [" ".join(block.split()) for block in PARAGRAPH_BREAK.split(document.page_text(page))]
     target = normalise(paragraph)
     index = next((i for i, block in enumerate(blocks) if normalise(block).endswith(target)), None)
     if index is None:
-        return paragraph
-    run = paragraph
+        return paragraph, []
+    run: list[str] = []
     for block in blocks[index + 1:]:
-        if not block.startswith(("“", '"')) or len(run) + 1 + len(block) > QUOTATION_CHARS:
+        if (not block.startswith(("“", '"')) or ATTRIBUTION_AFTER.search(block)
+                or len(" ".join([paragraph, *run, block])) > QUOTATION_CHARS):
             break
-        run = f"{run} {block}"
+        run.append(block)
         if not _unclosed(block):
             break  # its closing mark ends the quotation
-    return run
+    return " ".join([paragraph, *run]), run
+
+
+def _passage_through(text: str, blocks: list[str]) -> str:
+    """A passage's text with the paragraphs a quote runs on into after it (those it lacks)."""
+    held = normalise(text)
+    return "\n\n".join([text.rstrip(), *(block for block in blocks if normalise(block) not in held)])
 
 
 def _rest_of_paragraph(candidate: _Candidate) -> str:
@@ -696,61 +729,68 @@ def _choose(candidates_by_part: list[list[_Candidate]], candidates: list[_Candid
     return chosen[:max(limit, len(candidates_by_part))]
 
 
-def _findings_listed(parts: list[str], expectations: list[Expectation], hits: list[Hit],
-                     service) -> list[list[_Candidate]]:
-    """For each part of the question, the findings it asks for by their kind's name ("What were
-    Cleveland's areas for improvement?", responses.py) that answer it; none for a part that asks
-    for no kind of finding.
+FINDINGS_LISTED = 4  # most findings of the kind asked for an answer quotes
+
+
+@dataclass
+class _Listed:
+    """The findings one part of a question asks for by their kind's name, as candidates."""
+
+    kind: str
+    findings: list[_Candidate]
+
+
+def _findings_listed(parts: list[str], expectations: list[Expectation], hits: list[Hit], service,
+                     filters: SearchFilters) -> list[_Listed | None]:
+    """For each part of the question, the findings it asks for by their kind's name
+    (findings_asked.py) that answer it; None for a part that asks for no kind of finding.
 
     Each finding is quoted by the sentence of its passage that states it (a boxed heading
     "Innovative practice: ..." is quoted with what it introduces) and scored against the part as
     any sentence is, its passage ranked where retrieval put it (after every retrieved passage
-    when it was not). A finding must score RELATIVE_KEEP of the best of them:
-    "What innovative practice did HMICFRS highlight at the cyber crime unit?" asks for that
-    unit's, not every one.
+    when it was not). The best FINDINGS_LISTED scoring RELATIVE_KEEP of the best of them are
+    kept: "What innovative practice did HMICFRS highlight at the cyber crime unit?" asks for that
+    unit's, not every one. (The question has passed the refusal threshold already.)
     """
-    from scrutiny.app.responses import finding_kind_asked, findings_of_kind
+    from scrutiny.app.findings_asked import findings_asked
 
     scorer = service.sentence_scorer()
     common_words = scorer.lowercase_words()
     retrieved = {hit.chunk.id: rank for rank, hit in enumerate(hits)}
-    listed: list[list[_Candidate]] = []
+    listed: list[_Listed | None] = []
     for part, query, expectation in zip(parts, part_queries(parts), expectations):
-        kind = finding_kind_asked(part)
-        found = findings_of_kind(service, kind, expectation.forces) if kind else []
+        asked = findings_asked(service, part, expectation.forces, expectation.years, filters)
+        if asked is None:
+            listed.append(None)
+            continue
         passages = {quoted.hit.chunk.id: dataclasses.replace(
-            quoted.hit, fused_rank=retrieved.get(quoted.hit.chunk.id, len(hits))) for quoted in found}
-        scored = score_candidates(query, list(passages.values()), scorer,
-                                  lambda c: any(_states(c, quoted) for quoted in found))  # each one scored is embedded
+            quoted.hit, fused_rank=retrieved.get(quoted.hit.chunk.id, len(hits))) for quoted in asked.findings}
+        scored = score_candidates(query, list(passages.values()), scorer,  # each sentence scored is embedded
+                                  lambda c: any(_states(c, quoted) for quoted in asked.findings))
         stating: list[_Candidate] = []
-        for quoted in found:
-            candidate = next((c for c in scored if _states(c, quoted)), None)
-            if (candidate is not None and _answers(candidate, [expectation], common_words)
+        for candidate in scored:  # best first
+            if (any(_states(candidate, quoted) for quoted in asked.findings)
+                    and _answers(candidate, [expectation], common_words)
                     and not any(_same_statement(candidate, c) for c in stating)):
                 stating.append(candidate)
-        # the question passed the refusal threshold already: a finding of the kind it names need
-        # only come near the best finding of that kind
-        best = max((c.score for c in stating), default=0.0)
-        listed.append([c for c in stating if c.score >= RELATIVE_KEEP * best])
+        best = stating[0].score if stating else 0.0
+        listed.append(_Listed(asked.kind, [c for c in stating if c.score >= RELATIVE_KEEP * best][:FINDINGS_LISTED]))
     return listed
 
 
-def _states(candidate: _Candidate, finding) -> bool:
-    """The candidate is the sentence of the finding's passage that states the finding (a
-    `responses.Quoted`): it holds the finding's first sentence (a numbered "4.3.1 We found ...")
-    or is held by the finding."""
-    if candidate.hit.chunk.id != finding.hit.chunk.id:
-        return False
-    sentence = normalise(candidate.sentence)
-    return (normalise((split_sentences(finding.text) or [finding.text])[0]) in sentence
-            or sentence in normalise(finding.text))
+def _states(candidate: _Candidate, finding: Quoted) -> bool:
+    """The candidate is the sentence of the finding's passage that states the finding: it holds
+    the finding's first sentence (also when numbered: "4.3.1 We found ...")."""
+    return (candidate.hit.chunk.id == finding.hit.chunk.id
+            and normalise((split_sentences(finding.text) or [finding.text])[0]) in normalise(candidate.sentence))
 
 
 RESPONSE_PAIRS = 2  # most findings quoted with the force's response to each
 
 
 def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_Candidate]],
-                    expectations: list[Expectation], service, limit: int) -> list[_Candidate]:
+                    expectations: list[Expectation], service, limit: int,
+                    listed: list[_Candidate] = ()) -> list[_Candidate]:
     """The chosen sentences with the force's own response to each finding among them.
 
     Findings among the chosen and the best few candidates (of the question and of each part) are
@@ -783,7 +823,11 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
     leads = {id(part[0]) for part in ranked if part}
     others = [c for c in chosen if (c.hit.document.kind not in RESPONSE_KINDS or id(c) in leads)
               and not any(c is p or _same_statement(c, p) for p in pairs)]
-    # A finding with its response is one point of the answer: `limit` counts each pair once.
+    # A finding with its response is one point of the answer: `limit` counts each pair once. The
+    # findings asked for by name (`listed`) all stay, paired or not, and are one point together.
+    if listed:
+        kept = [c for c in others if any(c is f for f in listed)]
+        return pairs + kept + [c for c in others if not any(c is f for f in listed)][:max(limit - 1, 0)]
     return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
 
@@ -805,15 +849,17 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], common_word
 
 
 def _document_words(document: Document) -> frozenset[str]:
-    """The lower-cased words of a whole document (kept by its content-derived id and the reader
-    version that read it, as responses.py keeps findings)."""
+    """The lower-cased runs of letters of a whole document (see Expectation.met_by), kept by its
+    content-derived id and the reader version that read it; the store starts over when full."""
     key = (document.id, document.reader_version)
     if key not in _DOCUMENT_WORDS:
-        _DOCUMENT_WORDS[key] = frozenset(word.lower() for page in document.pages
-                                         for word in ALPHABETIC_WORD.findall(page))
+        if len(_DOCUMENT_WORDS) >= DOCUMENT_WORDS_KEPT:
+            _DOCUMENT_WORDS.clear()
+        _DOCUMENT_WORDS[key] = frozenset(word.lower() for page in document.pages for word in LETTERS.findall(page))
     return _DOCUMENT_WORDS[key]
 
 
+DOCUMENT_WORDS_KEPT = 256
 _DOCUMENT_WORDS: dict[tuple[str, int], frozenset[str]] = {}
 
 
@@ -830,8 +876,10 @@ def _commissioner_speaks(candidate: _Candidate, forces: frozenset[str]) -> bool:
     return bool(COMMISSIONER.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
 
 
-def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answer:
-    """The default answerer: offline, deterministic, every sentence a verbatim quote."""
+def extractive_answer(question: str, hits: list[Hit], service, settings,
+                      filters: SearchFilters = SearchFilters()) -> Answer:
+    """The default answerer: offline, deterministic, every sentence a verbatim quote. `filters`
+    are those `hits` were retrieved with (findings asked for by kind are looked up within them)."""
     scorer = service.sentence_scorer()
     parts = question_parts(question)
     expectations = Expectation.of_parts(question, parts)
@@ -850,20 +898,20 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     by_part = [[c for c in part
                 if c.score >= settings.refusal_threshold and _answers(c, [expectation], common_words)]
                for part, expectation in zip(by_part, expectations)]
-    listed = _findings_listed(parts, expectations, hits, service)
-    if any(listed):
+    listed = _findings_listed(parts, expectations, hits, service, filters)
+    findings = [c for part in listed if part is not None for c in part.findings]
+    if findings:
         # The findings a part asks for by name are its answer, one point however many: the other
         # parts and the best sentences follow, but not sentences about findings of that kind
         # ("we established an area for improvement in 2018", "HMICFRS raised one cause of concern").
-        from scrutiny.app.responses import KIND_NAMED, finding_kind_asked
+        from scrutiny.app.findings_asked import KIND_NAMED
 
-        findings = [c for part in listed for c in part]
-        named = [KIND_NAMED[finding_kind_asked(part)] for part, found in zip(parts, listed) if found]
+        named = [KIND_NAMED[part.kind] for part in listed if part is not None and part.findings]
         rest = [c for c in candidates if not any(name.search(c.sentence) for name in named)
                 and not any(_same_statement(c, f) for f in findings)
                 and c.score >= RELATIVE_KEEP * candidates[0].score]  # near the best, as _choose keeps
-        others = _choose([[] if found else part for part, found in zip(by_part, listed)], rest,
-                         settings.answer_sentences - 1)
+        others = _choose([[] if part is not None and part.findings else sentences
+                          for sentences, part in zip(by_part, listed)], rest, settings.answer_sentences - 1)
         chosen = findings + [c for c in others if not any(_same_statement(c, f) for f in findings)]
     else:
         chosen = _choose(by_part, candidates, settings.answer_sentences)
@@ -872,7 +920,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"
         # each finding followed by its own response, then the other sentences
         chosen = _with_responses(question, chosen, [candidates, *by_part], expectations, service,
-                                 settings.answer_sentences)
+                                 settings.answer_sentences, findings)
     citations: list[Citation] = []
     sentences: list[str] = []
     lead = (candidates[0].hit.chunk.id, candidates[0].sentence)  # the part-by-part choice holds copies
@@ -881,6 +929,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     # finding about neighbourhood teams), and it is quoted only when its finding is.
     without_groups = [dataclasses.replace(e, groups=()) for e in expectations]
     quoted: set[int] = set()  # ids of the chosen candidates that found a quotable page
+    lead_beyond: list[str] = []  # paragraphs the lead's quotation runs on into (_quotation_run)
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
         if candidate.responds_to is not None and id(candidate.responds_to) not in quoted:
@@ -890,7 +939,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         quotes = []
         if (chunk.id, candidate.sentence) == lead:
             paragraph = _rest_of_paragraph(candidate)
-            quotes = [_quotation_run(candidate, paragraph), paragraph]
+            run, lead_beyond = _quotation_run(candidate, paragraph)
+            quotes = [run, paragraph]
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
@@ -914,6 +964,9 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
         n = len(citations) + 1
         citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
         sentences.append(f"{quote} [{n}]")
+    for citation in citations:  # a quotation run past its passage's end: the passage shows it all
+        if lead_beyond and normalise(citation.quote) not in normalise(citation.passage):
+            citation.passage = _passage_through(citation.passage, lead_beyond)
     answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
     answer = verify_citations(answer, service.data().documents)
     if answer.refused:
@@ -921,10 +974,11 @@ def extractive_answer(question: str, hits: list[Hit], service, settings) -> Answ
     return answer
 
 
-def answer_question(question: str, hits: list[Hit], service, llm: str = "") -> Answer:
+def answer_question(question: str, hits: list[Hit], service, llm: str = "",
+                    filters: SearchFilters = SearchFilters()) -> Answer:
     """Extractive by default; through an LLM when a spec is given (still citation-checked)."""
     if llm:
         from scrutiny.app.llm import llm_answer
 
         return llm_answer(question, hits, service, llm)
-    return extractive_answer(question, hits, service, service.settings)
+    return extractive_answer(question, hits, service, service.settings, filters)

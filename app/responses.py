@@ -11,14 +11,13 @@ question's.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from scrutiny.app.draft import ResponseFinder, similarity
 from scrutiny.app.quotes import normalise
 from scrutiny.index.search import Hit
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
-from scrutiny.ingest.findings import LABELS, Finding, extract_findings
+from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import forces_in
 from scrutiny.ingest.records import Document
 
@@ -40,7 +39,7 @@ class FindingResponse:
     response: Quoted
 
 
-def _passage(service, document: Document, page: int, paragraph: str) -> Hit | None:
+def passage_holding(service, document: Document, page: int, paragraph: str) -> Hit | None:
     """The indexed chunk of `document` that holds `paragraph` on `page`."""
     wanted = normalise(paragraph)
     for chunk in service.data().chunks:
@@ -50,7 +49,8 @@ def _passage(service, document: Document, page: int, paragraph: str) -> Hit | No
     return None
 
 
-def _findings(document: Document) -> list[Finding]:
+def findings_of(document: Document) -> list[Finding]:
+    """The findings of a report (ingest/findings.py), read once per document and reader version."""
     key = (document.id, document.reader_version)
     if key not in _FINDINGS:
         _FINDINGS[key] = extract_findings(document)
@@ -73,7 +73,7 @@ def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding,
     for document in documents:
         if document.kind != "inspection_report":
             continue
-        findings = _findings(document)
+        findings = findings_of(document)
         for finding in findings:
             text = normalise(finding.text)
             if wanted in text or text in wanted or similarity(sentence, finding.text) >= threshold:
@@ -95,60 +95,11 @@ def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]]
     heading = hit.chunk.section.split(SECTION_SEPARATOR)[-1]
     wanted = normalise(heading)
     threshold = service.settings.draft_restatement_similarity
-    findings = _findings(hit.document)
+    findings = findings_of(hit.document)
     for finding in findings:
         if normalise(finding.text) in wanted or similarity(heading, finding.text) >= threshold:
             return hit.document, finding, findings
     return None
-
-
-# "What were Cleveland's areas for improvement ...?", "What cause of concern did HMICFRS raise ...?":
-# the question asks for findings of a kind, by the kind's own name, before any verb of its own
-# ("What did the force do about the recommendation?" asks what the force did).
-FINDING_KIND_ASKED = re.compile(
-    r"^\s*(?:what|which|list)\s+(?:(?:were|are|was|is)\s+)?(?:the\s+)?"
-    r"(?:(?!(?:did|does|do|has|have|had|will|would|should|can|could)\b)[\w'’-]+\s+){0,2}?"
-    r"(areas?\s+for\s+improvement|AFIs?|causes?\s+of\s+concern|recommendations?|innovative\s+practice"
-    r"|promising\s+practice)\b",
-    re.IGNORECASE,
-)
-# How a sentence names findings of each kind ("raised one cause of concern", "the two AFIs").
-KIND_NAMED = {
-    "area_for_improvement": re.compile(r"\bareas?\s+for\s+improvement\b|\bAFIs?\b", re.IGNORECASE),
-    "cause_of_concern": re.compile(r"\bcauses?\s+of\s+concern\b", re.IGNORECASE),
-    "recommendation": re.compile(r"\brecommendations?\b", re.IGNORECASE),
-    "innovative_practice": re.compile(r"\binnovative\s+practice\b", re.IGNORECASE),
-    "promising_practice": re.compile(r"\bpromising\s+practice\b", re.IGNORECASE),
-}
-FINDING_REPORT_KINDS = ("inspection_report", "board_paper")  # a board paper restates the report's findings
-FINDINGS_LISTED = 4  # most findings of the kind asked for an answer quotes
-
-
-def finding_kind_asked(part: str) -> str | None:
-    """The kind of finding a question (or part) asks for by name, if any."""
-    match = FINDING_KIND_ASKED.match(part)
-    if not match:
-        return None
-    label = " ".join(match.group(1).lower().split())
-    return "area_for_improvement" if label.startswith("afi") else LABELS[label]
-
-
-def findings_of_kind(service, kind: str, forces: frozenset[str]) -> list[Quoted]:
-    """The indexed reports' findings of a kind, as quotable passages, in report order, up to
-    FINDINGS_LISTED; only a named force's own when `forces` names any."""
-    listed: list[Quoted] = []
-    for document in service.data().documents.values():
-        if document.kind not in FINDING_REPORT_KINDS:
-            continue
-        for finding in _findings(document):
-            if finding.kind != kind or (forces and finding.subject not in forces):
-                continue
-            passage = _passage(service, document, finding.page, finding.quote)
-            if passage is not None:
-                listed.append(Quoted(passage, finding.quote))
-            if len(listed) == FINDINGS_LISTED:
-                return listed
-    return listed
 
 
 def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
@@ -175,12 +126,12 @@ def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[
             if match is None:
                 continue
             document, [(page, paragraph)] = match
-            passage = _passage(service, document, page, paragraph)
+            passage = passage_holding(service, document, page, paragraph)
             if passage is None:
                 continue  # not within one indexed passage: it could not be cited
             if normalise(paragraph) not in seen:
                 seen.add(normalise(paragraph))
-                report_passage = _passage(service, report, finding.page, finding.quote)
+                report_passage = passage_holding(service, report, finding.page, finding.quote)
                 found.append(FindingResponse(
                     sentence,
                     Quoted(report_passage, finding.quote) if report_passage else None,

@@ -152,7 +152,8 @@ class Scrutiny:
                         seen.add(hit.chunk.id)
                         hits.append(hit)
         retrieved = time.perf_counter()
-        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm)
+        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm,
+                                 filters=filters)
         finished = time.perf_counter()
         answer.timings_ms = {
             "retrieve": (retrieved - started) * 1000,

@@ -97,8 +97,9 @@ class HybridRetriever:
         self.rrf_k = rrf_k
         self.reranker = reranker
 
-    def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
-        """Boolean mask over chunks, or None when nothing is filtered."""
+    def allowed(self, filters: SearchFilters) -> np.ndarray | None:
+        """Boolean mask over the chunk table of the chunks `filters` allow, or None when nothing is
+        filtered (BadFilter for a document or force that matches nothing)."""
         if not filters.active:
             return None
         documents = self.data.documents
@@ -129,7 +130,7 @@ class HybridRetriever:
         total = len(self.data.chunks)
         if total == 0 or not query.strip():
             return []
-        mask = self._allowed(filters)
+        mask = self.allowed(filters)
         query_vector = self.embedder.encode([query])
         depth = total if mask is not None else min(total, self.candidates)
         dense_scores, dense_ids = self.data.dense.search(query_vector, depth)

@@ -60,7 +60,17 @@ LABELS: dict[str, str] = {
     "cause of concern": "cause_of_concern", "causes of concern": "cause_of_concern",
     "recommendation": "recommendation", "recommendations": "recommendation",
     "innovative practice": "innovative_practice", "promising practice": "promising_practice",
+    "afi": "area_for_improvement", "afis": "area_for_improvement",  # how a question may name them
 }
+
+
+def labels_pattern(kind: str | None = None) -> str:
+    """A regex alternation of the LABELS (those of one kind), longest first, any whitespace
+    between their words."""
+    labels = sorted((label for label, k in LABELS.items() if kind in (None, k)), key=len, reverse=True)
+    return "|".join(r"\s+".join(map(re.escape, label.split())) for label in labels)
+
+
 LABEL = re.compile(
     r"^(?P<label>areas?\s+for\s+improvement|causes?\s+of\s+concern|recommendations?|innovative\s+practice"
     r"|promising\s+practice)(?:\s+\d+)?\s*(?:(?P<colon>[:\-–—])\s*(?P<rest>.*))?$",

@@ -173,10 +173,10 @@ def test_a_proper_name_in_the_question_must_be_in_the_answers_document():
     from scrutiny.app.answerability import proper_names
 
     common = frozenset("police and crime commissioner response operation the date".split())
-    assert proper_names("On what date did Paddy Tipping send his response?", common) == ["tipping"]
+    assert proper_names("On what date did Paddy Tipping send his response?", common) == ("tipping",)
     # a force, a single capitalised word or a run of common words is no proper name
-    assert proper_names("What did Northumbria Police say about Operation Eastwood?", common) == []
-    assert proper_names("What did the Police and Crime Commissioner say?", common) == []
+    assert proper_names("What did Northumbria Police say about Operation Eastwood?", common) == ()
+    assert proper_names("What did the Police and Crime Commissioner say?", common) == ()
     expectation = Expectation.of("On what date did Paddy Tipping send his response?")
     dated = "The response was sent on 3 April 2021."
     assert expectation.met_by(dated, set(), "", common_words=common,
@@ -184,6 +184,10 @@ def test_a_proper_name_in_the_question_must_be_in_the_answers_document():
     # another commissioner's response does not answer for him
     assert not expectation.met_by(dated, set(), "", common_words=common,
                                   document_words=frozenset("yours sincerely steve turner".split()))
+    # a double-barrelled name is found by its parts, as a document's words are kept
+    hyphenated = Expectation.of("On what date did Jane Smith-Jones send her response?")
+    assert hyphenated.met_by(dated, set(), "", common_words=common,
+                             document_words=frozenset("yours sincerely jane smith jones".split()))
 
 
 def test_when_will_is_answered_by_what_is_to_happen_not_what_did():

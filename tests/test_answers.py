@@ -63,6 +63,14 @@ def test_a_part_that_is_only_another_place_asks_the_part_before_about_it():
     # "and in which ..." is a question of its own, not another place
     assert question_parts("What did the force change and in which areas?") == [
         "What did the force change and in which areas?"]
+    # a part of its own that opens with "In ..." is not rewritten, nor a finding's name ("areas
+    # for improvement") taken for a place, nor a part with no place to replace
+    assert question_parts("What did HMICFRS find? In Cleveland, what was graded?") == [
+        "What did HMICFRS find", "In Cleveland, what was graded"]
+    assert question_parts("What were Kent's areas for improvement in 2022, and in 2023?") == [
+        "What were Kent's areas for improvement in 2022", "What were Kent's areas for improvement in 2023"]
+    assert question_parts("What recommendations did Cleveland make, and in Durham?") == [
+        "What recommendations did Cleveland make, and in Durham?"]
 
 
 def test_quote_check_ignores_whitespace_and_quote_style(fake_corpus_service):
@@ -709,17 +717,22 @@ def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, t
 
 
 def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tmp_path):
-    from scrutiny.app.responses import finding_kind_asked
+    from scrutiny.app.findings_asked import kind_asked
 
-    assert finding_kind_asked("What were Kent's areas for improvement in the fraud inspection") == "area_for_improvement"
-    assert finding_kind_asked("What cause of concern did HMICFRS raise about ROCUs in 2021") == "cause_of_concern"
-    assert finding_kind_asked("Which AFIs did the force get") == "area_for_improvement"
-    assert finding_kind_asked("What innovative practice did HMICFRS highlight") == "innovative_practice"
-    # the kind named after the question's own verb is not what it asks for
-    assert finding_kind_asked("What did the force do about the area for improvement") is None
-    assert finding_kind_asked("How many recommendations did HMICFRS make") is None
+    assert kind_asked("What were Kent's areas for improvement in the fraud inspection") == "area_for_improvement"
+    assert kind_asked("What cause of concern did HMICFRS raise about ROCUs in 2021") == "cause_of_concern"
+    assert kind_asked("Which AFIs did the force get") == "area_for_improvement"
+    assert kind_asked("What innovative practice did HMICFRS highlight") == "innovative_practice"
+    # the kind named after the question's own verb or a preposition is not what it asks for ...
+    assert kind_asked("What did the force do about the area for improvement") is None
+    assert kind_asked("How many recommendations did HMICFRS make") is None
+    assert kind_asked("What was the deadline for recommendations about corruption") is None
+    assert kind_asked("What progress on recommendations has Cleveland made") is None
+    # ... nor does a question about findings' progress ask for the findings
+    assert kind_asked("Which recommendations have been implemented") is None
+    assert kind_asked("What areas for improvement has the force addressed") is None
 
-    report = ("# Fraud: an inspection of Kent and Essex\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
+    report = ("# Fraud: an inspection of Kent and Essex\n\nPublished 5 May 2023\n\n© HMICFRS 2023\n\n## Kent Police\n\n"
               "In 2019 we gave Kent Police one area for improvement on fraud, and Kent Police has met it.\n\n"
               "### Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n\n"
               "Victims told us they heard nothing for months after reporting fraud to the force.\n\n"
@@ -743,6 +756,18 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     quotes = [c.quote for c in answer.citations]
     assert "A victim care hub opened in May and now calls every fraud victim within ten working days." in quotes
     assert "Courier fraud training is now part of every call handler's induction course." in quotes
+    # the findings come only from what the question's filters allow, and from a report of a year it names
+    answer = fake_service.ask("What were Kent's areas for improvement?", filters=SearchFilters(kinds=("pcc_response",)))
+    assert all(c.kind == "pcc_response" for c in answer.citations)
+    folder = tmp_path / "listed"
+    (folder / "fraud-report-2021.md").write_text(
+        "# Fraud: an inspection of Kent Police\n\nPublished 1 June 2021\n\n© HMICFRS 2021\n\n## Kent Police\n\n"
+        "### Area for improvement: By March 2023, the force should appoint a lead officer for fraud\n\n"
+        "Nobody in the force had the lead for fraud.\n")
+    assert fake_service.ingest([folder], show_progress=False).ok
+    quotes = " ".join(c.quote for c in fake_service.ask("What were Kent's areas for improvement in 2023?").citations)
+    assert "recognise courier fraud" in quotes
+    assert "appoint a lead officer" not in quotes  # a 2021 finding, though it names March 2023
 
 
 def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_service, tmp_path):
@@ -891,7 +916,9 @@ def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_
 
     def run(paragraph, text=chunk.text, page_text=page):
         hit = Hit(dataclasses.replace(chunk, text=text), dataclasses.replace(document, pages=[page_text]))
-        return _quotation_run(_Candidate(paragraph, hit, 0), paragraph)
+        quoted, beyond = _quotation_run(_Candidate(paragraph, hit, 0), paragraph)
+        assert quoted == " ".join([paragraph, *beyond])
+        return quoted
 
     quoted = run(said)
     assert quoted == f"{said} {going_on} {closing}"  # up to the closing mark, not the next quotation
@@ -901,11 +928,31 @@ def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_
     assert run(whole, text=whole, page_text=page.replace(said, whole)) == whole
     plain = "Inspectors found that the force works well with partners in the region."
     assert run(plain, text=plain, page_text=page.replace(said, plain)) == plain
+    # a quotation closed with the other style of mark is closed; another speaker's is not taken
+    mixed = "The commissioner, Jo Bloggs, said: “The fight is on.\""
+    assert run(mixed, text=mixed, page_text=page.replace(said, mixed)) == mixed
+    assert run(said, page_text=page.replace(closing + "\n\n", "")) == f"{said} {going_on}"
     # a long quotation is taken in whole paragraphs up to the limit
     sentence = "The prevention work goes on. "
     long = "“" + sentence * ((QUOTATION_CHARS - len(said) - len(sentence)) // len(sentence))  # no room for more
     quoted = run(said, page_text=page.replace(going_on, long))
     assert quoted == f"{said} {long.strip()}" and len(quoted) <= QUOTATION_CHARS
+
+
+def test_a_quotation_run_past_its_passage_is_cited_with_a_passage_holding_it(fake_service, tmp_path):
+    said = "The commissioner, Jo Bloggs, said: “The fight against organised crime in Kent is very much on."
+    paragraphs = ["Kent Police was inspected on organised crime this year.", said,
+                  "“For me, the real success is the prevention work that is happening in Kent.",
+                  "“It is a well done from me to all involved.”"]
+    fake_service.settings.chunk_tokens, fake_service.settings.chunk_overlap_tokens = 32, 0  # one passage ends at `said`
+    answer = _asked(fake_service, tmp_path / "news", {"kent-news.txt": "\n\n".join(paragraphs)},
+                    "What did the Kent commissioner Jo Bloggs say about the fight against organised crime?")
+    lead = answer.citations[0]
+    assert lead.quote.startswith(said) and lead.quote.endswith("all involved.”")
+    chunk = next(c for c in fake_service.data().chunks if said in c.text)
+    assert "all involved" not in chunk.text  # the quotation runs on past its passage ...
+    assert " ".join(lead.quote.split()) in " ".join(lead.passage.split())  # ... and the cited passage shows it all
+    assert lead.passage.startswith(chunk.text.rstrip())
 
 
 def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake_corpus_service, monkeypatch):

@@ -1,0 +1,79 @@
+"""Findings a question asks for by their kind's name.
+
+"What were Cleveland's areas for improvement?" and "What cause of concern did HMICFRS raise?"
+ask for the findings themselves. Sentence scoring alone puts sentences that talk about such
+findings ("we established an area for improvement in 2018", "HMICFRS raised one cause of
+concern") ahead of them. The findings come from the reports and board papers
+(ingest/findings.py), within the question's filters, each quoted from the passage that holds it;
+app/answer.py scores them against the question and keeps those near the best.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from scrutiny.app.responses import Quoted, findings_of, passage_holding
+from scrutiny.index.search import SearchFilters
+from scrutiny.ingest.findings import LABELS, labels_pattern
+
+REPORT_KINDS = ("inspection_report", "board_paper")  # a board paper restates the report's findings
+
+
+# The kind named as the head of what is asked, before any verb or preposition of the question's
+# own: "What were Cleveland's areas for improvement?", "Which AFIs did the force get?"; not "What
+# did the force do about the recommendation?" or "What was the deadline for recommendations?".
+KIND_ASKED = re.compile(
+    r"^\s*(?:what|which|list)\s+(?:(?:were|are|was|is)\s+)?(?:the\s+)?"
+    r"(?:(?!(?:did|does|do|has|have|had|will|would|should|can|could|of|for|on|in|at|about|to|with|by)\b)"
+    r"[\w'’-]+\s+){0,2}?(" + labels_pattern() + r")\b(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# What is asked of findings already made (their progress, their deadline), not the findings:
+# "Which recommendations have been implemented?"
+STATUS = re.compile(r"\b(?:implement|complet|address|clos|progress|met\b|meet|achiev|adopt|discharg|deliver|"
+                    r"done\b|finish|deadline|due\b|outstanding|respond|acted\b)", re.IGNORECASE)
+# How a sentence names findings of each kind ("raised one cause of concern", "the two AFIs").
+KIND_NAMED = {kind: re.compile(r"\b(?:" + labels_pattern(kind) + r")\b", re.IGNORECASE) for kind in set(LABELS.values())}
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of finding a question (or part) asks for, and the findings of that kind."""
+
+    kind: str
+    findings: list[Quoted]
+
+
+def kind_asked(part: str) -> str | None:
+    """The kind of finding a question (or part) asks for by name, if any."""
+    match = KIND_ASKED.match(part)
+    if not match or STATUS.search(match.group(2)):
+        return None
+    return LABELS[" ".join(match.group(1).lower().split())]
+
+
+def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[str],
+                   filters: SearchFilters = SearchFilters()) -> Asked | None:
+    """The findings of the kind `part` asks for: a named force's own when `forces` names any,
+    from a report of a year the question names (by the report's date or title: a 2021 report's
+    "By February 2022" is no 2022 finding), each in a passage `filters` allows. None when the
+    part asks for no kind of finding."""
+    kind = kind_asked(part)
+    if kind is None:
+        return None
+    data = service.data()
+    mask = service.retriever().allowed(filters)
+    allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask) if ok}
+    found: list[Quoted] = []
+    for document in data.documents.values():
+        dated = f"{document.title} {document.date or ''}"
+        if document.kind not in REPORT_KINDS or any(year not in dated for year in years):
+            continue
+        for finding in findings_of(document):
+            if finding.kind != kind or (forces and finding.subject not in forces):
+                continue
+            passage = passage_holding(service, document, finding.page, finding.quote)
+            if passage is not None and (allowed is None or passage.chunk.id in allowed):
+                found.append(Quoted(passage, finding.quote))
+    return Asked(kind, found)
