@@ -129,8 +129,9 @@ QUESTION_SPLIT = re.compile(
 # "... has that happened in the north-east and in the Eastern region?": a part that ends in only
 # another place, body or time ("and in ...", "and for ...", "and at ...": a few words, no comma,
 # no question word) asks the same again about that one.
-ELLIPSIS = re.compile(r"(?:,\s*|\s+)and\s+((in|for|at)\s+(?!(?:what|which|how|when|where|whom?|each|every|particular)\b)"
-                      r"[^,?;]*?)\s*[?.]?\s*$", re.IGNORECASE)
+ELLIPSIS = re.compile(r"(?:,\s*|\s+)and\s+((in|for|at)\s+"
+                      r"(?!(?:what|which|how|when|where|whom?|each|every|particular)\b)[^,?;]*?)\s*[?.]?\s*$",
+                      re.IGNORECASE)
 ELLIPSIS_WORDS = 6  # most words of such a part
 PREPOSITION = re.compile(r"\s(in|for|at)\s", re.IGNORECASE)
 # "areas for improvement" is a name, not a place: its "for" is not replaced
@@ -929,7 +930,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
     # finding about neighbourhood teams), and it is quoted only when its finding is.
     without_groups = [dataclasses.replace(e, groups=()) for e in expectations]
     quoted: set[int] = set()  # ids of the chosen candidates that found a quotable page
-    lead_beyond: list[str] = []  # paragraphs the lead's quotation runs on into (_quotation_run)
+    lead_run, lead_beyond = "", []  # the lead's quotation, the paragraphs it runs on into (_quotation_run)
     for candidate in chosen:
         chunk, document = candidate.hit.chunk, candidate.hit.document
         if candidate.responds_to is not None and id(candidate.responds_to) not in quoted:
@@ -939,8 +940,8 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
         quotes = []
         if (chunk.id, candidate.sentence) == lead:
             paragraph = _rest_of_paragraph(candidate)
-            run, lead_beyond = _quotation_run(candidate, paragraph)
-            quotes = [run, paragraph]
+            lead_run, lead_beyond = _quotation_run(candidate, paragraph)
+            quotes = [lead_run, paragraph]
         for quote in dict.fromkeys([*quotes, candidate.quote, candidate.sentence]):
             if CITATION_LIKE.search(quote):
                 continue  # a list item's own "[3]" would read as a citation marker
@@ -965,7 +966,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
         citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
         sentences.append(f"{quote} [{n}]")
     for citation in citations:  # a quotation run past its passage's end: the passage shows it all
-        if lead_beyond and normalise(citation.quote) not in normalise(citation.passage):
+        if lead_beyond and citation.quote == lead_run and normalise(citation.quote) not in normalise(citation.passage):
             citation.passage = _passage_through(citation.passage, lead_beyond)
     answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
     answer = verify_citations(answer, service.data().documents)

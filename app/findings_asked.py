@@ -34,7 +34,8 @@ KIND_ASKED = re.compile(
 STATUS = re.compile(r"\b(?:implement|complet|address|clos|progress|met\b|meet|achiev|adopt|discharg|deliver|"
                     r"done\b|finish|deadline|due\b|outstanding|respond|acted\b)", re.IGNORECASE)
 # How a sentence names findings of each kind ("raised one cause of concern", "the two AFIs").
-KIND_NAMED = {kind: re.compile(r"\b(?:" + labels_pattern(kind) + r")\b", re.IGNORECASE) for kind in set(LABELS.values())}
+KIND_NAMED = {kind: re.compile(r"\b(?:" + labels_pattern(kind) + r")\b", re.IGNORECASE)
+              for kind in set(LABELS.values())}
 
 
 @dataclass(frozen=True)
