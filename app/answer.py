@@ -514,9 +514,9 @@ def _elliptical(part: str) -> list[str]:
     before = part[:match.start()].strip(" ,")
     names = [m.span() for m in FINDING_LABEL.finditer(before)]
     places = [m for m in PREPOSITION.finditer(before) if not any(s <= m.start(1) < e for s, e in names)]
-    same = [m for m in places if m.group(1).lower() == match.group(2).lower()]
     if not places:
         return [part]
+    same = [m for m in places if m.group(1).lower() == match.group(2).lower()]
     cut = (same or places)[-1].start()
     return [before, f"{before[:cut]} {match.group(1)}"]
 
@@ -766,13 +766,13 @@ def _findings_listed(parts: list[str], expectations: list[Expectation], hits: li
             continue
         passages = {quoted.hit.chunk.id: dataclasses.replace(
             quoted.hit, fused_rank=retrieved.get(quoted.hit.chunk.id, len(hits))) for quoted in asked.findings}
-        scored = score_candidates(query, list(passages.values()), scorer,  # each sentence scored is embedded
+        # only the sentences stating a finding are scored (each sentence scored is embedded)
+        scored = score_candidates(query, list(passages.values()), scorer,
                                   lambda c: any(_states(c, quoted) for quoted in asked.findings))
         stating: list[_Candidate] = []
         for candidate in scored:  # best first
-            if (any(_states(candidate, quoted) for quoted in asked.findings)
-                    and _answers(candidate, [expectation], common_words)
-                    and not any(_same_statement(candidate, c) for c in stating)):
+            if _answers(candidate, [expectation], common_words) and not any(
+                    _same_statement(candidate, c) for c in stating):
                 stating.append(candidate)
         best = stating[0].score if stating else 0.0
         listed.append(_Listed(asked.kind, [c for c in stating if c.score >= RELATIVE_KEEP * best][:FINDINGS_LISTED]))
@@ -827,8 +827,9 @@ def _with_responses(question: str, chosen: list[_Candidate], ranked: list[list[_
     # A finding with its response is one point of the answer: `limit` counts each pair once. The
     # findings asked for by name (`listed`) all stay, paired or not, and are one point together.
     if listed:
-        kept = [c for c in others if any(c is f for f in listed)]
-        return pairs + kept + [c for c in others if not any(c is f for f in listed)][:max(limit - 1, 0)]
+        listed_ids = {id(c) for c in listed}
+        kept = [c for c in others if id(c) in listed_ids]
+        return pairs + kept + [c for c in others if id(c) not in listed_ids][:max(limit - 1, 0)]
     return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
 

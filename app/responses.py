@@ -62,6 +62,19 @@ def findings_of(document: Document) -> list[Finding]:
 _FINDINGS: dict[tuple[str, int], list[Finding]] = {}
 
 
+def _first_finding(documents, matches) -> tuple[Document, Finding, list[Finding]] | None:
+    """The first finding of the inspection reports among `documents` that `matches(finding)`,
+    with its report and all the report's findings."""
+    for document in documents:
+        if document.kind != "inspection_report":
+            continue
+        findings = findings_of(document)
+        for finding in findings:
+            if matches(finding):
+                return document, finding, findings
+    return None
+
+
 def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
     """The report finding a sentence states or restates, with the report and all its findings.
 
@@ -69,16 +82,12 @@ def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding,
     """
     wanted = normalise(sentence)
     threshold = service.settings.draft_restatement_similarity
-    documents = {hit.document.id: hit.document, **service.data().documents}.values()
-    for document in documents:
-        if document.kind != "inspection_report":
-            continue
-        findings = findings_of(document)
-        for finding in findings:
-            text = normalise(finding.text)
-            if wanted in text or text in wanted or similarity(sentence, finding.text) >= threshold:
-                return document, finding, findings
-    return None
+
+    def states(finding: Finding) -> bool:
+        text = normalise(finding.text)
+        return wanted in text or text in wanted or similarity(sentence, finding.text) >= threshold
+
+    return _first_finding({hit.document.id: hit.document, **service.data().documents}.values(), states)
 
 
 def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:
@@ -90,16 +99,13 @@ def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]]
     own report counts, and the heading must state the finding: a plain heading ("Action
     Fraud") that a finding happens to contain ("... every Action Fraud report ...") is no finding.
     """
-    if hit.document.kind != "inspection_report" or not hit.chunk.section:
+    if not hit.chunk.section:
         return None
     heading = hit.chunk.section.split(SECTION_SEPARATOR)[-1]
     wanted = normalise(heading)
     threshold = service.settings.draft_restatement_similarity
-    findings = findings_of(hit.document)
-    for finding in findings:
-        if normalise(finding.text) in wanted or similarity(heading, finding.text) >= threshold:
-            return hit.document, finding, findings
-    return None
+    return _first_finding([hit.document], lambda finding: normalise(finding.text) in wanted
+                          or similarity(heading, finding.text) >= threshold)
 
 
 def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
