@@ -65,6 +65,7 @@ ATTRIBUTION = re.compile(SAYING_WORDS + r"[^“”\"]{0,40}[“\"]", re.IGNORECA
 # "“This is a different matter,” said the mayor": a closed quotation attributed after it
 ATTRIBUTION_AFTER = re.compile(r"[,.!?][”\"]\s*(?:[\w’'-]+\s+){0,4}?" + SAYING_WORDS, re.IGNORECASE)
 LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
+REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|those)\b", re.IGNORECASE)  # "... say about them?"
 
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
@@ -369,8 +370,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
     # about X, and which officer highlighted it?").
     expectation = Expectation.of(question)
     parts = question_parts(question)
-    wants_statement = any(not (e.types or e.person or WHO_ASKED.search(part))
-                          for part, e in zip(parts, Expectation.of_parts(question, parts)))
+    wants_statement = any(_asks_statement(part, e) for part, e in zip(parts, Expectation.of_parts(question, parts)))
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
     for row, candidate in enumerate(candidates):
@@ -521,15 +521,25 @@ def _elliptical(part: str) -> list[str]:
     return [before, f"{before[:cut]} {match.group(1)}"]
 
 
+def _asks_statement(part: str, expectation: Expectation) -> bool:
+    """The part asks for something said or found, not for a name, role, date, figure or grade."""
+    return not (expectation.types or expectation.person or WHO_ASKED.search(part))
+
+
 def part_queries(parts: list[str]) -> list[str]:
     """What each part is searched and scored by: a part with next to no words of its own ("was
-    it implemented?", "by when", "in what year") is asked together with the part before it.
+    it implemented?", "by when", "in what year"), or one asking what was said or done about
+    "it" or "them" ("... and what did the PCC say about them?"), is asked together with the part
+    before it. A part asking for a name, date or figure is answered by its own kind of sentence
+    and keeps to its own words.
 
-    Alone, "was it implemented" finds "The team is also implementing safeguards".
+    Alone, "was it implemented" finds "The team is also implementing safeguards", and "what did
+    the PCC say about them" finds whatever the PCC said first.
     """
     queries: list[str] = []
     for part in parts:
-        leans = queries and len(tokenize(part)) <= LEANING_WORDS
+        leans = queries and (len(tokenize(part)) <= LEANING_WORDS
+                             or (bool(REFERS_BACK.search(part)) and _asks_statement(part, Expectation.of(part))))
         queries.append(f"{queries[-1]}, {part}" if leans else part)
     return queries
 

@@ -864,6 +864,12 @@ def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
     # A part with words of its own is asked as it is.
     parts = question_parts("When was the team set up, and how many offenders was the force managing through it?")
     assert part_queries(parts) == parts
+    # A part asking what was said about "them" or "it" is asked with the part that says what they are ...
+    parts = question_parts("What were the force's areas for improvement, and what did the commissioner say about them?")
+    assert part_queries(parts) == [parts[0], f"{parts[0]}, {parts[1]}"]
+    # ... but a part asking for a name, date or figure is answered by its own kind, and is asked alone.
+    parts = question_parts("What did the report find about Operation Tern, and which officer praised it in the local paper?")
+    assert part_queries(parts) == parts
 
 
 def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(fake_corpus_service):
