@@ -52,8 +52,8 @@ def resolve_model_path(name: str) -> str:
 
 
 # Small encodes in a cold process skip the torch import (see bert_numpy). The NumPy pass runs
-# about 2,700 word pieces a second on 2 cores and torch about 5,800 after a ~5 s import and
-# load (measured November 2026), so NumPy is quicker up to about 25,000 word pieces; the budget
+# about 3,500 word pieces a second on 2 cores and torch about 5,800 after a ~5 s import and
+# load (measured November 2026), so NumPy is quicker up to about 40,000 word pieces; the budget
 # stays well under that: an answer's sentences (~200 texts, ~6,000 pieces), not a file's passages.
 NUMPY_MAX_TOKENS = 8000
 

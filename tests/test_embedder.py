@@ -57,3 +57,15 @@ def test_fake_embedder_is_deterministic_and_normalised():
     assert np.array_equal(first, second)
     assert abs(float(np.linalg.norm(first[0])) - 1.0) < 1e-6
     assert float(np.linalg.norm(first[1])) == 0.0
+
+
+def test_numpy_gelu_is_the_exact_erf_gelu():
+    import math
+
+    from scrutiny.index.bert_numpy import _gelu
+
+    values = np.linspace(-8, 8, 2001, dtype=np.float32)
+    exact = np.array([0.5 * v * (1 + math.erf(v / math.sqrt(2))) for v in values.astype(float)])
+    got = _gelu(values)
+    assert got.dtype == np.float32
+    assert np.abs(got - exact).max() < 1e-6
