@@ -32,7 +32,7 @@ from scrutiny.index.lexical import tokenize
 from scrutiny.index.search import Hit, SearchFilters
 from scrutiny.ingest.findings import labels_pattern
 from scrutiny.ingest.forces import forces_in, regional_unit_of
-from scrutiny.ingest.records import RESPONSE_KINDS, Document
+from scrutiny.ingest.records import RESPONSE_KINDS, Document, DocumentMemo
 
 if TYPE_CHECKING:
     from scrutiny.app.responses import Quoted
@@ -860,19 +860,12 @@ def _answers(candidate: _Candidate, expectations: list[Expectation], common_word
                for expectation in expectations)
 
 
-def _document_words(document: Document) -> frozenset[str]:
-    """The lower-cased runs of letters of a whole document (see Expectation.met_by), kept by its
-    content-derived id and the reader version that read it; the store starts over when full."""
-    key = (document.id, document.reader_version)
-    if key not in _DOCUMENT_WORDS:
-        if len(_DOCUMENT_WORDS) >= DOCUMENT_WORDS_KEPT:
-            _DOCUMENT_WORDS.clear()
-        _DOCUMENT_WORDS[key] = frozenset(word.lower() for page in document.pages for word in LETTERS.findall(page))
-    return _DOCUMENT_WORDS[key]
+def _words_of(document: Document) -> frozenset[str]:
+    """The lower-cased runs of letters of a whole document (see Expectation.met_by)."""
+    return frozenset(word.lower() for page in document.pages for word in LETTERS.findall(page))
 
 
-DOCUMENT_WORDS_KEPT = 256
-_DOCUMENT_WORDS: dict[tuple[str, int], frozenset[str]] = {}
+_document_words = DocumentMemo(_words_of)
 
 
 def _commissioner_speaks(candidate: _Candidate, forces: frozenset[str]) -> bool:

@@ -19,7 +19,7 @@ from scrutiny.index.search import Hit
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
 from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import forces_in
-from scrutiny.ingest.records import Document
+from scrutiny.ingest.records import Document, DocumentMemo
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,8 @@ def passage_holding(service, document: Document, page: int, paragraph: str) -> H
     return None
 
 
-def findings_of(document: Document) -> list[Finding]:
-    """The findings of a report (ingest/findings.py), read once per document and reader version."""
-    key = (document.id, document.reader_version)
-    if key not in _FINDINGS:
-        _FINDINGS[key] = extract_findings(document)
-    return _FINDINGS[key]
-
-
-# By document id (which changes with the content) and the reader version that read it (a
-# re-read document keeps its id but may have new blocks).
-_FINDINGS: dict[tuple[str, int], list[Finding]] = {}
+# The findings of a report (ingest/findings.py), read once per document and reader version.
+findings_of: DocumentMemo[list[Finding]] = DocumentMemo(extract_findings)
 
 
 def _first_finding(documents, matches) -> tuple[Document, Finding, list[Finding]] | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 DocumentKind = Literal[
     "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other"
@@ -97,6 +98,30 @@ class Document:
             "publisher": self.publisher, "date": self.date, "forces": self.forces,
             "pages": len(self.pages),
         }
+
+
+T = TypeVar("T")
+
+
+class DocumentMemo(Generic[T]):
+    """`build(document)`, computed once per document: kept by the document's content-derived id
+    and the reader version that read it (a re-read document may have new blocks), for at most
+    `kept` documents (the memo starts over when full, so a long-running app does not grow)."""
+
+    def __init__(self, build: Callable[[Document], T], kept: int = 256):
+        self._build = build
+        self._kept = kept
+        self._values: dict[tuple[str, int], T] = {}
+
+    def __call__(self, document: Document) -> T:
+        key = (document.id, document.reader_version)
+        value = self._values.get(key)
+        if value is None:
+            value = self._build(document)
+            if len(self._values) >= self._kept:
+                self._values.clear()
+            self._values[key] = value
+        return value
 
 
 @dataclass(frozen=True)

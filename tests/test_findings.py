@@ -270,3 +270,20 @@ def test_board_paper_restates_six_recommendations_and_a_cause_of_concern(board_p
     assert concerns[0].deadline == "February 2022" and concerns[0].addressee == "the Home Office"
     assert "funding" in concerns[0].text
     assert_quotes_on_pages(board_paper, findings)
+
+
+def test_a_document_memo_builds_once_per_document_and_reader_version_and_stays_bounded():
+    import dataclasses
+
+    from scrutiny.ingest.records import DocumentMemo
+
+    built = []
+    memo = DocumentMemo(lambda document: built.append(document.id) or len(built), kept=2)
+    first = make_document([para(1, "Area for improvement: The force should do better.")])
+    assert memo(first) == memo(first) == 1
+    reread = dataclasses.replace(first, reader_version=first.reader_version + 1)
+    assert memo(reread) == 2  # a re-read document may have new blocks
+    assert memo(first) == 1
+    memo(dataclasses.replace(first, id="another"))  # a third document: the memo starts over
+    assert memo(first) == 4
+    assert built == [first.id, first.id, "another", first.id]
