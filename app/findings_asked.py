@@ -33,6 +33,8 @@ KIND_ASKED = re.compile(
 # "Which recommendations have been implemented?"
 STATUS = re.compile(r"\b(?:implement|complet|address|clos|progress|met\b|meet|achiev|adopt|discharg|deliver|"
                     r"done\b|finish|deadline|due\b|outstanding|respond|acted\b)", re.IGNORECASE)
+# A question about the findings of an earlier inspection than the latest.
+EARLIER = re.compile(r"\b(?:earlier|previous|prior|former|older)\b", re.IGNORECASE)
 # How a sentence names findings of each kind ("raised one cause of concern", "the two AFIs").
 KIND_NAMED = {kind: re.compile(r"\b(?:" + labels_pattern(kind) + r")\b", re.IGNORECASE)
               for kind in set(LABELS.values())}
@@ -66,7 +68,7 @@ def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[
     data = service.data()
     mask = service.retriever().allowed(filters)
     allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask) if ok}
-    found: list[Quoted] = []
+    found: dict[str, list[Quoted]] = {}  # by the date of the report that made them
     for document in data.documents.values():
         dated = f"{document.title} {document.date or ''}"
         if document.kind not in REPORT_KINDS or any(year not in dated for year in years):
@@ -76,5 +78,10 @@ def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[
                 continue
             passage = passage_holding(service, document, finding.page, finding.quote)
             if passage is not None and (allowed is None or passage.chunk.id in allowed):
-                found.append(Quoted(passage, finding.quote))
-    return Asked(kind, found)
+                found.setdefault(document.date or "", []).append(Quoted(passage, finding.quote))
+    if EARLIER.search(part):
+        # "... in its earlier inspection": findings of an older report than the newest that made
+        # any (by ISO date); none when that cannot be told (one report, or undated ones)
+        newest = max(found, default="")
+        found = {date: quoted for date, quoted in found.items() if date and date < newest}
+    return Asked(kind, [quoted for date in found for quoted in found[date]])

@@ -717,7 +717,7 @@ def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, t
 
 
 def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tmp_path):
-    from scrutiny.app.findings_asked import kind_asked
+    from scrutiny.app.findings_asked import findings_asked, kind_asked
 
     assert kind_asked("What were Kent's areas for improvement in the fraud inspection") == "area_for_improvement"
     assert kind_asked("What cause of concern did HMICFRS raise about ROCUs in 2021") == "cause_of_concern"
@@ -759,6 +759,10 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     # the findings come only from what the question's filters allow, and from a report of a year it names
     answer = fake_service.ask("What were Kent's areas for improvement?", filters=SearchFilters(kinds=("pcc_response",)))
     assert all(c.kind == "pcc_response" for c in answer.citations)
+    # with one report, none of its findings are those of an earlier inspection
+    kent = frozenset({"Kent Police"})
+    assert findings_asked(fake_service, "What areas for improvement did Kent get in its previous inspection",
+                          kent, frozenset()).findings == []
     folder = tmp_path / "listed"
     (folder / "fraud-report-2021.md").write_text(
         "# Fraud: an inspection of Kent Police\n\nPublished 1 June 2021\n\n© HMICFRS 2021\n\n## Kent Police\n\n"
@@ -768,6 +772,10 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     quotes = " ".join(c.quote for c in fake_service.ask("What were Kent's areas for improvement in 2023?").citations)
     assert "recognise courier fraud" in quotes
     assert "appoint a lead officer" not in quotes  # a 2021 finding, though it names March 2023
+    # "earlier" asks for the findings of a report older than the newest
+    listed = findings_asked(fake_service, "What areas for improvement did Kent get in its earlier fraud inspection",
+                            kent, frozenset()).findings
+    assert [q.text for q in listed] == ["By March 2023, the force should appoint a lead officer for fraud"]
 
 
 def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_service, tmp_path):
