@@ -47,6 +47,7 @@ MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not an
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 CONTINUES = re.compile(r"(This|These|It|They|Such)\b")  # a paragraph going on with the last one's subject
 LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
+SIBLING_OVERLAP = 0.5  # word overlap (Jaccard) at which the line after a line is another row like it
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
@@ -561,7 +562,10 @@ def _extend_introducer(candidate: _Candidate) -> str:
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
     headings = candidate.hit.document.heading_texts
-    if ends_block and len(short) >= 2 and short[0] and short[1] and not _ends_sentence(sentence):
+    # A line followed by lines of its own form ("Durham was graded outstanding at ..." after
+    # "Cleveland Police was graded adequate at ...") is one row of a table, not a list's introducer.
+    sibling = bool(blocks) and _jaccard(sentence, blocks[0][1]) >= SIBLING_OVERLAP
+    if ends_block and len(short) >= 2 and short[0] and short[1] and not _ends_sentence(sentence) and not sibling:
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
         # a line ending in ':' opens something else (a form's next field). A sentence that ends
         # with a full stop introduces nothing ("... will continue to monitor progress." before a

@@ -267,6 +267,12 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
                                            "Response forwarded to Home Office\n\nResponse published on PCC website")
     sentence = "The PCC will continue to monitor progress."
     assert _extend_introducer(_Candidate(sentence, Hit(form, hit.document), 0)) == sentence
+    # A line followed by lines of its own form is one row of a table, not a list's introducer.
+    table = dataclasses.replace(chunk, text="Kent Police was graded good at tackling fraud\n\n"
+                                            "Essex Police was graded adequate at tackling fraud\n\n"
+                                            "Sussex Police was rated good at tackling fraud\n\nKent findings")
+    row = "Kent Police was graded good at tackling fraud"
+    assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
 
 
 def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
