@@ -47,7 +47,7 @@ MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not an
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 CONTINUES = re.compile(r"(This|These|It|They|Such)\b")  # a paragraph going on with the last one's subject
 LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
-SIBLING_OVERLAP = 0.5  # word overlap (Jaccard) at which the line after a line is another row like it
+SIBLING_OVERLAP = 0.5  # share of the shorter line's words at which the line after a line is another row like it
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
@@ -276,6 +276,12 @@ def _stems(text: str) -> frozenset[str]:
 def _jaccard(a: str, b: str) -> float:
     ta, tb = _stems(a), _stems(b)
     return len(ta & tb) / max(len(ta | tb), 1)
+
+
+def _overlap(a: str, b: str) -> float:
+    """Share of the shorter text's word stems that the other holds."""
+    ta, tb = _stems(a), _stems(b)
+    return len(ta & tb) / max(min(len(ta), len(tb)), 1)
 
 
 def candidate_sentences(passage: str) -> list[str]:
@@ -564,7 +570,7 @@ def _extend_introducer(candidate: _Candidate) -> str:
     headings = candidate.hit.document.heading_texts
     # A line followed by lines of its own form ("Durham was graded outstanding at ..." after
     # "Cleveland Police was graded adequate at ...") is one row of a table, not a list's introducer.
-    sibling = bool(blocks) and _jaccard(sentence, blocks[0][1]) >= SIBLING_OVERLAP
+    sibling = bool(blocks) and _overlap(sentence, blocks[0][1]) >= SIBLING_OVERLAP
     if ends_block and len(short) >= 2 and short[0] and short[1] and not _ends_sentence(sentence) and not sibling:
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
         # a line ending in ':' opens something else (a form's next field). A sentence that ends

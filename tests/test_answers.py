@@ -273,6 +273,8 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
                                             "Sussex Police was rated good at tackling fraud\n\nKent findings")
     row = "Kent Police was graded good at tackling fraud"
     assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
+    row = "Essex Police was graded adequate at tackling fraud"  # "rated", not "graded", follows
+    assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
 
 
 def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
