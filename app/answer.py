@@ -601,14 +601,14 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
     being completed in three phases." says what the sentence before it leaves out.
     """
     if ANAPHOR.match(sentence):
-        before = text[:start].rsplit("\n\n", 1)[-1]
+        before = PARAGRAPH_BREAK.split(text[:start])[-1]
         previous = split_sentences(before)
         if previous:
             previous_start = start - len(before) + before.rfind(previous[-1])
             if sentence_end - previous_start <= EXTEND_CHARS:
                 start = previous_start
     end = sentence_end
-    rest = text[sentence_end:].split("\n\n", 1)[0]
+    rest = PARAGRAPH_BREAK.split(text[sentence_end:], maxsplit=1)[0]
     following = split_sentences(rest)
     if following and ANAPHOR.match(following[0]):
         following_end = sentence_end + rest.find(following[0]) + len(following[0])

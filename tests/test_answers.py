@@ -499,6 +499,11 @@ def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_servic
         "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
     # A next sentence that stands on its own, or one in the next paragraph, is not added.
     assert _extend_introducer(_Candidate("The unit has a new building.", hit, 0)) == "The unit has a new building."
+    # A paragraph break is a break with spaces on its blank line too.
+    spaced = Hit(dataclasses.replace(chunk, text=chunk.text.replace("\n\n", "\n \n")), hit.document)
+    assert _extend_introducer(_Candidate("The unit has a new building.", spaced, 0)) == "The unit has a new building."
+    assert _extend_introducer(_Candidate("This sentence starts the next paragraph and is not a follow-up.", spaced, 0)) == (
+        "This sentence starts the next paragraph and is not a follow-up.")
 
 
 def test_a_refusal_shows_each_related_passage_by_its_nearest_sentence(fake_corpus_service):
