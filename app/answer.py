@@ -47,7 +47,8 @@ MIN_ANSWER_WORDS = 6  # shorter fragments (bare headings, "Adequate") are not an
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 CONTINUES = re.compile(r"(This|These|It|They|Such)\b")  # a paragraph going on with the last one's subject
 LIST_ITEM_WORDS = 10  # blocks this short after a line are the items of its list
-SIBLING_OVERLAP = 0.5  # share of the shorter line's words at which the line after a line is another row like it
+SIBLING_OVERLAP = 0.5  # share of the shorter line's word stems the line after it shares as another row like it
+SIBLING_WORDS = 3  # ... and at least this many (one shared word between short lines is no form)
 EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
@@ -66,7 +67,7 @@ ATTRIBUTION = re.compile(SAYING_WORDS + r"[^“”\"]{0,40}[“\"]", re.IGNORECA
 # "“This is a different matter,” said the mayor": a closed quotation attributed after it
 ATTRIBUTION_AFTER = re.compile(r"[,.!?][”\"]\s*(?:[\w’'-]+\s+){0,4}?" + SAYING_WORDS, re.IGNORECASE)
 LEANING_WORDS = 2  # a later part with this few words of its own is about the part before it
-REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|those)\b", re.IGNORECASE)  # "... say about them?"
+REFERS_BACK = re.compile(r"\b(?:[Ii]ts?|[Tt]hey|[Tt]hem|[Tt]heir|[Tt]hose)\b")  # "... say about them?"; not "IT systems"
 
 ROLE = re.compile(
     r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
@@ -278,10 +279,14 @@ def _jaccard(a: str, b: str) -> float:
     return len(ta & tb) / max(len(ta | tb), 1)
 
 
-def _overlap(a: str, b: str) -> float:
-    """Share of the shorter text's word stems that the other holds."""
+def _row_like(a: str, b: str) -> bool:
+    """`b` is a line of the same form as `a`: they share at least SIBLING_WORDS word stems, and
+    at least SIBLING_OVERLAP of the shorter one's ("Durham was graded outstanding at tackling
+    ..." after "Cleveland Police was graded adequate at tackling ..."; not "Cyber crime" after
+    "The unit tackles three kinds of crime")."""
     ta, tb = _stems(a), _stems(b)
-    return len(ta & tb) / max(min(len(ta), len(tb)), 1)
+    shared = len(ta & tb)
+    return shared >= SIBLING_WORDS and shared >= SIBLING_OVERLAP * min(len(ta), len(tb))
 
 
 def candidate_sentences(passage: str) -> list[str]:
@@ -568,9 +573,8 @@ def _extend_introducer(candidate: _Candidate) -> str:
     ends_block = not text[sentence_end:].split("\n", 1)[0].strip()
     short = [len(block.split()) <= LIST_ITEM_WORDS for _, block in blocks]
     headings = candidate.hit.document.heading_texts
-    # A line followed by lines of its own form ("Durham was graded outstanding at ..." after
-    # "Cleveland Police was graded adequate at ...") is one row of a table, not a list's introducer.
-    sibling = bool(blocks) and _overlap(sentence, blocks[0][1]) >= SIBLING_OVERLAP
+    # A line followed by a line of its own form (_row_like) is one row of a table, not a list's introducer.
+    sibling = bool(blocks) and _row_like(sentence, blocks[0][1])
     if ends_block and len(short) >= 2 and short[0] and short[1] and not _ends_sentence(sentence) and not sibling:
         # A list: the short blocks (items) that follow, and nothing after them: a heading or
         # a line ending in ':' opens something else (a form's next field). A sentence that ends

@@ -34,7 +34,8 @@ KIND_ASKED = re.compile(
 STATUS = re.compile(r"\b(?:implement|complet|address|clos|progress|met\b|meet|achiev|adopt|discharg|deliver|"
                     r"done\b|finish|deadline|due\b|outstanding|respond|acted\b)", re.IGNORECASE)
 # A question about the findings of an earlier inspection than the latest.
-EARLIER = re.compile(r"\b(?:earlier|previous|prior|former|older)\b", re.IGNORECASE)
+EARLIER = re.compile(r"\b(?:earlier|previous|prior|former)\s+(?:[\w-]+\s+){0,2}?(?:inspections?|reports?)\b",
+                     re.IGNORECASE)
 # How a sentence names findings of each kind ("raised one cause of concern", "the two AFIs").
 KIND_NAMED = {kind: re.compile(r"\b(?:" + labels_pattern(kind) + r")\b", re.IGNORECASE)
               for kind in set(LABELS.values())}
@@ -46,6 +47,11 @@ class Asked:
 
     kind: str
     findings: list[Quoted]
+
+
+def _month(document) -> str:
+    """The year and month of a document's ISO date ("2022-12" of "2022-12-07"); "" when it has no month."""
+    return document.date[:7] if document.date and len(document.date) >= 7 else ""
 
 
 def kind_asked(part: str) -> str | None:
@@ -60,28 +66,30 @@ def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[
                    filters: SearchFilters = SearchFilters()) -> Asked | None:
     """The findings of the kind `part` asks for: a named force's own when `forces` names any,
     from a report of a year the question names (by the report's date or title: a 2021 report's
-    "By February 2022" is no 2022 finding), each in a passage `filters` allows. None when the
-    part asks for no kind of finding."""
+    "By February 2022" is no 2022 finding), each in a passage `filters` allows. For "its earlier
+    (previous, prior) inspection", only those of inspection reports older, by month, than the
+    newest that made any: none when that cannot be told (one report, or undated ones). None when
+    the part asks for no kind of finding."""
     kind = kind_asked(part)
     if kind is None:
         return None
     data = service.data()
     mask = service.retriever().allowed(filters)
     allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask) if ok}
-    found: dict[str, list[Quoted]] = {}  # by the date of the report that made them
+    earlier = bool(EARLIER.search(part))
+    found: dict[str, list[Quoted]] = {}  # by the month of the report that made them, when asked
     for document in data.documents.values():
         dated = f"{document.title} {document.date or ''}"
-        if document.kind not in REPORT_KINDS or any(year not in dated for year in years):
+        if (document.kind not in REPORT_KINDS or any(year not in dated for year in years)
+                or (earlier and document.kind != "inspection_report")):  # a board paper is dated by its meeting
             continue
         for finding in findings_of(document):
             if finding.kind != kind or (forces and finding.subject not in forces):
                 continue
             passage = passage_holding(service, document, finding.page, finding.quote)
             if passage is not None and (allowed is None or passage.chunk.id in allowed):
-                found.setdefault(document.date or "", []).append(Quoted(passage, finding.quote))
-    if EARLIER.search(part):
-        # "... in its earlier inspection": findings of an older report than the newest that made
-        # any (by ISO date); none when that cannot be told (one report, or undated ones)
+                found.setdefault(_month(document) if earlier else "", []).append(Quoted(passage, finding.quote))
+    if earlier:
         newest = max(found, default="")
-        found = {date: quoted for date, quoted in found.items() if date and date < newest}
-    return Asked(kind, [quoted for date in found for quoted in found[date]])
+        found = {month: quoted for month, quoted in found.items() if month and month < newest}
+    return Asked(kind, [quoted for month in found for quoted in found[month]])

@@ -49,8 +49,12 @@ def passage_holding(service, document: Document, page: int, paragraph: str) -> H
     return None
 
 
-# The findings of a report (ingest/findings.py), read once per document and reader version.
-findings_of: DocumentMemo[list[Finding]] = DocumentMemo(extract_findings)
+_findings: DocumentMemo[list[Finding]] = DocumentMemo(extract_findings)
+
+
+def findings_of(document: Document) -> list[Finding]:
+    """The findings of a report (ingest/findings.py), read once per indexed document."""
+    return _findings(document)
 
 
 def _first_finding(documents, matches) -> tuple[Document, Finding, list[Finding]] | None:

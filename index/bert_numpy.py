@@ -37,7 +37,8 @@ ERF_A = (1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592)  # a
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
-    """Exact (erf) GELU, as BERT's "gelu": x * P(X <= x) for a standard normal X."""
+    """BERT's "gelu", x * P(X <= x) for a standard normal X, with erf approximated to 1.5e-7
+    (float32's own precision; not the tanh approximation some models use)."""
     z = np.abs(x)
     z *= SQRT_HALF
     t = z * ERF_P

@@ -104,24 +104,20 @@ T = TypeVar("T")
 
 
 class DocumentMemo(Generic[T]):
-    """`build(document)`, computed once per document: kept by the document's content-derived id
-    and the reader version that read it (a re-read document may have new blocks), for at most
-    `kept` documents (the memo starts over when full, so a long-running app does not grow)."""
+    """`build(document)`, computed once per Document object and kept on it (as cached_property
+    keeps its value), so it lives as long as the index snapshot holding the document: a re-read
+    or re-indexed document is a new object and is built again, and nothing outlives the index."""
 
-    def __init__(self, build: Callable[[Document], T], kept: int = 256):
+    def __init__(self, build: Callable[[Document], T]):
         self._build = build
-        self._kept = kept
-        self._values: dict[tuple[str, int], T] = {}
+        self._name = f"_memo_{id(self)}"  # outside the dataclass fields: never saved or compared
 
     def __call__(self, document: Document) -> T:
-        key = (document.id, document.reader_version)
-        value = self._values.get(key)
-        if value is None:
-            value = self._build(document)
-            if len(self._values) >= self._kept:
-                self._values.clear()
-            self._values[key] = value
-        return value
+        try:
+            return document.__dict__[self._name]
+        except KeyError:
+            value = document.__dict__[self._name] = self._build(document)
+            return value
 
 
 @dataclass(frozen=True)

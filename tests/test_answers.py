@@ -275,6 +275,10 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
     assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
     row = "Essex Police was graded adequate at tackling fraud"  # "rated", not "graded", follows
     assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
+    # one word shared with a short item is no table
+    kinds = dataclasses.replace(chunk, text="The unit tackles three kinds of crime\n\nCyber crime\n\nFraud\n\nDrug trafficking")
+    assert _extend_introducer(_Candidate("The unit tackles three kinds of crime", Hit(kinds, hit.document), 0)) == (
+        "The unit tackles three kinds of crime Cyber crime Fraud Drug trafficking")
 
 
 def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
@@ -789,6 +793,13 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     listed = findings_asked(fake_service, "What areas for improvement did Kent get in its earlier fraud inspection",
                             kent, frozenset()).findings
     assert [q.text for q in listed] == ["By March 2023, the force should appoint a lead officer for fraud"]
+    quotes = " ".join(c.quote for c in fake_service.ask(
+        "What areas for improvement did Kent get in its previous inspection?").citations)
+    assert "appoint a lead officer" in quotes and "recognise courier fraud" not in quotes
+    # "older" or "former" that are not about an inspection ask for every report's findings
+    for question in ("What areas for improvement did Kent get about fraud against older people",
+                     "What areas for improvement did the former PCC of Kent accept"):
+        assert len(findings_asked(fake_service, question, kent, frozenset()).findings) == 3
 
 
 def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_service, tmp_path):
@@ -890,6 +901,11 @@ def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
     assert part_queries(parts) == [parts[0], f"{parts[0]}, {parts[1]}"]
     # ... but a part asking for a name, date or figure is answered by its own kind, and is asked alone.
     parts = question_parts("What did the report find about Operation Tern, and which officer praised it in the local paper?")
+    assert part_queries(parts) == parts
+    # "IT" is no pronoun
+    parts = question_parts("What did the report find about fraud, and what did it say about IT systems in Essex?")
+    assert part_queries(parts)[1] == f"{parts[0]}, {parts[1]}"
+    parts = question_parts("What did the report find about fraud, and what did HMICFRS say about IT systems in Essex?")
     assert part_queries(parts) == parts
 
 

@@ -272,18 +272,23 @@ def test_board_paper_restates_six_recommendations_and_a_cause_of_concern(board_p
     assert_quotes_on_pages(board_paper, findings)
 
 
-def test_a_document_memo_builds_once_per_document_and_reader_version_and_stays_bounded():
+def test_a_document_memo_builds_once_per_document_and_lives_with_it():
     import dataclasses
+    import gc
+    import weakref
 
     from scrutiny.ingest.records import DocumentMemo
 
     built = []
-    memo = DocumentMemo(lambda document: built.append(document.id) or len(built), kept=2)
+    memo = DocumentMemo(lambda document: built.append(document.id) or len(built))
     first = make_document([para(1, "Area for improvement: The force should do better.")])
     assert memo(first) == memo(first) == 1
     reread = dataclasses.replace(first, reader_version=first.reader_version + 1)
-    assert memo(reread) == 2  # a re-read document may have new blocks
+    assert memo(reread) == 2  # a re-read document is a new object, built again
     assert memo(first) == 1
-    memo(dataclasses.replace(first, id="another"))  # a third document: the memo starts over
-    assert memo(first) == 4
-    assert built == [first.id, first.id, "another", first.id]
+    assert dataclasses.asdict(first) == dataclasses.asdict(dataclasses.replace(first))  # never saved
+    # nothing outlives the document (a long-running app replaces its index's documents)
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
