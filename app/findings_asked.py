@@ -67,7 +67,7 @@ def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[
     """The findings of the kind `part` asks for: a named force's own when `forces` names any,
     from a report of a year the question names (by the report's date or title: a 2021 report's
     "By February 2022" is no 2022 finding), each in a passage `filters` allows. For "its earlier
-    (previous, prior) inspection", only those of inspection reports older, by month, than the
+    (previous, prior, former) inspection", only those of inspection reports older, by month, than the
     newest that made any: none when that cannot be told (one report, or undated ones). None when
     the part asks for no kind of finding."""
     kind = kind_asked(part)
