@@ -765,15 +765,15 @@ class _Listed:
     findings: list[_Candidate]
 
 
-def _findings_listed(parts: list[str], expectations: list[Expectation], hits: list[Hit], service,
-                     filters: SearchFilters) -> list[_Listed | None]:
+def _findings_listed(parts: list[str], queries: list[str], expectations: list[Expectation], hits: list[Hit],
+                     service, filters: SearchFilters) -> list[_Listed | None]:
     """For each part of the question, the findings it asks for by their kind's name
     (findings_asked.py) that answer it; None for a part that asks for no kind of finding.
 
     Each finding is quoted by the sentence of its passage that states it (a boxed heading
-    "Innovative practice: ..." is quoted with what it introduces) and scored against the part as
-    any sentence is, its passage ranked where retrieval put it (after every retrieved passage
-    when it was not). The best FINDINGS_LISTED scoring RELATIVE_KEEP of the best of them are
+    "Innovative practice: ..." is quoted with what it introduces) and scored against its part's
+    query (`queries`, from part_queries) as any sentence is, its passage ranked where retrieval
+    put it (after every retrieved passage when it was not). The best FINDINGS_LISTED scoring RELATIVE_KEEP of the best of them are
     kept: "What innovative practice did HMICFRS highlight at the cyber crime unit?" asks for that
     unit's, not every one. (The question has passed the refusal threshold already.)
     """
@@ -783,7 +783,7 @@ def _findings_listed(parts: list[str], expectations: list[Expectation], hits: li
     common_words = scorer.lowercase_words()
     retrieved = {hit.chunk.id: rank for rank, hit in enumerate(hits)}
     listed: list[_Listed | None] = []
-    for part, query, expectation in zip(parts, part_queries(parts), expectations):
+    for part, query, expectation in zip(parts, queries, expectations):
         asked = findings_asked(service, part, expectation.forces, expectation.years, filters)
         if asked is None:
             listed.append(None)
@@ -911,13 +911,14 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
     if not candidates or confidence < settings.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.related_passages, scored))
-    by_part = ([score_candidates(part, hits, scorer) for part in part_queries(parts)] if len(parts) > 1
+    queries = part_queries(parts)
+    by_part = ([score_candidates(query, hits, scorer) for query in queries] if len(parts) > 1
                else [candidates])
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
     by_part = [[c for c in part
                 if c.score >= settings.refusal_threshold and _answers(c, [expectation], common_words)]
                for part, expectation in zip(by_part, expectations)]
-    listed = _findings_listed(parts, expectations, hits, service, filters)
+    listed = _findings_listed(parts, queries, expectations, hits, service, filters)
     findings = [c for part in listed if part is not None for c in part.findings]
     if findings:
         # The findings a part asks for by name are its answer, one point however many: the other
