@@ -9,8 +9,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # the service loads heavy libraries: commands import it when they run
+    from scrutiny.app.service import Scrutiny
+    from scrutiny.app.settings import Settings
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -28,10 +33,12 @@ class UserError(click.ClickException):
         click.echo(f"scrutiny: error: {self.format_message()}", err=True)
 
 
-def _settings(index: Path | None, **overrides):
+def _settings(index: Path | None, **groups: dict) -> Settings:
+    """Settings from the environment, with the flags given (None = not given) for each group."""
     from scrutiny.app.settings import Settings
 
-    values = {k: v for k, v in overrides.items() if v is not None}
+    values: dict = {group: {k: v for k, v in fields.items() if v is not None} for group, fields in groups.items()}
+    values = {group: fields for group, fields in values.items() if fields}
     if index is not None:
         values["index"] = index
     try:
@@ -41,10 +48,10 @@ def _settings(index: Path | None, **overrides):
         raise UserError(f"bad setting: {' '.join(first[:3])}") from error
 
 
-def _service(index: Path | None, **overrides):
+def _service(index: Path | None, **groups: dict) -> Scrutiny:
     from scrutiny.app.service import Scrutiny
 
-    return Scrutiny(_settings(index, **overrides))
+    return Scrutiny(_settings(index, **groups))
 
 
 def _print_json(payload) -> None:
@@ -53,10 +60,10 @@ def _print_json(payload) -> None:
 
 def _domain_errors():
     """Map the product's domain errors to one-line user errors."""
-    from scrutiny.app.llm import LLMError
+    from scrutiny.app.answering.llm import LLMError
     from scrutiny.app.service import BadQuestion
     from scrutiny.index.embedder import ModelUnavailable
-    from scrutiny.index.search import BadFilter
+    from scrutiny.app.retrieval.fusion import BadFilter
     from scrutiny.index.store import MissingIndex, ModelMismatch
 
     return (MissingIndex, ModelMismatch, BadQuestion, BadFilter, ModelUnavailable, LLMError)
@@ -187,7 +194,7 @@ def remove(reference, index, as_json):
 @click.option("--llm", default=None, help="Answer with an LLM: openai:MODEL, ollama:MODEL, llamacpp:PATH.gguf.")
 def ask(question, index, as_json, k, kinds, forces, documents, llm):
     """Answer a question with citations (document, page, verbatim quote), or say the documents don't."""
-    from scrutiny.index.search import BadFilter, SearchFilters
+    from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters
 
     if k is not None and k < 1:
         raise UserError("--k must be at least 1")
@@ -265,13 +272,13 @@ def main() -> None:
 @index_option
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 7860).")
-@click.option("--auth", default=None, help="user:pass required to use the app (or SCRUTINY_AUTH).")
+@click.option("--auth", default=None, help="user:pass required to use the app (or SCRUTINY_APP__AUTH).")
 @click.option("--no-auth", is_flag=True, help="Allow a non-local --host without a password (not advised).")
 def serve(index, host, port, auth, no_auth):
     """Start the Gradio app (127.0.0.1:7860 unless told otherwise)."""
-    from scrutiny.app.ui import launch
+    from scrutiny.app.web.app import launch
 
-    service = _service(index, host=host, port=port, auth=auth)
+    service = _service(index, app={"host": host, "port": port, "auth": auth})
     try:
         launch(service, no_auth=no_auth)
     except ValueError as error:
@@ -285,7 +292,7 @@ def serve(index, host, port, auth, no_auth):
 @click.option("--force", default=None, help="Only findings about this force or unit.")
 def findings(document, index, as_json, force):
     """List the findings of an inspection report: grades, causes of concern, recommendations, AFIs."""
-    from scrutiny.app.draft import findings_command
+    from scrutiny.app.drafting.builder import findings_command
 
     findings_command(_service(index), document, force, as_json)
 
@@ -299,6 +306,6 @@ def findings(document, index, as_json, force):
 @click.option("--llm", default=None, help="Polish the prose with an LLM (citation-checked).")
 def draft(report, index, as_json, force, out, llm):
     """Draft a first-pass PCC (section 55) response to an inspection report, with citations."""
-    from scrutiny.app.draft import draft_command
+    from scrutiny.app.drafting.builder import draft_command
 
     draft_command(_service(index), report, force, out, as_json, llm)

@@ -6,13 +6,24 @@ import threading
 import time
 from pathlib import Path
 
+from functools import partial
+from typing import TYPE_CHECKING
+
+from scrutiny.app.answering.answerer import answer_question
+from scrutiny.app.answering.features import judge_sentences
+from scrutiny.app.answering.question import part_queries, question_parts
 from scrutiny.app.records import Answer
+from scrutiny.app.retrieval.fusion import CrossEncoderReranker, Hit, HybridRetriever, SearchFilters
+from scrutiny.app.retrieval.rerank import PassageSearch
+from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import Embedder, make_embedder
 from scrutiny.index.ingester import Ingester, IngestReport
-from scrutiny.index.search import CrossEncoderReranker, Hit, HybridRetriever, SearchFilters
 from scrutiny.index.store import IndexData, IndexStore
 from scrutiny.ingest.records import Document
+
+if TYPE_CHECKING:
+    from scrutiny.app.retrieval.langchain_retriever import ScrutinyRetriever
 
 
 class BadQuestion(ValueError):
@@ -37,14 +48,14 @@ class Scrutiny:
         """The configured embedder (the model loads on first encode)."""
         if self._embedder is None:
             self._embedder = make_embedder(
-                self.settings.embedding_model, self.settings.embed_batch_size, self.settings.torch_threads,
+                self.settings.embedding_model, self.settings.ingest.embed_batch_size, self.settings.ingest.torch_threads,
             )
         return self._embedder
 
     def ingester(self, show_progress: bool = True) -> Ingester:
         """An Ingester with this product's chunking policy."""
         return Ingester(
-            self.store, self.embedder, self.settings.chunk_tokens, self.settings.chunk_overlap_tokens,
+            self.store, self.embedder, self.settings.ingest.chunk_tokens, self.settings.ingest.chunk_overlap_tokens,
             show_progress=show_progress,
         )
 
@@ -64,18 +75,16 @@ class Scrutiny:
                 self.store.check_model(self.embedder.name)
                 self._data = self.store.load()
                 self._snapshot = snapshot
-                reranker = CrossEncoderReranker(self.settings.reranker) if self.settings.reranker else None
+                reranker = CrossEncoderReranker(self.settings.retrieval.reranker) if self.settings.retrieval.reranker else None
                 self._retriever = HybridRetriever(
-                    self._data, self.embedder, self.settings.retrieval_candidates, self.settings.rrf_k,
+                    self._data, self.embedder, self.settings.retrieval.candidates, self.settings.retrieval.rrf_k,
                     reranker=reranker,
                 )
             return self._data
 
-    def sentence_scorer(self):
+    def sentence_scorer(self) -> SentenceScorer:
         """The answerer's sentence scorer, whose caches live as long as this service."""
         if self._scorer is None:
-            from scrutiny.app.answer import SentenceScorer
-
             self._scorer = SentenceScorer(self)
         return self._scorer
 
@@ -93,38 +102,30 @@ class Scrutiny:
         text = (question or "").strip()
         if not text:
             raise BadQuestion("the question is empty; type a question about the indexed documents")
-        if len(text) > self.settings.max_question_chars:
+        if len(text) > self.settings.answering.max_question_chars:
             raise BadQuestion(
-                f"the question is {len(text)} characters long; keep it under {self.settings.max_question_chars}"
+                f"the question is {len(text)} characters long; keep it under {self.settings.answering.max_question_chars}"
             )
         if not any(ch.isalnum() for ch in text):
             raise BadQuestion("the question has no words in it; ask in words")
         return text
 
+    def passage_search(self) -> PassageSearch:
+        """The passage search `ask` uses over the live index: fused, then reranked by the
+        answerer's judgement of each passage's best sentence."""
+        return PassageSearch(self.retriever(), partial(judge_sentences, scorer=self.sentence_scorer()),
+                             self.settings.retrieval)
+
     def passages(self, question: str, k: int, filters: SearchFilters = SearchFilters()) -> list[Hit]:
-        """The top `k` passages for a question: fused, then reranked by their best sentence.
+        """The top `k` passages for a question, in the order `ask` draws on them (see PassageSearch)."""
+        return self.passage_search().search(question, k, filters)
 
-        The rerank pool is the fused top `sentence_rerank_pool` and the top
-        `sentence_rerank_leaders` of dense and of BM25 alone: a passage only one of them finds
-        (a name BM25 matches exactly, "head of Crime for Northumbria Police") ranks low in the
-        fusion but can hold the answer.
+    def langchain_retriever(self, **fields) -> ScrutinyRetriever:
+        """These passages as a LangChain retriever (`k` and the filters are its fields)."""
+        # LangChain takes a third of a second to import: only those who ask for it pay.
+        from scrutiny.app.retrieval.langchain_retriever import ScrutinyRetriever
 
-        A user-supplied cross-encoder (settings.reranker) has already reordered the fused list
-        and is trusted as it is.
-        """
-        from scrutiny.app.answer import rerank_passages
-
-        pool = self.settings.sentence_rerank_pool
-        if self.settings.reranker or not pool:
-            return self.retriever().search(question, k, filters)
-        # Every fused passage, so that dense's and BM25's own leaders can join the pool.
-        fused = self.retriever().search(question, 2 * self.settings.retrieval_candidates, filters)
-        leaders = self.settings.sentence_rerank_leaders
-        # A leader joins at the pool's end: fusion ranks low a passage missing from one ranking,
-        # whatever the other thinks of it, so its fused place says little.
-        hits = [hit for rank, hit in enumerate(fused) if rank < max(pool, k) or hit.leads(leaders)]
-        return rerank_passages(question, hits, self.sentence_scorer(), self.settings.sentence_rerank_rank_weight,
-                               self.settings.rrf_k)[:k]
+        return ScrutinyRetriever(searcher=self.passage_search(), **{"k": self.settings.retrieval.top_k, **fields})
 
     def ask(self, question: str, k: int | None = None, filters: SearchFilters = SearchFilters(),
             llm: str | None = None) -> Answer:
@@ -135,10 +136,8 @@ class Scrutiny:
                           filters: SearchFilters = SearchFilters(),
                           llm: str | None = None) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was drawn from (eval records both)."""
-        from scrutiny.app.answer import answer_question, part_queries, question_parts
-
         question = self.check_question(question)
-        k = self.settings.top_k if k is None else k
+        k = self.settings.retrieval.top_k if k is None else k
         if k <= 0:
             raise BadQuestion("--k must be at least 1")
         started = time.perf_counter()
@@ -152,7 +151,7 @@ class Scrutiny:
                         seen.add(hit.chunk.id)
                         hits.append(hit)
         retrieved = time.perf_counter()
-        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm,
+        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm.spec,
                                  filters=filters)
         finished = time.perf_counter()
         answer.timings_ms = {

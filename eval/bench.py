@@ -72,7 +72,7 @@ def ingest_ratio(corpus: Path, scratch: Path, label: str) -> dict:
     titles = {d.id: d.title for d in data.documents.values()}
     texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in data.chunks]
     started = time.perf_counter()
-    service.embedder.model.encode(texts, batch_size=service.settings.embed_batch_size,
+    service.embedder.model.encode(texts, batch_size=service.settings.ingest.embed_batch_size,
                                   normalize_embeddings=True, show_progress_bar=False)
     encode_seconds = time.perf_counter() - started
     chunks = len(texts)
@@ -109,7 +109,7 @@ def warm_latency(service: Scrutiny, questions: list[str]) -> dict:
     retrieval, asking = [], []
     for question in questions:
         started = time.perf_counter()
-        service.passages(question, service.settings.top_k)  # fused and reranked, as `ask` retrieves
+        service.passages(question, service.settings.retrieval.top_k)  # fused and reranked, as `ask` retrieves
         retrieval.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         service.ask(question)
@@ -183,7 +183,7 @@ def retrieval_quality(service: Scrutiny, cases: list[dict]) -> dict:
 def app_load(index: Path) -> dict | None:
     """The app under concurrent gradio_client sessions, when the load test is available."""
     try:
-        from scrutiny.app.loadtest import run_load_test
+        from scrutiny.eval.loadtest import run_load_test
     except ImportError:
         return None
     return run_load_test(index)

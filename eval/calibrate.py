@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--index", default=None)
     parser.add_argument("--cases", default=str(default_cases_path()))
     args = parser.parse_args()
-    settings = Settings(**({"index": args.index} if args.index else {}), refusal_threshold=-1.0)
+    settings = Settings(**({"index": args.index} if args.index else {}), answering={"refusal_threshold": -1.0})
     service = Scrutiny(settings)
     service.embedder.warm()
     observations = observe(service, load_cases(args.cases))
@@ -77,8 +77,8 @@ def main() -> None:
     print(json.dumps({
         "chosen_on_calibrate": chosen,
         "test_at_chosen": rates(test, chosen["threshold"]),
-        "current_setting": Settings().refusal_threshold,
-        "test_at_current": rates(test, Settings().refusal_threshold),
+        "current_setting": Settings().answering.refusal_threshold,
+        "test_at_current": rates(test, Settings().answering.refusal_threshold),
     }, indent=2))
 
 

@@ -14,7 +14,7 @@ import tomllib
 from importlib import resources
 from pathlib import Path
 
-from scrutiny.app.quotes import normalise, quote_on_page
+from scrutiny.ingest.text import normalise_text, quote_on_page
 
 RETRIEVED_RECORDED = 10
 HIT_DEPTHS = (1, 5, 10)
@@ -59,7 +59,7 @@ def load_cases(path: Path) -> list[dict]:
 
 
 def _norm(text: str) -> str:
-    return normalise(text).lower()
+    return normalise_text(text).lower()
 
 
 def matches_groups(answer: str, groups: list[list[str]]) -> bool:

@@ -13,38 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-STOPWORDS = frozenset(
-    "a an and are as at be been being but by can could did do does for from had has have how i "
-    "if in into is it its of on or our so than that the their them then there these they this "
-    "to was we were what when where which while who whom why will with would you your".split()
-)
-WORD = re.compile(r"\d[\d,]*(?:\.\d+)?|[a-z0-9]+(?:['’][a-z]+)?")
-
-
-_STEMS: dict[str, str] = {}
-
-
-def _stem(word: str) -> str:
-    stem = _STEMS.get(word)
-    if stem is None:
-        import snowballstemmer
-
-        stemmer = _STEMS.setdefault("\0stemmer", snowballstemmer.stemmer("english"))
-        stem = _STEMS[word] = word if word[0].isdigit() else stemmer.stemWord(word)
-    return stem
-
-
-def tokenize(text: str) -> list[str]:
-    """Lexical tokens of `text` (shared by indexing, querying and answer scoring)."""
-    tokens = []
-    for token in WORD.findall(text.lower()):
-        token = token.replace(",", "").replace("’", "'")
-        if token.endswith("'s"):
-            token = token[:-2]
-        if token and token not in STOPWORDS:
-            tokens.append(_stem(token))
-    return tokens
-
+from scrutiny.ingest.text import STOPWORDS, tokenize
 
 ACRONYM_IN_BRACKETS = re.compile(r"\((?:the )?([A-Z][A-Za-z]{1,9}?)s?\)")
 WORDS_BEFORE = re.compile(r"[A-Za-z][\w'’-]*")

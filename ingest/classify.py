@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import re
 
-MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8,
-    "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
-}
-_MONTH = r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+from scrutiny.ingest.text import MONTH, MONTH_NUMBERS
+
+_MONTH = rf"({MONTH})"  # the month as a group of its own
 DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}}),\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
@@ -40,7 +38,7 @@ INSPECTORATE_AUTHOR = re.compile(r"\b(HMICFRS|HMIC|Inspectorate)\b", re.IGNORECA
 def _iso(year: str, month: str | None, day: str | None = None) -> str:
     if month is None:
         return year
-    month_number = MONTHS[month[:4].lower() if month[:4].lower() == "sept" else month[:3].lower()]
+    month_number = MONTH_NUMBERS[month[:4].lower() if month[:4].lower() == "sept" else month[:3].lower()]
     return f"{year}-{month_number:02d}" + (f"-{int(day):02d}" if day else "")
 
 

@@ -27,13 +27,13 @@ from dataclasses import asdict, dataclass, field
 
 from scrutiny.ingest.chunker import SECTION_SEPARATOR, section_paths
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
-from scrutiny.ingest.records import Block, Document, normalise_text
+from scrutiny.ingest.records import Block, Document
+from scrutiny.ingest.text import GRADES, MONTH, normalise_text
 
 FINDING_KINDS: tuple[str, ...] = (
     "graded_judgement", "cause_of_concern", "recommendation", "area_for_improvement",
     "innovative_practice", "promising_practice", "key_finding",
 )
-GRADES: tuple[str, ...] = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
 SCOPES: tuple[str, ...] = ("force", "regional", "national")
 
 QUOTE_MAX_CHARS = 300  # a finding's quote stops at a sentence end before this many characters
@@ -42,10 +42,8 @@ MAX_SUBJECT_WORDS = 8  # "North East Regional Specialist Operations Unit (NERSOU
 MAX_ADDRESSEE_WORDS = 25
 MIN_KEY_FINDING_WORDS = 4  # shorter deep headings are section titles, not statements
 
-_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-          r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)")
 _DEADLINE = (
-    rf"(?:[Bb]y\s+(?:the\s+end\s+of\s+)?(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH}\s+\d{{4}})"
+    rf"(?:[Bb]y\s+(?:the\s+end\s+of\s+)?(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\s+\d{{4}})"
     r"|(?P<within>[Ww]ithin\s+(?:\w+|\d+)\s+(?:days?|weeks?|months?|years?))"
     r"|(?P<now>[Ii]mmediately))"
 )

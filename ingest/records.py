@@ -19,17 +19,6 @@ RESPONSE_KINDS = frozenset({"pcc_response", "force_response", "board_paper"})
 BlockRole = Literal["heading", "paragraph", "list_item", "table_row"]
 
 
-QUOTE_CHARS = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " "})
-
-
-def normalise_text(text: str) -> str:
-    """Whitespace collapsed and curly quotes and dashes unified, for comparison only.
-
-    The one rule for "a quote occurs on a page, whitespace aside": findings, answers and
-    drafts all compare through it.
-    """
-    return " ".join(text.translate(QUOTE_CHARS).split())
-
 
 class UnreadableDocument(Exception):
     """A file that cannot be turned into text; the message says why and what to do."""

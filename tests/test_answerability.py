@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrutiny.app.answerability import (
+from scrutiny.app.answering.answer_types import (
     Expectation, counted_words, counts, has_date, has_day, has_deadline, has_person_name, has_quantity,
 )
 
@@ -170,7 +170,7 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
 
 
 def test_a_proper_name_in_the_question_must_be_in_the_answers_document():
-    from scrutiny.app.answerability import proper_names
+    from scrutiny.app.answering.answer_types import proper_names
 
     common = frozenset("police and crime commissioner response operation the date".split())
     assert proper_names("On what date did Paddy Tipping send his response?", common) == ("tipping",)

@@ -8,11 +8,13 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-from scrutiny.app.answer import REFUSAL_TEXT, candidate_sentences, question_parts, verify_citations
+from scrutiny.app.answering.question import question_parts
+from scrutiny.app.answering.quotes import REFUSAL_TEXT, verify_citations
+from scrutiny.app.answering.sentences import candidate_sentences
 from scrutiny.app.cli import cli
-from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
+from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 from scrutiny.app.records import Answer, Citation
-from scrutiny.index.search import BadFilter, SearchFilters
+from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters
 
 REPORT = "hmicfrs-peel-2021-22-north-east-soc-inspection.pdf"
 
@@ -103,7 +105,7 @@ def test_verification_gate_refuses_when_nothing_holds(fake_corpus_service):
 
 
 def test_every_citation_of_an_answer_is_on_its_page(fake_corpus_service):
-    fake_corpus_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    fake_corpus_service.settings.answering.refusal_threshold = 0.0  # the fake model's scores are not calibrated
     documents = fake_corpus_service.data().documents
     for question in ("backlog of suspicious activity reports", "Durham Constabulary outstanding",
                      "recommendations by February 2022", "Operation Eastwood children reoffended"):
@@ -116,7 +118,7 @@ def test_every_citation_of_an_answer_is_on_its_page(fake_corpus_service):
 
 def test_near_misses_are_refused_even_when_every_score_passes(fake_corpus_service):
     # Threshold 0: only the answer-type, force and year checks can refuse these.
-    fake_corpus_service.settings.refusal_threshold = 0.0
+    fake_corpus_service.settings.answering.refusal_threshold = 0.0
     for question in ("What grade did Kent Police get for tackling serious and organised crime?",
                      "How many undercover officers does the regional unit have?",
                      "How big was the SAR backlog at the 2009 inspection?"):
@@ -127,7 +129,7 @@ def test_near_misses_are_refused_even_when_every_score_passes(fake_corpus_servic
 
 
 def test_filters_restrict_sources(fake_corpus_service):
-    fake_corpus_service.settings.refusal_threshold = 0.0
+    fake_corpus_service.settings.answering.refusal_threshold = 0.0
     retriever = fake_corpus_service.retriever()
     hits = retriever.search("recommendations funding", 10, SearchFilters(kinds=("board_paper",)))
     assert hits and {h.document.kind for h in hits} == {"board_paper"}
@@ -149,7 +151,7 @@ def _invoke(args, env):
 @pytest.fixture
 def cli_env(fake_corpus_service):
     return {"SCRUTINY_INDEX": str(fake_corpus_service.settings.index), "SCRUTINY_EMBEDDING_MODEL": "hashing-fake",
-            "SCRUTINY_REFUSAL_THRESHOLD": "0"}
+            "SCRUTINY_ANSWERING__REFUSAL_THRESHOLD": "0"}
 
 
 @pytest.mark.parametrize("args, message", [
@@ -192,7 +194,7 @@ def test_ask_json_follows_the_design_contract(cli_env):
     assert {"retrieve", "answer", "total"} <= set(payload["timings_ms"])
     citation = payload["citations"][0]
     assert {"n", "doc_id", "source", "title", "kind", "page", "section", "quote", "passage", "score"} <= set(citation)
-    assert normalise(citation["quote"]) in normalise(citation["passage"]) or citation["quote"]
+    assert normalise_text(citation["quote"]) in normalise_text(citation["passage"]) or citation["quote"]
 
 
 @pytest.mark.slow
@@ -220,16 +222,17 @@ def test_real_model_refuses_what_the_documents_do_not_cover(real_service, questi
 
 
 def test_the_primary_source_wins_when_two_sources_say_the_same(fake_corpus_service):
-    from scrutiny.app.answer import _Candidate, _choose
+    from scrutiny.app.answering.selection import choose
+    from scrutiny.app.answering.sentences import Candidate
 
     documents = {d.kind: d for d in fake_corpus_service.data().documents.values()}
     chunk = fake_corpus_service.data().chunks[0]
-    from scrutiny.index.search import Hit
+    from scrutiny.app.retrieval.fusion import Hit
 
-    restated = _Candidate("Durham was graded outstanding at tackling serious and organised crime", Hit(chunk, documents["pcc_response"]), 0, score=0.80)
-    original = _Candidate("Durham Constabulary is outstanding at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.78)
-    other = _Candidate("Northumbria Police is good at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.70)
-    chosen = _choose([[restated, original, other]], [restated, original, other], limit=3)
+    restated = Candidate("Durham was graded outstanding at tackling serious and organised crime", Hit(chunk, documents["pcc_response"]), 0, score=0.80)
+    original = Candidate("Durham Constabulary is outstanding at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.78)
+    other = Candidate("Northumbria Police is good at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.70)
+    chosen = choose([[restated, original, other]], [restated, original, other], limit=3)
     assert [c.sentence for c in chosen] == [original.sentence, other.sentence]
 
 
@@ -248,8 +251,8 @@ def test_eval_cases_with_a_bad_shape_are_refused_with_the_line(tmp_path):
 def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import _Candidate, _extend_introducer
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.sentences import Candidate, extend_introducer
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunk = dataclasses.replace(data.chunks[0], text=(
@@ -257,35 +260,37 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
         "Organised acquisitive crime (such as theft or burglary)\n\nFirearms\n\n"
         "The next paragraph is a long sentence that is not part of the list at all."))
     hit = Hit(chunk, data.documents[chunk.doc_id])
-    quote = _extend_introducer(_Candidate("The unit has four regional priorities", hit, 0))
+    quote = extend_introducer(Candidate("The unit has four regional priorities", hit, 0))
     assert quote.endswith("County lines Organised acquisitive crime (such as theft or burglary) Firearms")
     # A line followed by prose is quoted alone.
     prose = dataclasses.replace(chunk, text="The unit has four priorities.\n\nIt reviews them every year with partners.")
-    assert _extend_introducer(_Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
+    assert extend_introducer(Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
     # A sentence ending in a full stop introduces no list (a form's closing lines follow it).
     form = dataclasses.replace(chunk, text="The PCC will continue to monitor progress.\n\nFor Office Use Only\n\n"
                                            "Response forwarded to Home Office\n\nResponse published on PCC website")
     sentence = "The PCC will continue to monitor progress."
-    assert _extend_introducer(_Candidate(sentence, Hit(form, hit.document), 0)) == sentence
+    assert extend_introducer(Candidate(sentence, Hit(form, hit.document), 0)) == sentence
     # A line followed by lines of its own form is one row of a table, not a list's introducer.
     table = dataclasses.replace(chunk, text="Kent Police was graded good at tackling fraud\n\n"
                                             "Essex Police was graded adequate at tackling fraud\n\n"
                                             "Sussex Police was rated good at tackling fraud\n\nKent findings")
     row = "Kent Police was graded good at tackling fraud"
-    assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
+    assert extend_introducer(Candidate(row, Hit(table, hit.document), 0)) == row
     row = "Essex Police was graded adequate at tackling fraud"  # "rated", not "graded", follows
-    assert _extend_introducer(_Candidate(row, Hit(table, hit.document), 0)) == row
+    assert extend_introducer(Candidate(row, Hit(table, hit.document), 0)) == row
     # one word shared with a short item is no table
     kinds = dataclasses.replace(chunk, text="The unit tackles three kinds of crime\n\nCyber crime\n\nFraud\n\nDrug trafficking")
-    assert _extend_introducer(_Candidate("The unit tackles three kinds of crime", Hit(kinds, hit.document), 0)) == (
+    assert extend_introducer(Candidate("The unit tackles three kinds of crime", Hit(kinds, hit.document), 0)) == (
         "The unit tackles three kinds of crime Cyber crime Fraud Drug trafficking")
 
 
 def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import _Candidate, _extend_introducer, candidate_features, SentenceScorer
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import candidate_features
+    from scrutiny.app.answering.sentences import Candidate, extend_introducer
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
     from scrutiny.ingest.records import Block
 
     data = fake_corpus_service.data()
@@ -298,12 +303,12 @@ def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus
     hit = Hit(chunk, document)
     # A field is not the first item of a list made of the next field's options.
     field = "Date Inspection Published – 7 December 2022"
-    assert _extend_introducer(_Candidate(field, hit, 0)) == field
+    assert extend_introducer(Candidate(field, hit, 0)) == field
     # A title over the next heading is not extended, and alone it is no answer.
-    assert _extend_introducer(_Candidate(title, hit, 0)) == title
+    assert extend_introducer(Candidate(title, hit, 0)) == title
     prose = dataclasses.replace(chunk, text=f"{title}\n\nINSPECTION DETAILS\n\n"
                                             "The inspection looked at every part of the force's work over six weeks.")
-    assert _extend_introducer(_Candidate(title, Hit(prose, document), 0)) == title
+    assert extend_introducer(Candidate(title, Hit(prose, document), 0)) == title
     candidates, _ = candidate_features("When was the inspection published?", [hit], SentenceScorer(fake_corpus_service))
     assert field in [c.sentence for c in candidates] and title not in [c.sentence for c in candidates]
 
@@ -311,8 +316,10 @@ def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus
 def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_hold(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features, is_label
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.answering.sentences import is_label
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
 
     field = "Date Inspection Published – 7 December 2022"
     assert is_label(field)
@@ -345,8 +352,9 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
 def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendation(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     done = "This recommendation hasn't been adopted in the region yet."
@@ -360,7 +368,7 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
         return {c.sentence: rows[i, FEATURES.index("cue_hits")] for i, c in enumerate(candidates)}
 
     assert cue_hits("Has the region appointed a single dedicated chief officer?") == {restated: 0.0, done: 1.0}
-    from scrutiny.app.answer import PERFECT
+    from scrutiny.app.answering.answer_types import PERFECT
 
     assert PERFECT.search("This recommendation hasn’t been adopted.")  # a curly apostrophe
     assert not PERFECT.search("Each region should have a named lead.")  # not a perfect tense
@@ -377,8 +385,9 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
 def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     finding = "We found that the short-term nature of unit funding harms how well they operate."
@@ -398,8 +407,10 @@ def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpu
 def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import FEATURES, SentenceScorer, asked_for, candidate_features
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.answering.question import asked_for
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
 
     assert asked_for("Which national award did the team win?") == ["award"]
     assert asked_for("What area for improvement did HMICFRS give the force?") == ["area"]
@@ -422,9 +433,10 @@ def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_serv
 def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import _answers, _Candidate
-    from scrutiny.app.answerability import Expectation
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import can_answer
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.answering.answer_types import Expectation
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
@@ -433,7 +445,7 @@ def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_servi
     def answers(sentence, text, kind, forces):
         hit = Hit(dataclasses.replace(chunk, text=text, section="", forces=forces),
                   dataclasses.replace(document, kind=kind, forces=forces, title="Response by the PCC"))
-        return _answers(_Candidate(sentence, hit, 0), expectations, frozenset())
+        return can_answer(Candidate(sentence, hit, 0), expectations, frozenset())
 
     finding = "Northumbria was rated good at tackling serious and organised crime."
     # another force's PCC response speaks for its own commissioner, not Northumbria's
@@ -446,7 +458,7 @@ def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_servi
     response = Hit(dataclasses.replace(chunk, text=unit_finding, section="", forces=["North East ROCU (NERSOU)"]),
                    dataclasses.replace(document, kind="pcc_response", forces=["Cleveland Police"],
                                        title="Inspection response"))
-    assert _answers(_Candidate(unit_finding, response, 0), regional, frozenset())
+    assert can_answer(Candidate(unit_finding, response, 0), regional, frozenset())
     # in a news story the commissioner is named where the quote is attributed, before it
     quote = "“The fight against organised crime is very much on in Northumbria and I am pleased.”"
     story = f"Northumbria's commissioner Kim McGuinness said: {quote}"
@@ -458,8 +470,9 @@ def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_servi
 def test_a_commissioners_words_in_a_news_story_count_as_their_response(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import FEATURES, SentenceScorer, candidate_features
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
@@ -488,30 +501,30 @@ def test_a_commissioners_words_in_a_news_story_count_as_their_response(fake_corp
 def test_a_sentence_is_quoted_with_the_neighbours_it_leans_on(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import _Candidate, _extend_introducer
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.sentences import Candidate, extend_introducer
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunk = dataclasses.replace(data.chunks[0], text=(
         "Two assistant chief constables oversee the unit. They do this alongside their force duties. "
         "The unit has a new building.\n\nThis sentence starts the next paragraph and is not a follow-up."))
     hit = Hit(chunk, data.documents[chunk.doc_id])
-    assert _extend_introducer(_Candidate("Two assistant chief constables oversee the unit.", hit, 0)) == (
+    assert extend_introducer(Candidate("Two assistant chief constables oversee the unit.", hit, 0)) == (
         "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
     # A sentence that leans back is quoted with the one it leans on.
-    assert _extend_introducer(_Candidate("They do this alongside their force duties.", hit, 0)) == (
+    assert extend_introducer(Candidate("They do this alongside their force duties.", hit, 0)) == (
         "Two assistant chief constables oversee the unit. They do this alongside their force duties.")
     # A next sentence that stands on its own, or one in the next paragraph, is not added.
-    assert _extend_introducer(_Candidate("The unit has a new building.", hit, 0)) == "The unit has a new building."
+    assert extend_introducer(Candidate("The unit has a new building.", hit, 0)) == "The unit has a new building."
     # A paragraph break is a break with spaces on its blank line too.
     spaced = Hit(dataclasses.replace(chunk, text=chunk.text.replace("\n\n", "\n \n")), hit.document)
-    assert _extend_introducer(_Candidate("The unit has a new building.", spaced, 0)) == "The unit has a new building."
-    assert _extend_introducer(_Candidate("This sentence starts the next paragraph and is not a follow-up.", spaced, 0)) == (
+    assert extend_introducer(Candidate("The unit has a new building.", spaced, 0)) == "The unit has a new building."
+    assert extend_introducer(Candidate("This sentence starts the next paragraph and is not a follow-up.", spaced, 0)) == (
         "This sentence starts the next paragraph and is not a follow-up.")
 
 
 def test_a_refusal_shows_each_related_passage_by_its_nearest_sentence(fake_corpus_service):
-    fake_corpus_service.settings.refusal_threshold = 10.0  # refuse everything
+    fake_corpus_service.settings.answering.refusal_threshold = 10.0  # refuse everything
     documents = fake_corpus_service.data().documents
     answer = fake_corpus_service.ask("Was Durham Constabulary graded outstanding at tackling serious and organised crime?")
     assert answer.refused and not answer.citations and answer.related
@@ -569,7 +582,7 @@ def response_corpus(fake_service, tmp_path):
                        ("essex-pcc-response.txt", ESSEX_RESPONSE)]:
         (folder / name).write_text(text)
     assert fake_service.ingest([folder], show_progress=False).ok
-    fake_service.settings.refusal_threshold = 0.0  # the fake model's scores are not calibrated
+    fake_service.settings.answering.refusal_threshold = 0.0  # the fake model's scores are not calibrated
     return fake_service
 
 
@@ -586,7 +599,7 @@ def _asked(service, folder, texts: dict[str, str], question: str):
     """Ingest `texts` (see _ingest_texts) and ask `question` with refusal off (the fake model's
     scores are not calibrated)."""
     _ingest_texts(service, folder, texts)
-    service.settings.refusal_threshold = 0.0
+    service.settings.answering.refusal_threshold = 0.0
     return service.ask(question)
 
 
@@ -613,10 +626,11 @@ def test_no_response_is_added_when_the_question_does_not_ask_for_one(response_co
 def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(fake_corpus_service, monkeypatch):
     import dataclasses
 
-    import scrutiny.app.responses as responses_module
-    from scrutiny.app.answer import _Candidate, _with_responses
-    from scrutiny.app.responses import FindingResponse, Quoted
-    from scrutiny.index.search import Hit
+    import scrutiny.app.answering.extractive as extractive_module
+    from scrutiny.app.answering.extractive import with_responses
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.answering.responses import FindingResponse, Quoted
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunk = data.chunks[0]
@@ -624,15 +638,15 @@ def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(f
     response = dataclasses.replace(report, kind="pcc_response")
 
     def candidate(sentence, document, score):
-        return _Candidate(sentence, Hit(chunk, document), 0, score)
+        return Candidate(sentence, Hit(chunk, document), 0, score)
 
     finding = candidate("The force lacks financial investigators.", report, 0.60)
     comment = candidate("The PCC will continue to monitor progress in this area.", response, 0.70)
     general = candidate("The PCC welcomes the report on regional units.", response, 0.65)
     answer_to_it = Quoted(Hit(chunk, response), "The force is recruiting six financial investigators.")
-    monkeypatch.setattr(responses_module, "responses_to",
+    monkeypatch.setattr(extractive_module, "responses_to",
                         lambda service, question, quoted: [FindingResponse(finding.sentence, None, answer_to_it)])
-    chosen = _with_responses("What did HMICFRS find, and what did the PCC say?", [comment, finding, general],
+    chosen = with_responses("What did HMICFRS find, and what did the PCC say?", [comment, finding, general],
                              [[comment, finding, general], [finding], [comment]], [], fake_corpus_service, limit=3)
     quoted = [c.sentence for c in chosen]
     # the finding with its response, then the PCC's own comment (the best answer to a part);
@@ -641,8 +655,8 @@ def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(f
 
 
 def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path):
-    from scrutiny.app.responses import responses_to
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.responses import responses_to
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = _ingest_texts(fake_service, tmp_path / "graded", {
         "kent-report.txt": "Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\nKent Police\n\n"
@@ -668,9 +682,9 @@ def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path)
 
 
 def test_evidence_under_a_findings_heading_is_answered_with_that_findings_response(fake_service, tmp_path):
-    from scrutiny.app.answer import RESPONSE_QUESTION
-    from scrutiny.app.responses import responses_to
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.question import RESPONSE_QUESTION
+    from scrutiny.app.answering.responses import responses_to
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = _ingest_texts(fake_service, tmp_path / "headed", {
         "kent-fraud-report.md":
@@ -734,7 +748,7 @@ def test_a_paired_response_still_obeys_the_questions_other_rules(fake_service, t
 
 
 def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tmp_path):
-    from scrutiny.app.findings_asked import findings_asked, kind_asked
+    from scrutiny.app.answering.findings_asked import findings_asked, kind_asked
 
     assert kind_asked("What were Kent's areas for improvement in the fraud inspection") == "area_for_improvement"
     assert kind_asked("What cause of concern did HMICFRS raise about ROCUs in 2021") == "cause_of_concern"
@@ -814,25 +828,22 @@ def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_serv
     assert not fake_service.ask("On what date did Sam Smith send the response to the Home Secretary?").refused
 
 
-def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order(monkeypatch):
-    import scrutiny.app.answer as answer_module
-    from scrutiny.app.answer import _Candidate, rerank_passages
-    from scrutiny.index.search import Hit
+def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_order():
+    from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.rerank import JudgedSentence, rerank_passages
     from scrutiny.ingest.records import Chunk
 
     hits = [Hit(chunk=Chunk(id=f"c{i}", doc_id="d", text=f"passage {i}", page_start=1, page_end=1, section="",
                             char_start=0, char_end=9), document=None) for i in range(4)]
     best_sentence = {"c0": 0.50, "c1": 0.52, "c2": 0.90}  # c3 has no answer-sized sentence
     cannot_answer = set()  # passages whose sentences are not the kind of answer asked for
-    monkeypatch.setattr(answer_module, "score_candidates", lambda question, hits, scorer: sorted(
-        (_Candidate(h.chunk.id, h, i, best_sentence[h.chunk.id]) for i, h in enumerate(hits)
-         if h.chunk.id in best_sentence),
-        key=lambda c: -c.score))
-    monkeypatch.setattr(answer_module, "_answers", lambda candidate, *args: candidate.sentence not in cannot_answer)
-    scorer = SimpleNamespace(lowercase_words=frozenset)
+
+    def judge(question, pool):
+        return sorted((JudgedSentence(h.chunk.id, best_sentence[h.chunk.id], lambda h=h: h.chunk.id not in cannot_answer)
+                       for h in pool if h.chunk.id in best_sentence), key=lambda j: -j.score)
 
     def order(rank_weight=2.0):
-        return [h.chunk.id for h in rerank_passages("q", hits, scorer, rank_weight=rank_weight, rrf_k=60)]
+        return [h.chunk.id for h in rerank_passages("q", hits, judge, rank_weight=rank_weight, rrf_k=60)]
 
     # a clearly better sentence moves its passage up; a slightly better one does not overturn
     # the fused order; a passage with nothing to quote goes last
@@ -850,26 +861,27 @@ def test_passages_are_reranked_by_their_best_sentence_keeping_part_of_the_fused_
 
 
 def test_a_shortened_restatement_counts_as_the_same_statement(fake_corpus_service):
-    from scrutiny.app.answer import _Candidate, _same_statement
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.selection import same_statement
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     hit = Hit(data.chunks[0], data.documents[data.chunks[0].doc_id])
 
     def candidate(sentence):
-        return _Candidate(sentence, hit, 0)
+        return Candidate(sentence, hit, 0)
 
     report = candidate("The tool is intended to make the force more effective in developing profiles of "
                        "place-based harm (such as the serious and organised crime local profile and informing "
                        "Clear, Hold, Build work) and in targeting and understanding the effect of its activity.")
     news = candidate("The tool is intended to make the force more effective in developing profiles of place-based harm.")
-    assert _same_statement(report, news) and _same_statement(news, report)
+    assert same_statement(report, news) and same_statement(news, report)
     other = candidate("The tool will need more analysts to make the best use of its profiles.")
-    assert not _same_statement(report, other)
+    assert not same_statement(report, other)
     # A sentence that negates the other, or one too short to judge, is not a restatement.
     good = candidate("The force is good at preventing crime.")
-    assert not _same_statement(good, candidate("In 2019 the force was not good at preventing crime in its rural areas."))
-    assert not _same_statement(good, candidate("The force is good at preventing crime, catching offenders, "
+    assert not same_statement(good, candidate("In 2019 the force was not good at preventing crime in its rural areas."))
+    assert not same_statement(good, candidate("The force is good at preventing crime, catching offenders, "
                                                "protecting victims and managing sex offenders."))
 
 
@@ -886,7 +898,7 @@ def test_a_question_is_embedded_once_for_its_rerank_and_its_answer(fake_corpus_s
 
 
 def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
-    from scrutiny.app.answer import part_queries
+    from scrutiny.app.answering.question import part_queries
 
     parts = question_parts("What did HMICFRS recommend in 2015 about funding, and was it implemented?")
     assert part_queries(parts) == [parts[0], f"{parts[0]}, was it implemented"]
@@ -912,8 +924,9 @@ def test_a_part_that_leans_on_the_part_before_is_asked_with_it():
 def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import PARAGRAPH_CHARS, _Candidate, _rest_of_paragraph
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.sentences import Candidate, rest_of_paragraph
+    from scrutiny.app.answering.tuning import PARAGRAPH_CHARS
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     paragraph = ("Operation Tern is designed to deter children from reoffending. Over 50 children were referred "
@@ -921,30 +934,31 @@ def test_the_lead_quote_runs_on_to_the_end_of_its_paragraph_when_that_is_short(f
     chunk = dataclasses.replace(data.chunks[0], text=f"Heading\n\n{paragraph}\n\nThe next paragraph is about something else.")
     hit = Hit(chunk, data.documents[chunk.doc_id])
     lead = "Operation Tern is designed to deter children from reoffending."
-    assert _rest_of_paragraph(_Candidate(lead, hit, 0)) == paragraph
+    assert rest_of_paragraph(Candidate(lead, hit, 0)) == paragraph
     middle = "Over 50 children were referred in a year."
-    assert _rest_of_paragraph(_Candidate(middle, hit, 0)) == paragraph[paragraph.index(middle):]
+    assert rest_of_paragraph(Candidate(middle, hit, 0)) == paragraph[paragraph.index(middle):]
     # A paragraph cut by the chunk's end stops at its last full sentence.
     cut = dataclasses.replace(chunk, text=f"{lead} Over 50 children were referred in a year. The force told us that")
-    assert _rest_of_paragraph(_Candidate(lead, Hit(cut, hit.document), 0)) == f"{lead} Over 50 children were referred in a year."
+    assert rest_of_paragraph(Candidate(lead, Hit(cut, hit.document), 0)) == f"{lead} Over 50 children were referred in a year."
     # A long paragraph is not quoted whole.
     long = dataclasses.replace(chunk, text=f"{lead} " + "The programme continued. " * (PARAGRAPH_CHARS // 20))
-    assert _rest_of_paragraph(_Candidate(lead, Hit(long, hit.document), 0)) == lead
+    assert rest_of_paragraph(Candidate(lead, Hit(long, hit.document), 0)) == lead
     # The next paragraph's first sentence comes too when it goes on with the same subject ...
     going_on = dataclasses.replace(chunk, text=f"{paragraph}\n\nThis is being extended in three phases. Next year ...")
-    assert _rest_of_paragraph(_Candidate(lead, Hit(going_on, hit.document), 0)) == (
+    assert rest_of_paragraph(Candidate(lead, Hit(going_on, hit.document), 0)) == (
         f"{paragraph} This is being extended in three phases.")
     # ... not when it turns to something else
     turning = dataclasses.replace(chunk, text=f"{paragraph}\n\nHowever, the plans we reviewed were poor.")
-    assert _rest_of_paragraph(_Candidate(lead, Hit(turning, hit.document), 0)) == paragraph
+    assert rest_of_paragraph(Candidate(lead, Hit(turning, hit.document), 0)) == paragraph
 
 
 def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_corpus_service):
     import dataclasses
 
-    from scrutiny.app.answer import QUOTATION_CHARS, _Candidate, _quotation_run
-    from scrutiny.app.quotes import quote_on_page
-    from scrutiny.index.search import Hit
+    from scrutiny.app.answering.sentences import Candidate, quotation_run
+    from scrutiny.app.answering.tuning import QUOTATION_CHARS
+    from scrutiny.ingest.text import quote_on_page
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     said = "The commissioner, Jo Bloggs, said: “The fight against organised crime is very much on."
@@ -959,7 +973,7 @@ def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_
 
     def run(paragraph, text=chunk.text, page_text=page):
         hit = Hit(dataclasses.replace(chunk, text=text), dataclasses.replace(document, pages=[page_text]))
-        quoted, beyond = _quotation_run(_Candidate(paragraph, hit, 0), paragraph)
+        quoted, beyond = quotation_run(Candidate(paragraph, hit, 0), paragraph)
         assert quoted == " ".join([paragraph, *beyond])
         return quoted
 
@@ -987,7 +1001,7 @@ def test_a_quotation_run_past_its_passage_is_cited_with_a_passage_holding_it(fak
     paragraphs = ["Kent Police was inspected on organised crime this year.", said,
                   "“For me, the real success is the prevention work that is happening in Kent.",
                   "“It is a well done from me to all involved.”"]
-    fake_service.settings.chunk_tokens, fake_service.settings.chunk_overlap_tokens = 32, 0  # one passage ends at `said`
+    fake_service.settings.ingest.chunk_tokens, fake_service.settings.ingest.chunk_overlap_tokens = 32, 0  # one passage ends at `said`
     answer = _asked(fake_service, tmp_path / "news", {"kent-news.txt": "\n\n".join(paragraphs)},
                     "What did the Kent commissioner Jo Bloggs say about the fight against organised crime?")
     lead = answer.citations[0]
@@ -999,8 +1013,8 @@ def test_a_quotation_run_past_its_passage_is_cited_with_a_passage_holding_it(fak
 
 
 def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake_corpus_service, monkeypatch):
-    import scrutiny.app.answer as answer_module
-    from scrutiny.index.search import Hit
+    import scrutiny.app.retrieval.rerank as rerank_module
+    from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
     chunks = data.chunks[:4]
@@ -1015,10 +1029,10 @@ def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake
 
     monkeypatch.setattr(fake_corpus_service, "retriever", lambda: Retriever())
     # the rerank is stood in for by a reversal: whatever reaches the pool last comes first
-    monkeypatch.setattr(answer_module, "rerank_passages", lambda question, pool, *args: pool[::-1])
+    monkeypatch.setattr(rerank_module, "rerank_passages", lambda question, pool, *args: pool[::-1])
     settings = fake_corpus_service.settings
-    settings.sentence_rerank_pool, settings.sentence_rerank_leaders = 2, 1
+    settings.retrieval.sentence_rerank_pool, settings.retrieval.sentence_rerank_leaders = 2, 1
     assert [h.chunk.id for h in fake_corpus_service.passages("q", 2)] == [chunks[3].id, chunks[1].id]
-    settings.sentence_rerank_leaders = 0
+    settings.retrieval.sentence_rerank_leaders = 0
     assert [h.chunk.id for h in fake_corpus_service.passages("q", 2)] == [chunks[1].id, chunks[0].id]
     assert hits[0].leads(1) and not hits[1].leads(1) and bm25_leader.leads(1)

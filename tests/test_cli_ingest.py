@@ -162,7 +162,7 @@ def test_user_mistakes_give_one_line_errors_not_tracebacks(tmp_path, arguments, 
 
 
 def test_bad_setting_in_the_environment_is_a_usage_error(tmp_path):
-    result = run("docs", "--index", str(tmp_path), env={"SCRUTINY_TOP_K": "many"})
+    result = run("docs", "--index", str(tmp_path), env={"SCRUTINY_RETRIEVAL__TOP_K": "many"})
     assert_clean_failure(result, 2, "bad setting", "top_k")
 
 

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from scrutiny.app.cli import cli
-from scrutiny.app.draft import RESPONSE_PLACEHOLDER, DraftBuilder
-from scrutiny.app.draft_files import DocxWriter
-from scrutiny.app.quotes import quote_on_page, split_sentences
+from scrutiny.app.drafting.builder import RESPONSE_PLACEHOLDER, DraftBuilder
+from scrutiny.app.drafting.writers import DocxWriter
+from scrutiny.ingest.text import quote_on_page, split_sentences
 
 REPORT = "hmicfrs-peel-2021-22-north-east-soc-inspection.pdf"
 BOARD_PAPER = "cambridgeshire-constabulary-board-paper-rocu-inspection-2021.pdf"
@@ -334,7 +334,7 @@ def test_findings_command_lists_findings_for_a_force(full_index):
 # -- the app tab ---------------------------------------------------------------------------
 
 def test_draft_tab_builds_a_preview_and_a_docx(full_index):
-    from scrutiny.app.draft_tab import force_choices, make_draft, report_choices
+    from scrutiny.app.web.draft_tab import force_choices, make_draft, report_choices
 
     service = _service(full_index)
     reports = report_choices(service)
@@ -356,7 +356,7 @@ def test_draft_tab_through_gradio_client(full_index):
     import gradio as gr
     from gradio_client import Client
 
-    from scrutiny.app.draft_tab import build_draft_tab
+    from scrutiny.app.web.draft_tab import build_draft_tab
 
     service = _service(full_index)
     with gr.Blocks() as app:
@@ -413,7 +413,7 @@ def test_a_force_response_laid_out_as_a_table_fills_in_its_row(tmp_path):
 
 
 def test_document_text_cannot_add_links_images_or_html_to_the_markdown():
-    from scrutiny.app.draft import _inert
+    from scrutiny.app.drafting.builder import _inert
 
     assert _inert("see [the site](http://example.com) and ![x](y.png) <script>") == (
         "see [the site]\\(http://example.com) and !\\[x]\\(y.png) &lt;script>")

@@ -23,7 +23,7 @@ def test_eval_meets_thresholds(eval_report):
 @pytest.mark.slow
 def test_every_citation_is_verbatim_on_its_page(eval_report, real_service):
     documents = {d.source: d for d in real_service.data().documents.values()}
-    from scrutiny.app.quotes import quote_on_page
+    from scrutiny.ingest.text import quote_on_page
 
     for case in eval_report["cases"]:
         for citation in case["citations"]:
@@ -43,7 +43,7 @@ def test_eval_records_let_anyone_recompute_metrics(eval_report):
 def test_every_case_is_answerable_from_its_evidence_as_written(fake_corpus_service, cases_file):
     """Each evidence quote is on its cited page, and each answer group occurs on an evidence page:
     a case the corpus cannot satisfy would measure nothing."""
-    from scrutiny.app.quotes import normalise, quote_on_page
+    from scrutiny.ingest.text import normalise_text, quote_on_page
 
     documents = {d.source: d for d in fake_corpus_service.data().documents.values()}
     cases = load_cases(default_cases_path().with_name(cases_file))
@@ -53,7 +53,7 @@ def test_every_case_is_answerable_from_its_evidence_as_written(fake_corpus_servi
         for evidence in case["evidence"]:
             document = documents[evidence["source"]]
             assert quote_on_page(document, evidence["page"], evidence["quote"]), (case["id"], evidence)
-            pages.append(normalise(document.page_text(evidence["page"])).lower())
+            pages.append(normalise_text(document.page_text(evidence["page"])).lower())
         for group in case["answer_must_include"]:
-            assert any(normalise(alt).lower() in page for alt in group for page in pages), (case["id"], group)
+            assert any(normalise_text(alt).lower() in page for alt in group for page in pages), (case["id"], group)
         assert case["answerable"] == bool(case["evidence"]), case["id"]

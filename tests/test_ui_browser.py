@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from scrutiny.app.ui import start_in_background
+from scrutiny.app.web.app import start_in_background
 from scrutiny.tests import badfiles
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,8 +79,8 @@ def test_a_question_shows_its_citations_with_page_numbers_and_the_cited_page(bro
     case = next(c for c in load_cases(default_cases_path()) if c["answerable"])
     expected = real_service.ask(case["question"])  # what the page must show (and a warm model)
     assert expected.citations, "the real index should answer the first answerable eval case"
-    folders = real_service.settings.source_folders
-    real_service.settings.source_folders = [corpus_dir]  # where the original PDFs are
+    folders = real_service.settings.app.source_folders
+    real_service.settings.app.source_folders = [corpus_dir]  # where the original PDFs are
     blocks, url = start_in_background(real_service)
     try:
         browser.get(url)
@@ -108,7 +108,7 @@ def test_a_question_shows_its_citations_with_page_numbers_and_the_cited_page(bro
         assert all(f"page {citation.page}" in text for citation in expected.citations)
     finally:
         blocks.close()
-        real_service.settings.source_folders = folders
+        real_service.settings.app.source_folders = folders
 
 
 def test_an_encrypted_pdf_upload_is_reported_with_its_reason(browser, fake_corpus_service, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scrutiny.app.ui import start_in_background
+from scrutiny.app.web.app import start_in_background
 
 pytest.importorskip("gradio_client")
 
@@ -29,7 +29,7 @@ def test_the_ask_api_returns_the_answer_and_citations_as_json(served):
     from gradio_client.exceptions import AppError
 
     service, url = served
-    service.settings.refusal_threshold = ANSWER_EVERYTHING
+    service.settings.answering.refusal_threshold = ANSWER_EVERYTHING
     client = Client(url, verbose=False)
     payload = client.predict(QUESTION, api_name="/ask")
     assert payload["citations"] and not payload["refused"]
@@ -52,7 +52,7 @@ def test_the_ask_api_returns_the_answer_and_citations_as_json(served):
 def test_a_password_is_required_when_auth_is_set(fake_corpus_service):
     from gradio_client import Client
 
-    fake_corpus_service.settings.auth = "pcc:s3cret"
+    fake_corpus_service.settings.app.auth = "pcc:s3cret"
     blocks, url = start_in_background(fake_corpus_service)
     try:
         with pytest.raises(Exception):
@@ -67,7 +67,7 @@ def test_a_password_is_required_when_auth_is_set(fake_corpus_service):
 
 
 def test_twenty_concurrent_sessions_are_all_answered(fake_corpus_service, capsys):
-    from scrutiny.app.loadtest import run_load
+    from scrutiny.eval.loadtest import run_load
 
     report = run_load(fake_corpus_service, sessions=20, questions_per_session=5)
     with capsys.disabled():
@@ -81,7 +81,7 @@ def test_twenty_concurrent_sessions_are_all_answered(fake_corpus_service, capsys
 def test_a_real_question_is_answered_with_quotes_found_on_their_pages(real_service):
     from gradio_client import Client
 
-    from scrutiny.app.quotes import quote_on_page
+    from scrutiny.ingest.text import quote_on_page
     from scrutiny.eval.runner import default_cases_path, load_cases
 
     case = next(c for c in load_cases(default_cases_path()) if c["answerable"])
@@ -101,12 +101,12 @@ def test_a_real_question_is_answered_with_quotes_found_on_their_pages(real_servi
 def test_a_taken_port_is_a_one_line_error(fake_corpus_service):
     import socket
 
-    from scrutiny.app.ui import launch
+    from scrutiny.app.web.app import launch
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        fake_corpus_service.settings.port = taken.getsockname()[1]
+        fake_corpus_service.settings.app.port = taken.getsockname()[1]
         with pytest.raises(ValueError, match="port is in use") as raised:
             launch(fake_corpus_service, prevent_thread_lock=True, quiet=True)
     assert "\n" not in str(raised.value)
@@ -115,7 +115,7 @@ def test_a_taken_port_is_a_one_line_error(fake_corpus_service):
 def test_stored_uploads_and_the_index_are_not_served_as_files(served, tmp_path):
     import httpx
 
-    from scrutiny.app.ui import ScrutinyApp
+    from scrutiny.app.web.app import ScrutinyApp
 
     service, url = served
     notes = tmp_path / "notes.txt"

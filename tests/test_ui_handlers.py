@@ -8,13 +8,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from scrutiny.app.export import answer_markdown, export_answer, write_docx
-from scrutiny.app.followup import standalone_question
-from scrutiny.app.page_render import find_original, page_view, render_pdf_page
-from scrutiny.app.quotes import normalise, split_sentences
+from scrutiny.app.web.export import answer_markdown, export_answer, write_docx
+from scrutiny.app.answering.followup import standalone_question
+from scrutiny.app.web.pages import find_original, page_view, render_pdf_page
+from scrutiny.ingest.text import normalise_text, split_sentences
 from scrutiny.app.records import Answer, Citation
-from scrutiny.app.ui import Conversation, ScrutinyApp, UploadRejected, check_exposure, safe_upload_name
-from scrutiny.app.ui_render import chat_reply, sources_html
+from scrutiny.app.web.app import Conversation, ScrutinyApp, UploadRejected, check_exposure, safe_upload_name
+from scrutiny.app.web.render import chat_reply, sources_html
 from scrutiny.tests import badfiles
 
 ANSWER_EVERYTHING = -1e9  # a refusal threshold nothing falls below
@@ -91,7 +91,7 @@ def test_the_chat_reads_a_follow_up_in_context_and_says_how(app):
 # ---------------------------------------------------------------- answers and sources
 
 def test_an_answer_shows_each_citation_with_its_page_and_highlighted_quote(app):
-    app.service.settings.refusal_threshold = ANSWER_EVERYTHING
+    app.service.settings.answering.refusal_threshold = ANSWER_EVERYTHING
     result = app.answer(QUESTION, None)
     answer = result.conversation.answer
     assert not answer.refused and answer.citations
@@ -105,7 +105,7 @@ def test_an_answer_shows_each_citation_with_its_page_and_highlighted_quote(app):
 
 
 def test_a_refusal_looks_different_and_labels_related_passages_as_not_evidence(app):
-    app.service.settings.refusal_threshold = REFUSE_EVERYTHING
+    app.service.settings.answering.refusal_threshold = REFUSE_EVERYTHING
     result = app.answer(QUESTION, None)
     answer = result.conversation.answer
     assert answer.refused and answer.related
@@ -140,7 +140,7 @@ def test_a_bad_question_or_filter_is_explained_in_the_chat(app):
 
 
 def test_filters_restrict_the_passages_used(app):
-    app.service.settings.refusal_threshold = REFUSE_EVERYTHING  # related passages show what was searched
+    app.service.settings.answering.refusal_threshold = REFUSE_EVERYTHING  # related passages show what was searched
     result = app.answer(QUESTION, None, kinds=["pcc_response"], k=3)
     assert result.conversation.answer.related
     assert {c.kind for c in result.conversation.answer.related} == {"pcc_response"}
@@ -194,8 +194,8 @@ def test_a_non_pdf_source_shows_its_page_text(fake_corpus_service, corpus_dir):
 
 
 def test_opening_a_source_from_the_chat_shows_its_page(app, corpus_dir):
-    app.service.settings.refusal_threshold = ANSWER_EVERYTHING
-    app.settings.source_folders = [corpus_dir]
+    app.service.settings.answering.refusal_threshold = ANSWER_EVERYTHING
+    app.settings.app.source_folders = [corpus_dir]
     result = app.answer(QUESTION, None)
     for choice in (value for _, value in result.source_choices):
         image, text, caption = app.open_source(choice, result.conversation)
@@ -209,7 +209,7 @@ def test_opening_a_source_from_the_chat_shows_its_page(app, corpus_dir):
 def test_an_answer_exports_to_markdown_and_word_with_its_citations(app, tmp_path):
     from docx import Document as WordDocument
 
-    app.service.settings.refusal_threshold = ANSWER_EVERYTHING
+    app.service.settings.answering.refusal_threshold = ANSWER_EVERYTHING
     answer = app.answer(QUESTION, None).conversation.answer
     markdown, docx = export_answer(answer, tmp_path)
     text = markdown.read_text(encoding="utf-8")
@@ -217,7 +217,7 @@ def test_an_answer_exports_to_markdown_and_word_with_its_citations(app, tmp_path
     for exported in (text, word):
         assert QUESTION in exported
         for cited in answer.citations:
-            assert normalise(cited.quote) in normalise(exported)
+            assert normalise_text(cited.quote) in normalise_text(exported)
             assert f"page {cited.page}" in exported and f"[{cited.n}]" in exported
 
 
@@ -288,7 +288,7 @@ def test_a_failed_upload_replaces_nothing(app, tmp_path):
 
 
 def test_uploads_over_the_size_limit_are_refused(app, tmp_path):
-    app.settings.upload_max_mb = 0.001
+    app.settings.app.upload_max_mb = 0.001
     big = tmp_path / "big.txt"
     big.write_text("word " * 1000)
     outcome = app.add_files([str(big)])[0]
@@ -347,7 +347,7 @@ def test_a_network_host_needs_auth_or_an_explicit_no_auth(capsys):
 def test_serve_refuses_a_network_host_without_auth(tmp_path, monkeypatch):
     from scrutiny.app.cli import cli
 
-    monkeypatch.delenv("SCRUTINY_AUTH", raising=False)
+    monkeypatch.delenv("SCRUTINY_APP__AUTH", raising=False)
     result = CliRunner().invoke(cli, ["serve", "--index", str(tmp_path), "--host", "0.0.0.0"])
     assert result.exit_code == 2
     assert re.search(r"--auth", result.output) and len(result.output.strip().splitlines()) == 1

@@ -20,18 +20,16 @@ import datetime as dt
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-from scrutiny.app.quotes import normalise, quote_on_page, split_sentences
+from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 from scrutiny.app.records import Citation
 from scrutiny.ingest.classify import find_date
-from scrutiny.ingest.findings import (
-    Finding, extract_findings, is_finding_label, normalise_text, restates_action,
-)
+from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
 from scrutiny.index.store import documents_matching
-from scrutiny.ingest.records import RESPONSE_KINDS, Block, Document
+from scrutiny.ingest.records import Document
+from scrutiny.app.answering.responses import ResponseFinder
 
 DRAFTABLE_KINDS = ("inspection_report", "board_paper")
 ACTION_KINDS = ("recommendation", "area_for_improvement", "cause_of_concern")
@@ -52,16 +50,9 @@ FORCE_ADDRESSEE = re.compile(
     r"\b(?:chief\s+constables?|chief\s+officers?|chief\s+police\s+officers?|forces|the\s+force|constabular(?:y|ies))\b",
     re.IGNORECASE,
 )
-# "Force Response: ...", "Update -", "PCC comment:": a paragraph that says it is a response.
-RESPONSE_LABEL = re.compile(
-    r"^\s*(?:(?:force|pcc|commissioner'?s?|constabulary|chief\s+constable'?s?)\s+)?"
-    r"(?:response|update|progress|action(?:s)?(?:\s+taken)?|comment)s?\s*[:\-–—]",
-    re.IGNORECASE,
-)
 PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10,200})[”\"]", re.IGNORECASE)
 MARKER = re.compile(r"\[(\d+)\]")
 MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
-DAYS_PER_MONTH = 30.4  # dates are often known to the month only
 
 
 class DraftError(ValueError):
@@ -241,27 +232,6 @@ def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: 
 
 # -- small readers ---------------------------------------------------------------------------
 
-@lru_cache(maxsize=8192)
-def _words(text: str) -> frozenset[str]:
-    from scrutiny.index.lexical import tokenize
-
-    return frozenset(tokenize(text))
-
-
-def similarity(a: str, b: str) -> float:
-    """Dice overlap of the content words of two texts (0..1)."""
-    first, second = _words(a), _words(b)
-    if not first or not second:
-        return 0.0
-    return 2 * len(first & second) / (len(first) + len(second))
-
-
-def _month_year(iso: str) -> tuple[int, int] | None:
-    match = re.match(r"^(\d{4})(?:-(\d{2}))?", iso or "")
-    if not match:
-        return None
-    return int(match.group(1)), int(match.group(2) or 1)
-
 
 def human_date(iso: str) -> str:
     """"2022-12" -> "December 2022", "2021-02-10" -> "10 February 2021"."""
@@ -393,7 +363,7 @@ class Citer:
     def cite(self, document: Document, page: int, quote: str, section: str = "") -> int | None:
         """The [n] of (document, page, quote), or None when the quote is not on that page."""
         quote = " ".join(quote.split())
-        key = (document.id, page, normalise(quote))
+        key = (document.id, page, normalise_text(quote))
         if key in self._numbers:
             return self._numbers[key]
         if not quote_on_page(document, page, quote):
@@ -412,115 +382,6 @@ class Citer:
 
 
 # -- existing responses ---------------------------------------------------------------------
-
-def response_owners(document: Document) -> list[str]:
-    """Whose response a document is: the forces its title names, else the first one it mentions.
-
-    A PCC's response to a regional report mentions every force of the region; only its own
-    force's name is in its title ("Response by the PCC to HMICFRS inspections of Cleveland Police").
-    """
-    named = forces_in(document.title)
-    if named:
-        return named
-    return document.forces[:1]
-
-
-@dataclass
-class ResponseFinder:
-    """Paragraphs of indexed force/PCC responses (or board papers) that answer a finding.
-
-    A response document must be the force's own (see `response_owners`) and dated within the
-    window after the report. Inside it, a paragraph (or table cell) that restates the finding is followed by the
-    force's answer: the paragraphs after it, up to the next heading, finding label or restated
-    finding, skipping the finding's own wording (its "By ... should" line and sub-points) unless
-    a paragraph calls itself a response ("Force response: ...").
-    """
-
-    service: object
-    report: Document
-    force: str
-    findings: list[Finding]
-    max_paragraphs: int | None = None  # paragraphs quoted per response; None = the draft setting
-
-    def __post_init__(self):
-        settings = self.service.settings
-        self.similarity = settings.draft_restatement_similarity
-        if self.max_paragraphs is None:
-            self.max_paragraphs = settings.draft_response_paragraphs
-        if self.max_paragraphs < 1:
-            raise ValueError("max_paragraphs must be at least 1")
-        self.min_words = settings.draft_min_response_words
-        self.candidates = settings.draft_response_candidates
-        self.window_days = settings.draft_response_window_days
-        self.finding_texts = [f.text for f in self.findings]
-
-    def _dated_in_window(self, document: Document) -> bool:
-        if document.id == self.report.id:
-            return True
-        report, response = _month_year(self.report.date), _month_year(document.date)
-        if report is None or response is None:
-            return True
-        months = (response[0] - report[0]) * 12 + (response[1] - report[1])
-        return 0 <= months <= self.window_days / DAYS_PER_MONTH
-
-    def _documents(self, finding: Finding) -> list[Document]:
-        from scrutiny.index.search import SearchFilters
-
-        hits = self.service.retriever().search(
-            finding.text, self.candidates, SearchFilters(kinds=tuple(sorted(RESPONSE_KINDS))),
-        )
-        documents: dict[str, Document] = {}
-        for hit in hits:
-            document = hit.document
-            if self.force in response_owners(document) and self._dated_in_window(document):
-                documents.setdefault(document.id, document)
-        return list(documents.values())
-
-    def _restates(self, text: str, finding_text: str) -> bool:
-        return similarity(text, finding_text) >= self.similarity
-
-    def _restates_any(self, text: str) -> bool:
-        return any(self._restates(text, other) for other in self.finding_texts)
-
-    def _own_wording(self, block: Block, finding: Finding) -> bool:
-        """The finding's own lines (its dated action, its sub-points), not an answer to it."""
-        if restates_action(block.text):
-            return True
-        own = {normalise_text(e.text) for e in finding.evidence}
-        return normalise_text(block.text) in own and not RESPONSE_LABEL.match(block.text)
-
-    def _after(self, document: Document, start: int, finding: Finding) -> list[Block]:
-        taken: list[Block] = []
-        for block in document.blocks[start + 1:]:
-            if block.role == "heading" or is_finding_label(block.text) or self._restates_any(block.text):
-                break
-            if self._own_wording(block, finding) or len(block.text.split()) < self.min_words:
-                continue
-            taken.append(block)
-            if len(taken) >= self.max_paragraphs:
-                break
-        return taken
-
-    def find(self, finding: Finding) -> tuple[Document, list[tuple[int, str]]] | None:
-        """(document, [(page, paragraph)]) of the first response that answers the finding."""
-        for document in self._documents(finding):
-            for index, block in enumerate(document.blocks):
-                if block.role == "table_row":
-                    cells = [cell.strip() for cell in block.text.split(" | ")]
-                    if any(self._restates(cell, finding.text) for cell in cells):
-                        answers = [
-                            (block.page, cell) for cell in cells
-                            if not self._restates_any(cell) and len(cell.split()) >= self.min_words
-                        ]
-                        if answers:
-                            return document, answers[: self.max_paragraphs]
-                    continue
-                if not self._restates(block.text, finding.text):
-                    continue
-                answers = self._after(document, index, finding)
-                if answers:
-                    return document, [(b.page, b.text) for b in answers]
-        return None
 
 
 # -- the builder ----------------------------------------------------------------------------
@@ -751,10 +612,10 @@ class DraftBuilder:
             Paragraph(finding.addressee or who, "field", "Addressed to"),
             Paragraph(finding.deadline or "none set in the report", "field", "Deadline"),
         ]
-        if document.kind == "inspection_report" and self.settings.draft_evidence_paragraphs:
+        if document.kind == "inspection_report" and self.settings.drafting.evidence_paragraphs:
             evidence = []
             for block in finding.evidence:
-                if len(evidence) >= self.settings.draft_evidence_paragraphs:
+                if len(evidence) >= self.settings.drafting.evidence_paragraphs:
                     break
                 sentence = _first_sentence(block.text)
                 if len(sentence.split()) < MIN_SENTENCE_WORDS or sentence.rstrip().endswith(":"):
@@ -901,7 +762,7 @@ def draft_command(service, report: str, force: str, out: Path | None, as_json: b
     import click
 
     from scrutiny.app.cli import UserError, _domain_errors, _print_json
-    from scrutiny.app.draft_files import check_output_path, write_draft
+    from scrutiny.app.drafting.writers import check_output_path, write_draft
 
     if llm:
         raise UserError("--llm is not supported for drafts yet; drafts are extractive, every sentence quoted "

@@ -25,13 +25,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import BaseMessage
-
-from scrutiny.app.answer import REFUSAL_TEXT, related_passages, verify_citations
-from scrutiny.app.quotes import find_quote_page, split_sentences
+from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify_citations
+from scrutiny.ingest.text import find_quote_page, split_sentences
 from scrutiny.app.records import Answer, Citation
-from scrutiny.index.lexical import tokenize
-from scrutiny.index.search import Hit
+from scrutiny.ingest.text import tokenize
+from scrutiny.app.retrieval.fusion import Hit
 
 PROVIDERS = ("openai", "ollama", "llamacpp")
 SPEC_HELP = "use openai:MODEL, ollama:MODEL or llamacpp:PATH.gguf"
@@ -174,8 +172,8 @@ def chat_model(spec: str, settings) -> Any:
     _import_integration(parsed.provider)
     try:
         return _cached_chat_model(
-            parsed, settings.llm_temperature, settings.llm_timeout_seconds, settings.llm_max_retries,
-            settings.llm_context_tokens, tuple(os.environ.get(name) for name in ENVIRONMENT),
+            parsed, settings.llm.temperature, settings.llm.timeout_seconds, settings.llm.max_retries,
+            settings.llm.context_tokens, tuple(os.environ.get(name) for name in ENVIRONMENT),
         )
     except LLMError:
         raise
@@ -213,7 +211,7 @@ def build_messages(question: str, hits: list[Hit], settings) -> list:
     ])
     passages = "\n\n".join(format_passage(n, hit) for n, hit in enumerate(hits, start=1))
     return prompt.format_messages(
-        question=question, passages=passages, max_sentences=settings.llm_answer_sentences,
+        question=question, passages=passages, max_sentences=settings.llm.answer_sentences,
     )
 
 
@@ -339,7 +337,7 @@ def _short(sentence: str) -> str:
 def checked_answer(question: str, reply: str, hits: list[Hit], service) -> Answer:
     """The model's reply reduced to sentences its cited passages support, each citation verbatim."""
     settings = service.settings
-    check = SupportCheck(settings.llm_support_overlap)
+    check = SupportCheck(settings.llm.support_overlap)
     notes: list[str] = []
     citations: list[Citation] = []
     numbered: dict[tuple[str, int, str], int] = {}  # (doc, page, quote) -> citation number
@@ -383,13 +381,13 @@ def checked_answer(question: str, reply: str, hits: list[Hit], service) -> Answe
     answer = Answer(question, " ".join(kept), citations=citations, confidence=round(min(shares), 4), notes=notes)
     answer = verify_citations(renumber(answer), service.data().documents)
     if answer.refused:
-        answer.related = related_passages(hits, settings.related_passages)
+        answer.related = related_passages(hits, settings.answering.related_passages)
         return answer
     return renumber(answer)
 
 
 def _refusal(question: str, hits: list[Hit], settings, notes: list[str]) -> Answer:
-    return Answer(question, REFUSAL_TEXT, refused=True, related=related_passages(hits, settings.related_passages),
+    return Answer(question, REFUSAL_TEXT, refused=True, related=related_passages(hits, settings.answering.related_passages),
                   notes=notes)
 
 
@@ -406,6 +404,8 @@ def _server_hint(name: str) -> str:
 
 def _reply_text(reply: Any) -> str:
     """The text of a chat model's message (a plain LLM returns a str already)."""
+    from langchain_core.messages import BaseMessage
+
     return str(reply.text) if isinstance(reply, BaseMessage) else str(reply)
 
 

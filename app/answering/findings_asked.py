@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scrutiny.app.responses import Quoted, findings_of, passage_holding
-from scrutiny.index.search import SearchFilters
+from scrutiny.app.answering.responses import Quoted, findings_of, passage_holding
+from scrutiny.app.retrieval.fusion import SearchFilters
 from scrutiny.ingest.findings import LABELS, labels_pattern
 
 REPORT_KINDS = ("inspection_report", "board_paper")  # a board paper restates the report's findings

@@ -16,7 +16,7 @@ HELP = (
 
 def report_choices(service) -> list[tuple[str, str]]:
     """(label, doc_id) of every indexed inspection report and board paper, newest first."""
-    from scrutiny.app.draft import DRAFTABLE_KINDS
+    from scrutiny.app.drafting.builder import DRAFTABLE_KINDS
 
     try:
         rows = service.documents()
@@ -32,7 +32,7 @@ def report_choices(service) -> list[tuple[str, str]]:
 
 def force_choices(service, doc_id: str | None) -> list[str]:
     """Forces the report has findings for, then its regional units, then every other body it names."""
-    from scrutiny.app.draft import report_bodies
+    from scrutiny.app.drafting.builder import report_bodies
     from scrutiny.ingest.findings import extract_findings
     from scrutiny.ingest.forces import TERRITORIAL_FORCES
 
@@ -58,8 +58,8 @@ def _file_name(source: str, force: str) -> str:
 
 def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str, str | None]:
     """(status, markdown preview, path of the DOCX) for the tab; errors become the status line."""
-    from scrutiny.app.draft import DraftBuilder, DraftError
-    from scrutiny.app.draft_files import write_draft
+    from scrutiny.app.drafting.builder import DraftBuilder, DraftError
+    from scrutiny.app.drafting.writers import write_draft
 
     if not doc_id:
         return "Choose a report first.", "", None

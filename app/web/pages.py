@@ -19,8 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from scrutiny.app.quotes import normalise
-from scrutiny.ingest.records import QUOTE_CHARS
+from scrutiny.ingest.text import normalise_text
+from scrutiny.ingest.text import QUOTE_CHARS
 from scrutiny.ingest.documents import sha256_file
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def mark_quote(text: str, quote: str, context_chars: int | None = None) -> tuple
     tolerance the citation checker allows. With `context_chars`, only that much text either
     side of the quote is kept (cut at a space, with an ellipsis), so a long passage stays short.
     """
-    words = normalise(quote).split()
+    words = normalise_text(quote).split()
     pattern = r"\s+".join(re.escape(word) for word in words)
     # QUOTE_CHARS maps one character to one, so offsets in the translated text hold for `text`
     match = re.search(pattern, text.translate(QUOTE_CHARS), flags=re.IGNORECASE) if words else None

@@ -75,12 +75,12 @@ def run_load(service, sessions: int = 20, questions_per_session: int = 5,
     Launches the app over `service` on a free local port unless `url` names a running one,
     and warms the service first, so the figures are those of a running app under load.
     """
-    from scrutiny.app.ui import parse_auth, start_in_background
+    from scrutiny.app.web.app import parse_auth, start_in_background
 
     blocks = None
     if url is None:
         blocks, url = start_in_background(service)
-    auth = parse_auth(service.settings.auth)
+    auth = parse_auth(service.settings.app.auth)
     # Steady state is measured: the model and index load before the clock starts (start-up
     # is `cold ask` in the benchmark), as they do while a user opens the page.
     service.embedder.warm()
@@ -103,7 +103,7 @@ def run_load(service, sessions: int = 20, questions_per_session: int = 5,
     return LoadReport(
         sessions=sessions, questions_per_session=questions_per_session, requests=sessions * questions_per_session,
         errors=len(errors), p50_ms=round(p50, 1), p95_ms=round(p95, 1), max_ms=round(top, 1), wall_s=round(wall, 2),
-        ask_concurrency=service.settings.ask_concurrency, error_messages=errors[:MAX_ERRORS_KEPT],
+        ask_concurrency=service.settings.app.ask_concurrency, error_messages=errors[:MAX_ERRORS_KEPT],
     )
 
 
@@ -116,7 +116,7 @@ def run_load_test(index: Path, sessions: int = 20, questions_per_session: int = 
 
 
 def main() -> None:
-    """`python -m scrutiny.app.loadtest [INDEX]`: print a load report as JSON."""
+    """`python -m scrutiny.eval.loadtest [INDEX]`: print a load report as JSON."""
     import json
     import sys
 

@@ -17,12 +17,10 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scrutiny.index.lexical import STOPWORDS, tokenize
+from scrutiny.app.answering.tuning import AREA_SHARE, COUNT_REACH, NAME_REACH
 from scrutiny.ingest.forces import REGIONAL_UNIT_FORCES, forces_in, mentions
+from scrutiny.ingest.text import GRADES, MONTH, STOPWORDS, tokenize
 
-GRADES = ("outstanding", "good", "adequate", "requires improvement", "inadequate")
-MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-         r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
 NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -31,10 +29,10 @@ NUMBER_WORDS = (
 
 GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
-DATE = re.compile(YEAR.pattern + r"|\b" + MONTHS + r"\b")  # month names capitalised ("may" is a verb)
+DATE = re.compile(YEAR.pattern + r"|\b" + MONTH + r"\b")  # month names capitalised ("may" is a verb)
 # Dates and clause numbers ("4.3.2") are numbers but not quantities: removed before looking.
 NOT_QUANTITY = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b|" + YEAR.pattern
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTH + r"\b|" + YEAR.pattern
     + r"|^\s*\(?\d+(?:\.\d+)*[).](?=\s)|^\s*\d+(?:\.\d+)+(?=\s)|\b\d+(?:\.\d+){2,}\b|\b[A-Za-z]+-\d+\b",  # "3)", "4.3.2", "COVID-19"
 )
 QUANTITY = re.compile(r"£|\d|\b(?:" + NUMBER_WORDS + r")\b", re.IGNORECASE)
@@ -50,7 +48,6 @@ ENDS_COUNTED = frozenset(
 VAGUE_COUNTED = {"people", "persons", "times", "them", "those", "these", "they", "ones"}
 PEOPLE = {"people", "persons"}
 PASSIVE = re.compile(r"\s*(?:were|was|have been|had been|has been)\s+(\w+ed)\b", re.IGNORECASE)
-COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
 
 
 # "How much does X pay ...?" asks for a sum of money, which "three forces" is not ("how much
@@ -80,8 +77,8 @@ SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|rep
 # "On what date was it published?" asks for a day: "December 2022" does not give it (but "by
 # what date ...?" is a deadline, often a month).
 DAY_ASKED = re.compile(r"(?<!\bby )\b(?:what|which) (?:exact )?date\b", re.IGNORECASE)
-DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTHS + r"\b"
-                 r"|\b" + MONTHS + r"\s+\d{1,2}(?:st|nd|rd|th|,?\s+(?:19|20)\d\d)\b"  # "Dec 8, 2022"
+DAY = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + MONTH + r"\b"
+                 r"|\b" + MONTH + r"\s+\d{1,2}(?:st|nd|rd|th|,?\s+(?:19|20)\d\d)\b"  # "Dec 8, 2022"
                  r"|\b\d{1,2}/\d{1,2}/(?:19|20)?\d\d\b|\b\d{1,2}\.\d{1,2}\.(?:19|20)\d\d\b")
 
 # "By when must X ...?" asks for a deadline: "By February 2022, the chief constable should ...",
@@ -90,7 +87,7 @@ DEADLINE_ASKED = re.compile(r"\bby (?:when|what date|which date)\b|\bdeadline\b|
                             re.IGNORECASE)
 DEADLINE = re.compile(  # month names capitalised, as in DATE
     r"\b(?i:by|before|until|no later than)\s+(?i:the end of\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
-    r"(?:" + MONTHS + r"\b|(?:19|20)\d\d\b)")
+    r"(?:" + MONTH + r"\b|(?:19|20)\d\d\b)")
 
 # "When will X ...?" asks when something is to happen: a sentence saying what did happen, dated
 # ("HMICFRS then inspected the unit in 2022"), does not answer it.
@@ -145,6 +142,31 @@ PERSON_ASKED = re.compile(
     r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b",
     re.IGNORECASE,
 )
+ROLE = re.compile(
+    r"\b(chief constable|commissioner|PCC|officer|superintendent|Supt|inspector|head of|lead|director|"
+    r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
+)
+
+WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE)
+
+PERFECT = re.compile(r"\b(?:has|have|had)(?:n['’]t| not)?\s+(?:(?:not|yet|also|already|now|since|never|just)\s+)?"
+                     r"(?:been|\w+ed)\b", re.IGNORECASE)
+
+AUXILIARY = "did|does|do|is|are|was|were|has|have|had|will|would|can|could|should|must|might|may"
+
+CLAUSE_WORDS = "if|after|before|when|while|that|which|who|whose|where|because|since|until"
+
+# The question's own ask ("What did it ask for?", "What was the Board asked to do?"), not one in
+# a clause ("What did the force do after HMICFRS recommended a review?").
+ASKED_TO = re.compile(r"\bwhat (?:did|does|do|has|have|was|were|is)\s+"
+                      r"(?:(?!(?:" + CLAUSE_WORDS + r"|what|do|does|did|done|find|found|say|said)\b)[\w'’-]+\s+)*?"
+                      r"(?:ask(?:s|ed)? (?:for|to)|recommend(?:s|ed)?|call(?:s|ed)? for)\b", re.IGNORECASE)
+
+SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommends? that|(?:is|are) (?:recommended|asked) to)\b",
+                    re.IGNORECASE)
+
+PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
+
 LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
 TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
@@ -154,7 +176,6 @@ PERSON_BESIDE = re.compile(
     r"\b(?:" + "|".join(sorted(TITLES)) + r"|Det|Insp|Sgt|Superintendent|Inspector|Sergeant|Constable|"
     r"Commissioner|Chief|Officer|Head|Director|Minister|Secretary|Councillor|Mayor|Chair|sincerely|"
     r"said|says|added|told|By)\b")
-NAME_REACH = 40  # characters either side of a name that its title or attribution lies within
 
 
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
@@ -163,7 +184,6 @@ GRADED_AREA = re.compile(
     r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;]|$)",
     re.IGNORECASE,
 )
-AREA_SHARE = 2 / 3  # of the area's word stems a grade sentence (or its heading) must contain
 # "... rated at its last inspection", "... for its 2022 PEEL report" name an occasion, not an area.
 OCCASION = frozenset(tokenize("inspection inspections inspected last latest recent most previous current "
                               "year years report reports peel round assessment"))
@@ -300,28 +320,84 @@ def counts(text: str, counted: frozenset[str]) -> bool:
     return False
 
 
+def has_percentage(text: str) -> bool:
+    """A percentage ("12%", "12 per cent")."""
+    return bool(PERCENT.search(text))
+
+
+def names_role(text: str) -> bool:
+    """A role, a body or a person's name ("the chief constable", "Supt Smith")."""
+    return bool(ROLE.search(text))
+
+
+def states_done(text: str) -> bool:
+    """What has (not) been done: a perfect tense ("has appointed", "has not been adopted")."""
+    return bool(PERFECT.search(text))
+
+
+def states_action(text: str) -> bool:
+    """What someone should or must do ("should appoint", "is recommended to")."""
+    return bool(SHOULD.search(text))
+
+
 @dataclass(frozen=True)
 class AnswerType:
+    """A kind of answer: how a question asks for it (`asked`, `cue`) and whether a sentence holds it.
+
+    A type the question `asked` for is required: only sentences holding it can answer (see
+    Expectation). A type it only `cue`s weighs: sentences holding it score higher and sentences
+    lacking it lower (the cue_hits and cue_misses features), but none is excluded.
+    """
+
     name: str
-    asked: re.Pattern  # in the question
     present: Callable[[str], bool]  # on a candidate sentence
+    asked: re.Pattern | None = None  # in the question: required
+    cue: re.Pattern | None = None  # in the question: weighed
 
 
+# The one table of answer types.
 ANSWER_TYPES = (
-    AnswerType("grade", re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b", re.IGNORECASE), has_grade),
-    AnswerType("quantity", re.compile(
-        r"\bhow (many|much|big|large)\b|\bwhat (percentage|proportion|number|total|figure|amount|share)\b|"
-        r"\bnumber of\b", re.IGNORECASE), has_quantity),
-    AnswerType("date", re.compile(
+    AnswerType(
+        "grade", has_grade,
+        asked=re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b", re.IGNORECASE),
+        cue=re.compile(r"\bgrade[ds]?\b|\bgrading\b|\brated\b|\brating\b|\bjudge?ment\b|\bhow well\b", re.IGNORECASE)),
+    AnswerType(
+        "quantity", has_quantity,
+        asked=re.compile(r"\bhow (many|much|big|large)\b|\bwhat (percentage|proportion|number|total|figure|amount|share)\b|"
+                         r"\bnumber of\b", re.IGNORECASE),
+        cue=re.compile(r"\bhow (many|much|big|large|long)\b|\bnumber of\b|\bwhat (total|figure|amount)\b", re.IGNORECASE)),
+    AnswerType(
+        "date", has_date,
         # "When is an investigator brought in?" asks for a circumstance, not a date: only
-        # past and future "when" and explicit dates count.
-        r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
-        r"\bby what date\b|\bdeadline\b", re.IGNORECASE), has_date),
-    AnswerType("money", MONEY_ASKED, has_money),
-    AnswerType("day", DAY_ASKED, has_day),
-    AnswerType("deadline", DEADLINE_ASKED, has_deadline),
-    AnswerType("future", FUTURE_ASKED, states_future),
+        # past and future "when" and explicit dates are required; any "when" weighs.
+        asked=re.compile(r"\bwhen (was|were|did|will|would|had|has|have)\b|\bby when\b|\b(what|which) (date|year|month)\b|"
+                         r"\bby what date\b|\bdeadline\b", re.IGNORECASE),
+        cue=re.compile(r"\bwhen\b|\bwhat (date|year|month)\b|\bby when\b|\bdeadline\b|\bwhich (year|month)\b", re.IGNORECASE)),
+    AnswerType("money", has_money, asked=MONEY_ASKED),
+    AnswerType("day", has_day, asked=DAY_ASKED),
+    AnswerType("deadline", has_deadline, asked=DEADLINE_ASKED),
+    AnswerType("future", states_future, asked=FUTURE_ASKED),
+    AnswerType("percentage", has_percentage,
+               cue=re.compile(r"\bwhat (percentage|proportion)|\bper ?cent|%", re.IGNORECASE)),
+    AnswerType("role", names_role, cue=WHO_ASKED),
+    # "Has the region appointed one?" is answered by what has (not) been done, not by the
+    # recommendation restated ("Chief constables should appoint ...").
+    AnswerType("done", states_done, cue=re.compile(r"^\s*(?:has|have)\b", re.IGNORECASE)),
+    # "What did it ask for?", "What did HMICFRS recommend?" are answered by what someone should do.
+    AnswerType("action", states_action, cue=ASKED_TO),
 )
+
+
+def required_types(question: str) -> tuple[AnswerType, ...]:
+    """The answer types `question` asks for; a question that states the grade ("after it was
+    graded outstanding") is not asking for one."""
+    return tuple(t for t in ANSWER_TYPES if t.asked is not None and t.asked.search(question)
+                 and not (t.name == "grade" and has_grade(question)))
+
+
+def cued_types(question: str) -> tuple[AnswerType, ...]:
+    """The answer types `question` hints at, whose presence in a sentence weighs in its favour."""
+    return tuple(t for t in ANSWER_TYPES if t.cue is not None and t.cue.search(question))
 
 
 @dataclass(frozen=True)
@@ -341,10 +417,8 @@ class Expectation:
 
     @classmethod
     def of(cls, question: str) -> Expectation:
-        """What `question` asks for; a question that states the grade ("after it was graded
-        outstanding") is not asking for one."""
-        types = tuple(t for t in ANSWER_TYPES
-                      if t.asked.search(question) and not (t.name == "grade" and has_grade(question)))
+        """What `question` asks for (see required_types)."""
+        types = required_types(question)
         area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,

@@ -28,11 +28,11 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("GRADIO_MCP_SERVER", "False")
 
-from scrutiny.app.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
-from scrutiny.app.followup import standalone_question  # noqa: E402
-from scrutiny.app.page_render import PageView, find_original, page_view  # noqa: E402
+from scrutiny.app.web.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
+from scrutiny.app.answering.followup import standalone_question  # noqa: E402
+from scrutiny.app.web.pages import PageView, find_original, page_view  # noqa: E402
 from scrutiny.app.records import Answer  # noqa: E402
-from scrutiny.app.ui_render import (  # noqa: E402
+from scrutiny.app.web.render import (  # noqa: E402
     APP_TITLE, CHAT_PLACEHOLDER, CSS, INTRO, SOURCES_EMPTY, UPLOAD_HELP, chat_reply, error_html, escape_markdown,
     source_choices, sources_html,
 )
@@ -107,14 +107,14 @@ def parse_auth(auth: str) -> tuple[str, str] | None:
         return None
     user, _, password = auth.partition(":")
     if not user or not password:
-        raise ValueError("--auth must look like user:password (or set SCRUTINY_AUTH=user:password)")
+        raise ValueError("--auth must look like user:password (or set SCRUTINY_APP__AUTH=user:password)")
     return user, password
 
 
 def check_exposure(host: str, auth: str, no_auth: bool) -> tuple[str, str] | None:
     """The credentials to require, after refusing to serve a network without a password.
 
-    A loopback host needs nothing. Any other host needs --auth (or SCRUTINY_AUTH), or
+    A loopback host needs nothing. Any other host needs --auth (or SCRUTINY_APP__AUTH), or
     --no-auth to accept the risk; both print a warning to stderr.
     """
     credentials = parse_auth(auth)
@@ -123,7 +123,7 @@ def check_exposure(host: str, auth: str, no_auth: bool) -> tuple[str, str] | Non
     if credentials is None and not no_auth:
         raise ValueError(
             f"--host {host} exposes the app to the network; add --auth user:password "
-            f"(or SCRUTINY_AUTH), or --no-auth to serve without a password"
+            f"(or SCRUTINY_APP__AUTH), or --no-auth to serve without a password"
         )
     if credentials is None:
         print(f"scrutiny: warning: serving on {host} WITHOUT a password: anyone who can reach this "
@@ -223,15 +223,15 @@ class ScrutinyApp:
     # ---------------------------------------------------------------- asking
 
     def _filters(self, kinds, forces, documents):
-        from scrutiny.index.search import SearchFilters
+        from scrutiny.app.retrieval.fusion import SearchFilters
 
         return SearchFilters(tuple(kinds or ()), tuple(forces or ()), tuple(documents or ()))
 
     def _ask_errors(self):
-        from scrutiny.app.llm import LLMError
+        from scrutiny.app.answering.llm import LLMError
         from scrutiny.app.service import BadQuestion
         from scrutiny.index.embedder import ModelUnavailable
-        from scrutiny.index.search import BadFilter
+        from scrutiny.app.retrieval.fusion import BadFilter
         from scrutiny.index.store import MissingIndex, ModelMismatch
 
         return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable, LLMError
@@ -319,7 +319,7 @@ class ScrutinyApp:
             return PageView(caption=f"{citation.source} is no longer in the index")
         # Where it was ingested from first; any file found is used only if its sha256 matches.
         origin = [Path(document.origin).parent] if document.origin else []
-        folders = [*origin, self.service.store.uploads, *self.settings.source_folders]
+        folders = [*origin, self.service.store.uploads, *self.settings.app.source_folders]
         view = page_view(document, citation.page, citation.quote, folders)
         if answer.refused:
             view.caption = f"Related passage, not evidence. {view.caption}"
@@ -375,7 +375,7 @@ class ScrutinyApp:
         """Copy accepted uploads into `staging` under safe names; rejected ones get their reason."""
         outcomes: list[UploadOutcome] = []
         staged: dict[str, Path] = {}
-        limit = self.settings.upload_max_mb * BYTES_PER_MB
+        limit = self.settings.app.upload_max_mb * BYTES_PER_MB
         for file in files:
             original = Path(str(file))
             outcome = UploadOutcome(name=original.name)
@@ -385,7 +385,7 @@ class ScrutinyApp:
                 size = original.stat().st_size
                 if size > limit:
                     raise UploadRejected(f"the file is {size / BYTES_PER_MB:.1f} MB, over the "
-                                         f"{self.settings.upload_max_mb:g} MB upload limit")
+                                         f"{self.settings.app.upload_max_mb:g} MB upload limit")
                 if outcome.stored_as in staged:
                     raise UploadRejected(f"another file in this upload is also named {outcome.stored_as}")
             except UploadRejected as error:
@@ -515,11 +515,11 @@ def build_app(service, export_folder: Path | None = None):
     """The Gradio Blocks page over `service`: Ask, Documents and Draft tabs, and the `ask` API."""
     import gradio as gr
 
-    from scrutiny.app.draft_tab import build_draft_tab
+    from scrutiny.app.web.draft_tab import build_draft_tab
 
     app = ScrutinyApp(service, export_folder)
     settings = service.settings
-    ask_limit = settings.ask_concurrency
+    ask_limit = settings.app.ask_concurrency
     forces, documents = app.filter_choices()
 
     with gr.Blocks(title=f"{APP_TITLE}: inspection reports", analytics_enabled=False,
@@ -557,7 +557,7 @@ def build_app(service, export_folder: Path | None = None):
                                                        info="Only passages about these forces.")
                             document_filter = gr.Dropdown(choices=documents, multiselect=True,
                                                           label="Documents", info="Only these documents.")
-                            passages = gr.Slider(1, MAX_PASSAGES, value=settings.top_k, step=1,
+                            passages = gr.Slider(1, MAX_PASSAGES, value=settings.retrieval.top_k, step=1,
                                                  label="Passages to draw the answer from",
                                                  info="More passages can find more, but answers take longer.")
                     with gr.Column(scale=4, min_width=380):
@@ -587,7 +587,7 @@ def build_app(service, export_folder: Path | None = None):
                 with gr.Row(equal_height=False):
                     with gr.Column():
                         files = gr.File(file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
-                                        label=f"Add documents (up to {settings.upload_max_mb:g} MB each)",
+                                        label=f"Add documents (up to {settings.app.upload_max_mb:g} MB each)",
                                         elem_id="scrutiny-upload")
                         gr.Markdown(UPLOAD_HELP)
                         add_button = gr.Button("Add to the index", variant="primary", elem_id="scrutiny-add")
@@ -627,7 +627,7 @@ def build_app(service, export_folder: Path | None = None):
                             api_visibility="private", js=CONFIRM_REMOVE_JS)
         blocks.load(app.refresh, None, refreshed, api_name="refresh_documents", api_visibility="private")
         gr.api(app.ask_api, api_name="ask", concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
-    blocks.queue(max_size=settings.queue_max_size)
+    blocks.queue(max_size=settings.app.queue_max_size)
     blocks.scrutiny_app = app  # the handlers, for tests and the load test
     return blocks
 
@@ -638,14 +638,14 @@ def launch_options(settings, no_auth: bool = False) -> dict:
 
     from scrutiny.index.store import SNAPSHOTS, IndexStore
 
-    credentials = check_exposure(settings.host, settings.auth, no_auth)
+    credentials = check_exposure(settings.app.host, settings.app.auth, no_auth)
     store = IndexStore(settings.index)
     return {
-        "server_name": settings.host,
-        "server_port": settings.port,
+        "server_name": settings.app.host,
+        "server_port": settings.app.port,
         "auth": credentials,
         "auth_message": AUTH_MESSAGE if credentials else None,
-        "max_file_size": int(settings.upload_max_mb * BYTES_PER_MB),
+        "max_file_size": int(settings.app.upload_max_mb * BYTES_PER_MB),
         # stored uploads and index snapshots are never served as files
         "blocked_paths": [str(store.uploads.resolve()), str((store.directory / SNAPSHOTS).resolve())],
         "share": False,
@@ -684,11 +684,11 @@ def launch(service, no_auth: bool = False, prevent_thread_lock: bool = False, qu
     try:
         blocks.launch(prevent_thread_lock=True, quiet=True, **options)
     except OSError as error:
-        raise ValueError(f"cannot serve on {settings.host}:{settings.port}: the port is in use or not allowed; "
+        raise ValueError(f"cannot serve on {settings.app.host}:{settings.app.port}: the port is in use or not allowed; "
                          f"pass --port with a free port") from error
     if not quiet:
-        shown = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
-        print(f"Scrutiny is running at http://{shown}:{settings.port}/ (index {service.store.directory}); "
+        shown = "127.0.0.1" if settings.app.host in ("0.0.0.0", "::") else settings.app.host
+        print(f"Scrutiny is running at http://{shown}:{settings.app.port}/ (index {service.store.directory}); "
               f"press Ctrl+C to stop", file=sys.stderr)
     if not prevent_thread_lock:
         blocks.block_thread()
@@ -709,8 +709,9 @@ def start_in_background(service, port: int | None = None):
 
     Uses the service's auth and upload settings; the caller closes the app with `blocks.close()`.
     """
-    settings = service.settings.model_copy(update={"host": "127.0.0.1", "port": port or free_port()})
+    settings = service.settings.model_copy(update={"app": service.settings.app.model_copy(
+        update={"host": "127.0.0.1", "port": port or free_port()})})
     options = launch_options(settings)
     blocks = build_app(service)
     blocks.launch(prevent_thread_lock=True, quiet=True, **options)
-    return blocks, f"http://127.0.0.1:{settings.port}/"
+    return blocks, f"http://127.0.0.1:{settings.app.port}/"

@@ -1,16 +1,15 @@
 """The hybrid index as a LangChain retriever, so Scrutiny's search plugs into other people's chains.
 
-`ScrutinyRetriever` wraps anything that searches the index: a `HybridRetriever` (filters
-work) or a plain `search(query, k) -> list[Hit]` callable (no filters). Each hit becomes a
-LangChain `Document` whose text is the chunk and whose metadata says where it came from
-(document, pages, section) and how it ranked. `from_index` builds the whole stack from an
-index directory using index-layer pieces only (the index layer must not import the app).
+`ScrutinyRetriever` wraps anything that searches the index: the `PassageSearch` that `ask`
+uses (`Scrutiny(settings).langchain_retriever()`, the same order as `ask`), a `HybridRetriever`
+(fused only), both with filters, or a plain `search(query, k) -> list[Hit]` callable (no
+filters). Each hit becomes a LangChain `Document` whose text is the chunk and whose metadata
+says where it came from (document, pages, section) and how it ranked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, Protocol
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -18,22 +17,15 @@ from langchain_core.documents import Document as LangChainDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, SkipValidation, field_validator, model_validator
 
-from scrutiny.index.embedder import PACKAGED_MODEL, Embedder, make_embedder
-from scrutiny.index.search import BadFilter, CrossEncoderReranker, Hit, HybridRetriever, SearchFilters
-from scrutiny.index.store import IndexStore
+from scrutiny.app.retrieval.fusion import BadFilter, Hit, SearchFilters
+from scrutiny.app.settings import RetrievalSettings
 from scrutiny.ingest.forces import resolve_force
-
-# The same defaults as Settings.top_k, .retrieval_candidates and .rrf_k in app/settings.py
-# (the index layer cannot import the app); tests/test_langchain_retriever.py keeps them equal.
-DEFAULT_K = 5
-DEFAULT_CANDIDATES = 50
-DEFAULT_RRF_K = 60
 
 FILTER_FIELDS = ("kinds", "forces", "documents")
 
 
 class HitSearch(Protocol):
-    """What `ScrutinyRetriever` needs from a search backend that can filter (HybridRetriever)."""
+    """What `ScrutinyRetriever` needs from a search backend that can filter (PassageSearch, HybridRetriever)."""
 
     def search(self, query: str, k: int, filters: SearchFilters = ...) -> list[Hit]:
         ...
@@ -87,7 +79,7 @@ class ScrutinyRetriever(BaseRetriever):
         description="A HybridRetriever-like object with search(query, k, filters), "
                     "or a callable search(query, k) -> list[Hit].",
     )
-    k: int = Field(DEFAULT_K, ge=1, description="Passages returned per query.")
+    k: int = Field(RetrievalSettings().top_k, ge=1, description="Passages returned per query.")
     kinds: tuple[str, ...] = Field((), description="Only these document kinds, e.g. 'pcc_response'.")
     forces: tuple[str, ...] = Field((), description="Only passages mentioning these forces, e.g. 'Cleveland Police'.")
     documents: tuple[str, ...] = Field((), description="Only these documents: id prefixes or file names.")
@@ -98,7 +90,7 @@ class ScrutinyRetriever(BaseRetriever):
         if not (callable(getattr(searcher, "search", None)) or callable(searcher)):
             raise ValueError(
                 f"searcher must be a HybridRetriever or a callable search(query, k), not {type(searcher).__name__}; "
-                "or build one with ScrutinyRetriever.from_index(INDEX_DIR)"
+                "or take one from Scrutiny(settings).langchain_retriever()"
             )
         return searcher
 
@@ -116,35 +108,6 @@ class ScrutinyRetriever(BaseRetriever):
                 "a plain search(query, k) callable cannot filter, so filter inside it instead"
             )
         return self
-
-    @classmethod
-    def from_index(
-        cls,
-        index_dir: str | Path,
-        *,
-        embedding_model: str = PACKAGED_MODEL,
-        embedder: Embedder | None = None,
-        candidates: int = DEFAULT_CANDIDATES,
-        rrf_k: int = DEFAULT_RRF_K,
-        reranker: str = "",
-        **fields: Any,
-    ) -> ScrutinyRetriever:
-        """A retriever over the live snapshot of an index directory built by `scrutiny ingest`.
-
-        The snapshot is read once; build a new retriever to see later ingests. `embedder`
-        overrides `embedding_model` (e.g. to share a loaded model); `reranker` is an optional
-        local CrossEncoder folder; `fields` are the retriever's own (`k`, `kinds`, `forces`, ...).
-        Raises MissingIndex when there is no index and ModelMismatch when it was built with
-        another model.
-        """
-        embedder = embedder or make_embedder(embedding_model)
-        store = IndexStore(Path(index_dir))
-        store.check_model(embedder.name)
-        searcher = HybridRetriever(
-            store.load(), embedder, candidates, rrf_k,
-            reranker=CrossEncoderReranker(reranker) if reranker else None,
-        )
-        return cls(searcher=searcher, **fields)
 
     def filters(self, **overrides: Any) -> SearchFilters:
         """The search filters from the fields, with any per-call overrides applied."""

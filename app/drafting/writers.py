@@ -12,10 +12,10 @@ import re
 import tempfile
 from pathlib import Path
 
-from scrutiny.app.draft import (
+from scrutiny.app.drafting.builder import (
     MARKER, OUTPUT_SUFFIXES, Draft, DraftError, Paragraph, draft_banner, field_label, footnote_line,
 )
-from scrutiny.app.quotes import normalise
+from scrutiny.ingest.text import normalise_text
 
 def check_output_path(path: Path) -> Path:
     """The output path if a draft can be written there; DraftError saying why not otherwise."""
@@ -150,7 +150,7 @@ class DocxWriter:
             if citation is not None:
                 first = citation.doc_id not in self._documents_seen
                 self._documents_seen.add(citation.doc_id)
-                quoted = normalise(citation.quote).strip(" .") in normalise(MARKER.sub("", text))
+                quoted = normalise_text(citation.quote).strip(" .") in normalise_text(MARKER.sub("", text))
                 footnotes.add(target, footnote_line(citation, first, quoted))
             position = match.end()
         self._run(target, text[position:], paragraph, colours)

@@ -1,0 +1,81 @@
+"""Sentence vectors and word rarity over the live index, cached for the sentence scorer."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable
+
+import numpy as np
+from scrutiny.ingest.text import stems, tokenize
+
+QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
+WORD_IN_PROSE = re.compile(r"(?<![@./\w])[A-Za-z]+(?![@/\w]|\.\w)")  # not part of an email address or URL
+
+class SentenceScorer:
+    """Scores sentences against a question; caches sentence vectors and word rarity."""
+
+    def __init__(self, service):
+        self.service = service
+        self._vectors: dict[str, np.ndarray] = {}
+        self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
+        self._corpus_facts: dict[str, tuple[object, object]] = {}  # name -> (index snapshot, value)
+
+    def _of_snapshot(self, name: str, build: Callable[[object], object]):
+        """`build(data)` for the live index snapshot, built once per snapshot (an ingest replaces it)."""
+        data = self.service.data()
+        built_for, value = self._corpus_facts.get(name, (None, None))
+        if built_for is not data:
+            value = build(data)
+            self._corpus_facts[name] = (data, value)
+        return value
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each lexical token over the chunk table."""
+        def build(data) -> dict[str, float]:
+            frequency = Counter()
+            for chunk in data.chunks:
+                frequency.update(set(tokenize(chunk.text)))
+            total = max(len(data.chunks), 1)
+            return {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
+
+        return self._of_snapshot("idf", build)
+
+    def lowercase_words(self) -> frozenset[str]:
+        """Every word the documents write in lower case somewhere (outside email addresses and
+        URLs): in capitals, not a name."""
+        return self._of_snapshot("lowercase_words", lambda data: frozenset(
+            word for chunk in data.chunks for word in WORD_IN_PROSE.findall(chunk.text) if word.islower()))
+
+    def vectors(self, sentences: list[str]) -> np.ndarray:
+        """Normalised vectors of sentences, embedding only those not seen before."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        if missing:
+            for sentence, vector in zip(missing, self.service.embedder.encode(missing)):
+                self._vectors[sentence] = vector
+        return np.vstack([self._vectors[s] for s in sentences])
+
+    def question_vector(self, question: str) -> np.ndarray:
+        """The question's vector: a question is scored for its passages' rerank, again for its
+        answer and with each part, so recent ones are kept (the cache starts over when full)."""
+        vector = self._questions.get(question)
+        if vector is None:
+            if len(self._questions) >= QUESTION_CACHE:
+                self._questions.clear()
+            vector = self._questions[question] = self.service.embedder.encode([question])[0]
+        return vector
+
+    def word_weights(self, question_tokens: list[str]) -> dict[str, float]:
+        """The rarity of each of the question's words (a word the corpus lacks counts as rarest)."""
+        idf = self.idf()
+        unseen = math.log(1 + max(len(self.service.data().chunks), 1))
+        return {t: idf.get(t, unseen) for t in set(question_tokens)}
+
+    def lexical_overlap(self, weights: dict[str, float], sentence: str) -> float:
+        """Share of the question's word rarity (`word_weights`) that the sentence contains (0..1)."""
+        total = sum(weights.values())
+        if not total:
+            return 0.0
+        present = stems(sentence)
+        return sum(w for t, w in weights.items() if t in present) / total
