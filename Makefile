@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install test test-fast demo bench eval clean
+.PHONY: install lint test test-fast demo bench eval eval-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-test: install
+# ruff (rules E, F, I, B, UP) and mypy (check_untyped_defs), configured in pyproject.toml
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy app ingest index eval tests
+
+test: install lint
 	$(BIN)/pytest
 
 test-fast: install
@@ -33,11 +38,19 @@ demo: install
 eval: install
 	$(BIN)/scrutiny ingest data/corpus --index $(INDEX) --quiet
 	$(BIN)/scrutiny eval --index $(INDEX) --check
-	@echo "Held-out set (written after the answerer; README says what was learnt from it; no thresholds):"
+	@echo "Held-out set (written after the answerer; docs/evaluation.md says what was learnt from it; no thresholds):"
 	$(BIN)/scrutiny eval --index $(INDEX) --cases eval/holdout.jsonl
+
+# The development corpus (77 public documents) lives outside the repo; its known answers are
+# eval/corpus_dev.jsonl, split by document (calibrate = development half, test = held out).
+CORPUS_DEV ?= ../shared/corpus-dev
+eval-dev: install
+	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
+	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate
+	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench
 
 clean:
-	rm -rf $(VENV) $(INDEX) .bench build dist *.egg-info
+	rm -rf $(VENV) $(INDEX) .index-dev .bench build dist *.egg-info

@@ -16,6 +16,7 @@ import click
 if TYPE_CHECKING:  # the service loads heavy libraries: commands import it when they run
     from scrutiny.app.service import Scrutiny
     from scrutiny.app.settings import Settings
+    from scrutiny.ingest.records import Document
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -23,11 +24,9 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 class UserError(click.ClickException):
     """A one-line error for the user; exit 2 unless told otherwise."""
 
-    exit_code = EXIT_USAGE
-
     def __init__(self, message: str, exit_code: int = EXIT_USAGE):
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance
 
     def show(self, file=None):
         click.echo(f"scrutiny: error: {self.format_message()}", err=True)
@@ -61,9 +60,9 @@ def _print_json(payload) -> None:
 def _domain_errors():
     """Map the product's domain errors to one-line user errors."""
     from scrutiny.app.answering.llm import LLMError
+    from scrutiny.app.retrieval.fusion import BadFilter
     from scrutiny.app.service import BadQuestion
     from scrutiny.index.embedder import ModelUnavailable
-    from scrutiny.app.retrieval.fusion import BadFilter
     from scrutiny.index.store import MissingIndex, ModelMismatch
 
     return (MissingIndex, ModelMismatch, BadQuestion, BadFilter, ModelUnavailable, LLMError)
@@ -98,8 +97,8 @@ def ingest(paths, index, as_json, quiet):
         report = service.ingest(list(paths), show_progress=not quiet and not as_json)
     except _domain_errors() as error:
         raise UserError(str(error)) from error
-    except KeyboardInterrupt:
-        raise UserError("interrupted; the index is as it was before this ingest", exit_code=130)
+    except KeyboardInterrupt as interrupt:
+        raise UserError("interrupted; the index is as it was before this ingest", exit_code=130) from interrupt
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -292,8 +291,6 @@ def serve(index, host, port, auth, no_auth):
 @click.option("--force", default=None, help="Only findings about this force or unit.")
 def findings(document, index, as_json, force):
     """List the findings of an inspection report: grades, causes of concern, recommendations, AFIs."""
-    from scrutiny.app.drafting.builder import findings_command
-
     findings_command(_service(index), document, force, as_json)
 
 
@@ -306,6 +303,92 @@ def findings(document, index, as_json, force):
 @click.option("--llm", default=None, help="Polish the prose with an LLM (citation-checked).")
 def draft(report, index, as_json, force, out, llm):
     """Draft a first-pass PCC (section 55) response to an inspection report, with citations."""
-    from scrutiny.app.drafting.builder import draft_command
-
     draft_command(_service(index), report, force, out, as_json, llm)
+
+
+def _load_documents(service: Scrutiny, with_vectors: bool) -> dict[str, Document]:
+    if with_vectors:
+        return service.data().documents
+    return service.store.load(with_vectors=False).documents
+
+
+def findings_command(service: Scrutiny, document: str, force: str | None, as_json: bool) -> None:
+    """`scrutiny findings DOC [--force NAME] [--json]`."""
+    from scrutiny.app.drafting.builder import ForceFindings, find_report, resolve_report_force
+    from scrutiny.app.drafting.model import KIND_LABELS, DraftError
+    from scrutiny.ingest.findings import extract_findings
+
+    try:
+        documents = _load_documents(service, with_vectors=False)
+        report = find_report(documents, document)
+        findings = extract_findings(report)
+        if force:
+            canonical = resolve_report_force(report, force, findings)
+            selected = ForceFindings.sort(findings, canonical).concerning()
+        else:
+            canonical, selected = "", findings
+    except (DraftError, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    if as_json:
+        _print_json({
+            "document": {k: v for k, v in report.summary().items() if k != "forces"},
+            "force": canonical, "findings": [f.to_dict() for f in selected],
+        })
+        return
+    click.echo(f"{report.source}: {report.title} ({report.kind.replace('_', ' ')}, {report.date or 'undated'})")
+    if not selected:
+        click.echo(f"No findings{' for ' + canonical if canonical else ''}.")
+        return
+    subject = None
+    for finding in selected:
+        heading = finding.subject or f"({finding.scope})"
+        if heading != subject:
+            subject = heading
+            click.echo(f"\n{heading}")
+        extra = []
+        if finding.grade:
+            extra.append(finding.grade)
+        if finding.deadline:
+            extra.append(f"deadline: {finding.deadline}")
+        if finding.addressee and finding.kind != "graded_judgement":
+            extra.append(f"to: {finding.addressee}")
+        suffix = f"  [{'; '.join(extra)}]" if extra else ""
+        click.echo(f"  p{finding.page:<3} {KIND_LABELS[finding.kind].lower():<21} {finding.text}{suffix}")
+
+
+def draft_command(service: Scrutiny, report: str, force: str, out: Path | None, as_json: bool, llm: str | None) -> None:
+    """`scrutiny draft REPORT --force NAME [--out draft.docx|draft.md] [--json] [--llm SPEC]`."""
+    from scrutiny.app.drafting.builder import DraftBuilder
+    from scrutiny.app.drafting.model import DraftError
+    from scrutiny.app.drafting.writers import check_output_path, write_draft
+
+    if llm:
+        raise UserError("--llm is not supported for drafts yet; drafts are extractive, every sentence quoted "
+                        "from its source (drop --llm)")
+    try:
+        if out is not None:
+            check_output_path(out)  # fail before any work, and before anything is written
+        draft = DraftBuilder(service).build(report, force)
+        written = write_draft(draft, out) if out is not None else None
+    except (DraftError, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        where = f"cannot write {out}" if out is not None else "cannot draft"
+        raise UserError(f"{where}: {error.strerror or error}; nothing was written") from error
+    if as_json:
+        payload = draft.to_dict()
+        payload["out"] = str(written) if written else None
+        _print_json(payload)
+        return
+    if written is None:
+        click.echo(draft.to_markdown())
+        return
+    actions = sum(1 for item in draft.items if item.for_action)
+    answered = sum(1 for item in draft.items if item.response)
+    click.echo(
+        f"wrote {written}: {len(draft.items)} finding{'' if len(draft.items) == 1 else 's'} "
+        f"({actions} for the force to act on, "
+        f"{answered} with an existing response), {len(draft.citations)} citations"
+    )
+    for note in draft.notes:
+        click.echo(f"note: {note}", err=True)

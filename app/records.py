@@ -27,7 +27,7 @@ class Citation:
         return f"page {self.page} (printed {self.page_label})" if self.page_label else f"page {self.page}"
 
     @classmethod
-    def from_hit(cls, n: int, hit, page: int, quote: str, score: float) -> "Citation":
+    def from_hit(cls, n: int, hit, page: int, quote: str, score: float) -> Citation:
         """A citation of `quote` on `page` of a retrieved hit's document (its chunk is the passage)."""
         document, chunk = hit.document, hit.chunk
         return cls(
@@ -54,7 +54,7 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        """The DESIGN `ask --json` object."""
+        """The `ask --json` object (docs/design.md)."""
         return {
             "question": self.question,
             "answer": self.text,

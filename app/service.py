@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
-
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from scrutiny.app.answering.answerer import answer_question

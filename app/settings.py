@@ -87,7 +87,7 @@ class AppSettings(BaseModel):
     source_folders: list[Path] = Field(
         default_factory=list,
         description="Folders the app searches for the original files of documents added with `scrutiny ingest`, "
-                    "to show their pages as images (JSON list in SCRUTINY_SOURCE_FOLDERS). Files uploaded "
+                    "to show their pages as images (JSON list in SCRUTINY_APP__SOURCE_FOLDERS). Files uploaded "
                     "through the app are kept in the index's uploads folder and always found.")
     ask_concurrency: int = Field(
         4, ge=1, description="Questions the app answers at the same time (the service's reads are thread-safe).")
@@ -124,7 +124,9 @@ class Settings(BaseSettings):
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks and vectors.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="How passages are found and ranked.")
-    answering: AnsweringSettings = Field(default_factory=AnsweringSettings, description="How the extractive answerer answers or refuses (its other numbers: app/answering/tuning.py).")
+    answering: AnsweringSettings = Field(
+        default_factory=AnsweringSettings,
+        description="How the extractive answerer answers or refuses (its other numbers: app/answering/tuning.py).")
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The optional LLM answerer.")
     app: AppSettings = Field(default_factory=AppSettings, description="The Gradio app.")
     drafting: DraftingSettings = Field(default_factory=DraftingSettings, description="First-pass section 55 response drafts.")

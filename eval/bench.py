@@ -119,7 +119,7 @@ def warm_latency(service: Scrutiny, questions: list[str]) -> dict:
 
 def _ranking_metrics(ranked: list[list[tuple[str, str]]], cases: list[dict]) -> dict:
     hit1 = hit5 = mrr = 0.0
-    for passages, case in zip(ranked, cases):
+    for passages, case in zip(ranked, cases, strict=False):
         ranks = [i for i, (source, text) in enumerate(passages[:DEPTH], start=1)
                  if is_relevant(source, text, case["evidence"])]
         first = ranks[0] if ranks else None

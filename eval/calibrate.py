@@ -18,7 +18,7 @@ from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.eval.runner import default_cases_path, load_cases, matches_groups
 
-MAX_FALSE_REFUSALS = 0.05  # the target for false refusals: calibration must not trade past it
+MAX_FALSE_REFUSALS = 0.05  # the product's target for false refusals (docs/evaluation.md): calibration must not trade past it
 NOISE_MARGIN = 0.001  # how far under the lowest confidence it keeps answering a cut is placed
 
 
@@ -56,7 +56,7 @@ def choose(observations: list[dict]) -> dict:
     # at the top itself: that question would stay answered by a hair's breadth, and numerical
     # noise (the NumPy and torch passes differ by ~1e-4 in score) could flip it.
     seen = sorted({round(o["confidence"], 4) for o in observations})
-    sweep = [0.0, *(round(max((low + high) / 2, high - NOISE_MARGIN), 5) for low, high in zip(seen, seen[1:]))]
+    sweep = [0.0, *(round(max((low + high) / 2, high - NOISE_MARGIN), 5) for low, high in zip(seen, seen[1:], strict=False))]
     table = [rates(observations, t) for t in sweep]
     allowed = [r for r in table if r["false_refusals"] <= MAX_FALSE_REFUSALS] or table[:1]
     return max(allowed, key=lambda r: (r["refusal_accuracy"] - r["false_refusals"], -r["threshold"]))

@@ -1,4 +1,4 @@
-"""Known-answer evaluation: run every case through `ask` and compute the DESIGN metrics.
+"""Known-answer evaluation: run every case through `ask` and compute the metrics of docs/evaluation.md.
 
 Every metric can be recomputed from the per-case records, which hold the answer, its
 citations and the top 10 retrieved passages.
@@ -10,7 +10,6 @@ import json
 import re
 import statistics
 import tomllib
-
 from importlib import resources
 from pathlib import Path
 
@@ -96,9 +95,9 @@ def run_case(service, case: dict) -> dict:
 
 
 def score(cases: list[dict], records: list[dict], documents: dict) -> dict:
-    """The DESIGN metrics over the cases."""
-    answerable = [(c, r) for c, r in zip(cases, records) if c["answerable"]]
-    unanswerable = [(c, r) for c, r in zip(cases, records) if not c["answerable"]]
+    """The metrics over the cases (docs/evaluation.md)."""
+    answerable = [(c, r) for c, r in zip(cases, records, strict=False) if c["answerable"]]
+    unanswerable = [(c, r) for c, r in zip(cases, records, strict=False) if not c["answerable"]]
     metrics: dict[str, float | dict] = {"cases": len(cases)}
     reciprocal = []
     for depth in HIT_DEPTHS:
@@ -148,7 +147,7 @@ def run_eval(service, cases: list[dict]) -> dict:
     service.embedder.warm()  # latency is measured warm, as in the app
     service.ask_with_passages(cases[0]["question"])
     records = [run_case(service, case) for case in cases]
-    for case, record in zip(cases, records):
+    for case, record in zip(cases, records, strict=False):
         record["correct"] = (
             (not record["refused"] and matches_groups(record["answer"], case.get("answer_must_include", [])))
             if case["answerable"] else record["refused"]

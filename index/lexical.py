@@ -84,7 +84,7 @@ class LexicalIndex:
         self.shares = shares or {}
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, texts: list[str]) -> LexicalIndex:
         """Index chunk texts (an empty corpus gives an index that scores nothing)."""
         import bm25s
 
@@ -103,7 +103,7 @@ class LexicalIndex:
             self._retriever.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path, size: int) -> "LexicalIndex":
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
         """Read an index written by `save`."""
         import bm25s
 

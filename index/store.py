@@ -23,11 +23,15 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from scrutiny.index.lexical import LexicalIndex
 from scrutiny.ingest.records import Block, Chunk, Document
+
+if TYPE_CHECKING:
+    import faiss
 
 FORMAT_VERSION = 1
 MIN_ID_PREFIX = 6  # shorter id prefixes are refused: too likely to match by accident
@@ -109,7 +113,7 @@ def _document_from_record(record: dict) -> Document:
     return Document(**record, blocks=blocks)
 
 
-def _build_dense(vectors: np.ndarray, dimension: int):
+def _build_dense(vectors: np.ndarray, dimension: int) -> faiss.IndexFlatIP:
     import faiss
 
     index = faiss.IndexFlatIP(dimension)

@@ -347,7 +347,7 @@ class FindingReader:
         if text.startswith(OPENING_QUOTES):
             return False  # an earlier report's recommendation, quoted
         match = ADDRESSED_ACTION.match(text)
-        return bool(match) and ":" not in match.group("addressee") and (
+        return match is not None and ":" not in match.group("addressee") and (
             len(match.group("addressee").split()) <= MAX_SUBJECT_WORDS
         )
 

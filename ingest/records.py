@@ -138,6 +138,6 @@ class Chunk:
         return record
 
     @classmethod
-    def from_dict(cls, record: dict) -> "Chunk":
+    def from_dict(cls, record: dict) -> Chunk:
         """Inverse of `to_dict`."""
         return cls(**{**record, "forces": tuple(record.get("forces", ()))})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from scrutiny.ingest.records import Document
 
@@ -84,7 +85,8 @@ def _stem(word: str) -> str:
     if stem is None:
         import snowballstemmer
 
-        stemmer = _STEMS.setdefault("\0stemmer", snowballstemmer.stemmer("english"))
+        # The stemmer object is cached under a key no word can have.
+        stemmer: Any = _STEMS.setdefault("\0stemmer", snowballstemmer.stemmer("english"))
         stem = _STEMS[word] = word if word[0].isdigit() else stemmer.stemWord(word)
     return stem
 

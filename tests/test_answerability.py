@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from scrutiny.app.answering.answer_types import (
-    Expectation, counted_words, counts, has_date, has_day, has_deadline, has_person_name, has_quantity,
+    Expectation,
+    counted_words,
+    counts,
+    has_date,
+    has_day,
+    has_deadline,
+    has_person_name,
+    has_quantity,
 )
 
 

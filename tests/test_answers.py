@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -12,9 +11,9 @@ from scrutiny.app.answering.question import question_parts
 from scrutiny.app.answering.quotes import REFUSAL_TEXT, verify_citations
 from scrutiny.app.answering.sentences import candidate_sentences
 from scrutiny.app.cli import cli
-from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters
+from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 
 REPORT = "hmicfrs-peel-2021-22-north-east-soc-inspection.pdf"
 
@@ -229,9 +228,10 @@ def test_the_primary_source_wins_when_two_sources_say_the_same(fake_corpus_servi
     chunk = fake_corpus_service.data().chunks[0]
     from scrutiny.app.retrieval.fusion import Hit
 
-    restated = Candidate("Durham was graded outstanding at tackling serious and organised crime", Hit(chunk, documents["pcc_response"]), 0, score=0.80)
-    original = Candidate("Durham Constabulary is outstanding at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.78)
-    other = Candidate("Northumbria Police is good at tackling serious and organised crime.", Hit(chunk, documents["inspection_report"]), 1, score=0.70)
+    report, response = Hit(chunk, documents["inspection_report"]), Hit(chunk, documents["pcc_response"])
+    restated = Candidate("Durham was graded outstanding at tackling serious and organised crime", response, 0, score=0.80)
+    original = Candidate("Durham Constabulary is outstanding at tackling serious and organised crime.", report, 1, score=0.78)
+    other = Candidate("Northumbria Police is good at tackling serious and organised crime.", report, 1, score=0.70)
     chosen = choose([[restated, original, other]], [restated, original, other], limit=3)
     assert [c.sentence for c in chosen] == [original.sentence, other.sentence]
 
@@ -264,7 +264,8 @@ def test_a_line_followed_by_a_list_is_quoted_with_its_items(fake_corpus_service)
     assert quote.endswith("County lines Organised acquisitive crime (such as theft or burglary) Firearms")
     # A line followed by prose is quoted alone.
     prose = dataclasses.replace(chunk, text="The unit has four priorities.\n\nIt reviews them every year with partners.")
-    assert extend_introducer(Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)) == "The unit has four priorities."
+    lone = Candidate("The unit has four priorities.", Hit(prose, hit.document), 0)
+    assert extend_introducer(lone) == "The unit has four priorities."
     # A sentence ending in a full stop introduces no list (a form's closing lines follow it).
     form = dataclasses.replace(chunk, text="The PCC will continue to monitor progress.\n\nFor Office Use Only\n\n"
                                            "Response forwarded to Home Office\n\nResponse published on PCC website")
@@ -289,8 +290,8 @@ def test_a_quote_stops_where_a_form_field_or_the_next_heading_begins(fake_corpus
 
     from scrutiny.app.answering.features import candidate_features
     from scrutiny.app.answering.sentences import Candidate, extend_introducer
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.ingest.records import Block
 
     data = fake_corpus_service.data()
@@ -318,8 +319,8 @@ def test_a_form_label_is_marked_down_unless_the_question_asks_for_what_labels_ho
 
     from scrutiny.app.answering.features import FEATURES, candidate_features
     from scrutiny.app.answering.sentences import is_label
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
 
     field = "Date Inspection Published – 7 December 2022"
     assert is_label(field)
@@ -353,8 +354,8 @@ def test_has_it_happened_is_answered_by_what_has_been_done_not_the_recommendatio
     import dataclasses
 
     from scrutiny.app.answering.features import FEATURES, candidate_features
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
 
     data = fake_corpus_service.data()
     done = "This recommendation hasn't been adopted in the region yet."
@@ -386,8 +387,8 @@ def test_a_sub_heading_in_the_passage_counts_as_the_sentences_context(fake_corpu
     import dataclasses
 
     from scrutiny.app.answering.features import FEATURES, candidate_features
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
 
     data = fake_corpus_service.data()
     finding = "We found that the short-term nature of unit funding harms how well they operate."
@@ -409,8 +410,8 @@ def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_serv
 
     from scrutiny.app.answering.features import FEATURES, candidate_features
     from scrutiny.app.answering.question import asked_for
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
 
     assert asked_for("Which national award did the team win?") == ["award"]
     assert asked_for("What area for improvement did HMICFRS give the force?") == ["area"]
@@ -433,9 +434,9 @@ def test_which_x_questions_weigh_the_word_for_what_they_ask_for(fake_corpus_serv
 def test_what_a_commissioner_said_comes_from_that_commissioner(fake_corpus_service):
     import dataclasses
 
+    from scrutiny.app.answering.answer_types import Expectation
     from scrutiny.app.answering.features import can_answer
     from scrutiny.app.answering.sentences import Candidate
-    from scrutiny.app.answering.answer_types import Expectation
     from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
@@ -471,8 +472,8 @@ def test_a_commissioners_words_in_a_news_story_count_as_their_response(fake_corp
     import dataclasses
 
     from scrutiny.app.answering.features import FEATURES, candidate_features
-    from scrutiny.app.retrieval.sentences import SentenceScorer
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
 
     data = fake_corpus_service.data()
     chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
@@ -628,8 +629,8 @@ def test_a_responses_own_best_sentence_stays_beside_the_finding_response_pairs(f
 
     import scrutiny.app.answering.extractive as extractive_module
     from scrutiny.app.answering.extractive import with_responses
-    from scrutiny.app.answering.sentences import Candidate
     from scrutiny.app.answering.responses import FindingResponse, Quoted
+    from scrutiny.app.answering.sentences import Candidate
     from scrutiny.app.retrieval.fusion import Hit
 
     data = fake_corpus_service.data()
@@ -784,9 +785,9 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
     assert all(c.source == "fraud-report.md" for c in answer.citations)
     # asked with the force's response, each finding is followed by its own
     answer = fake_service.ask("What were Kent's areas for improvement, and what is the force doing about them?")
-    quotes = [c.quote for c in answer.citations]
-    assert "A victim care hub opened in May and now calls every fraud victim within ten working days." in quotes
-    assert "Courier fraud training is now part of every call handler's induction course." in quotes
+    cited = [c.quote for c in answer.citations]
+    assert "A victim care hub opened in May and now calls every fraud victim within ten working days." in cited
+    assert "Courier fraud training is now part of every call handler's induction course." in cited
     # the findings come only from what the question's filters allow, and from a report of a year it names
     answer = fake_service.ask("What were Kent's areas for improvement?", filters=SearchFilters(kinds=("pcc_response",)))
     assert all(c.kind == "pcc_response" for c in answer.citations)
@@ -890,8 +891,12 @@ def test_a_question_is_embedded_once_for_its_rerank_and_its_answer(fake_corpus_s
     encoder = fake_corpus_service.embedder
     calls: list[list[str]] = []
     original = encoder.encode
-    monkeypatch.setattr(encoder, "encode",
-                        lambda texts, progress=None: calls.append(list(texts)) or original(texts, progress))
+
+    def counting_encode(texts, progress=None):
+        calls.append(list(texts))
+        return original(texts, progress)
+
+    monkeypatch.setattr(encoder, "encode", counting_encode)
     fake_corpus_service.ask(question)
     # once to search, once to score sentences: the rerank and the answer share that one
     assert calls.count([question]) == 2
@@ -957,8 +962,8 @@ def test_a_speakers_quotation_runs_on_over_the_paragraphs_that_continue_it(fake_
 
     from scrutiny.app.answering.sentences import Candidate, quotation_run
     from scrutiny.app.answering.tuning import QUOTATION_CHARS
-    from scrutiny.ingest.text import quote_on_page
     from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.ingest.text import quote_on_page
 
     data = fake_corpus_service.data()
     said = "The commissioner, Jo Bloggs, said: “The fight against organised crime is very much on."

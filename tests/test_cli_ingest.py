@@ -1,4 +1,4 @@
-"""The command line contract of ingest, docs and remove (DESIGN.md): exit codes, JSON shapes,
+"""The command line contract of ingest, docs and remove (docs/design.md): exit codes, JSON shapes,
 one-line errors without tracebacks."""
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from scrutiny.app.cli import cli
-from scrutiny.app.drafting.builder import RESPONSE_PLACEHOLDER, DraftBuilder
+from scrutiny.app.drafting.builder import DraftBuilder
+from scrutiny.app.drafting.model import RESPONSE_PLACEHOLDER
 from scrutiny.app.drafting.writers import DocxWriter
 from scrutiny.ingest.text import quote_on_page, split_sentences
 
@@ -185,7 +186,8 @@ def test_docx_has_real_footnotes_and_the_template_sections(no_response_index, tm
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output
     document = docx.Document(str(out))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading 2")]
+    headings = [p.text for p in document.paragraphs
+                if p.style.name.startswith("Heading 2")]  # type: ignore[union-attr]  # python-docx: the style getter never returns None
     assert headings == ["INSPECTION DETAILS", "EXECUTIVE SUMMARY OF REPORT",
                         "FORCE RESPONSE TO RECOMMENDATIONS AND AREAS FOR IMPROVEMENT", "PCC RESPONSE TO INSPECTION"]
     with zipfile.ZipFile(out) as package:
@@ -413,9 +415,9 @@ def test_a_force_response_laid_out_as_a_table_fills_in_its_row(tmp_path):
 
 
 def test_document_text_cannot_add_links_images_or_html_to_the_markdown():
-    from scrutiny.app.drafting.builder import _inert
+    from scrutiny.app.drafting.model import inert_markdown
 
-    assert _inert("see [the site](http://example.com) and ![x](y.png) <script>") == (
+    assert inert_markdown("see [the site](http://example.com) and ![x](y.png) <script>") == (
         "see [the site]\\(http://example.com) and !\\[x]\\(y.png) &lt;script>")
-    assert _inert("Avon & Somerset") == "Avon & Somerset"  # the saved .md stays readable as text
-    assert _inert("Recommendation 3 [2]") == "Recommendation 3 [2]"  # markers are the draft's own
+    assert inert_markdown("Avon & Somerset") == "Avon & Somerset"  # the saved .md stays readable as text
+    assert inert_markdown("Recommendation 3 [2]") == "Recommendation 3 [2]"  # markers are the draft's own

@@ -280,7 +280,12 @@ def test_a_document_memo_builds_once_per_document_and_lives_with_it():
     from scrutiny.ingest.records import DocumentMemo
 
     built = []
-    memo = DocumentMemo(lambda document: built.append(document.id) or len(built))
+
+    def build(document):
+        built.append(document.id)
+        return len(built)
+
+    memo = DocumentMemo(build)
     first = make_document([para(1, "Area for improvement: The force should do better.")])
     assert memo(first) == memo(first) == 1
     reread = dataclasses.replace(first, reader_version=first.reader_version + 1)

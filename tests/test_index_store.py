@@ -309,10 +309,12 @@ def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tupl
         [_console_script(), "ingest", str(folder), "--index", str(index)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **FAKE_ENV},
     )
+    assert process.stdout is not None and process.stderr is not None  # both are PIPEs
+    stderr = process.stderr
     received = bytearray()
 
     def drain():
-        for piece in iter(lambda: os.read(process.stderr.fileno(), 4096), b""):
+        for piece in iter(lambda: os.read(stderr.fileno(), 4096), b""):
             received.extend(piece)
 
     reader = threading.Thread(target=drain, daemon=True)

@@ -104,7 +104,9 @@ def test_report_pages_kind_date_and_title(documents):
     assert len(report.pages) == 22
     assert report.kind == "inspection_report"
     assert report.date == "2022-12"
-    assert report.title == PdfReader(CORPUS / REPORT).metadata.title.strip()
+    metadata = PdfReader(CORPUS / REPORT).metadata
+    assert metadata is not None and metadata.title is not None
+    assert report.title == metadata.title.strip()
 
 
 def test_report_running_header_and_footer_are_removed(documents, fake_chunks):
@@ -242,8 +244,8 @@ def word_file(tmp_path) -> Path:
     document.add_heading("Resources", level=2)
     table = document.add_table(rows=3, cols=3)
     for row, cells in zip(table.rows, [("Unit", "Officers", "Change"), ("Financial investigation", "12", "+2"),
-                                       ("Cyber crime", "7", "0")]):
-        for cell, text in zip(row.cells, cells):
+                                       ("Cyber crime", "7", "0")], strict=False):
+        for cell, text in zip(row.cells, cells, strict=False):
             cell.text = text
     path = tmp_path / "response.docx"
     document.save(path)
@@ -338,10 +340,12 @@ def test_real_word_file_headings_and_numbered_items(documents, fake_chunks):
 
     name = "cleveland-pcc-response-north-east-soc-inspection.docx"
     source = docx.Document(CORPUS / name)
-    numbered = [p.text.strip() for p in source.paragraphs if p.style.name == "List Number"]
+    numbered = [p.text.strip() for p in source.paragraphs
+                if p.style.name == "List Number"]  # type: ignore[union-attr]  # python-docx: the style getter never returns None
     items = [b.text for b in documents[name].blocks if b.role == "list_item"]
     assert items == [f"{n}. {text}" for n, text in enumerate(numbered, start=1)]
-    sub_headings = [p.text.strip() for p in source.paragraphs if p.style.name == "Heading 2"]
+    sub_headings = [p.text.strip() for p in source.paragraphs
+                    if p.style.name == "Heading 2"]  # type: ignore[union-attr]  # python-docx: the style getter never returns None
     sections = {chunk.section for chunk in fake_chunks[name]}
     for heading in sub_headings:
         assert any(section.endswith(heading) for section in sections), heading

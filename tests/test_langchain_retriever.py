@@ -64,6 +64,8 @@ def retriever(service) -> ScrutinyRetriever:
 class TestScrutinyRetrieverStandard(RetrieversIntegrationTests):
     """LangChain's own retriever contract: k as a field and as an invoke argument, sync and async."""
 
+    searcher: HybridRetriever  # set on the class by the _searcher fixture
+
     @pytest.fixture(autouse=True)
     def _searcher(self, request, hybrid):
         request.cls.searcher = hybrid

@@ -48,7 +48,7 @@ def browser():
                                                   "download.prompt_for_download": False})
         driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)),
                                   options=options)
-        driver.downloads = downloads
+        driver.downloads = downloads  # type: ignore[attr-defined]  # an attribute of our own, read by the tests
         try:
             yield driver
         finally:

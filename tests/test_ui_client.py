@@ -55,9 +55,9 @@ def test_a_password_is_required_when_auth_is_set(fake_corpus_service):
     fake_corpus_service.settings.app.auth = "pcc:s3cret"
     blocks, url = start_in_background(fake_corpus_service)
     try:
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - the client fails differently for no and for wrong credentials
             Client(url, verbose=False)
-        with pytest.raises(Exception):
+        with pytest.raises(Exception):  # noqa: B017 - the client fails differently for no and for wrong credentials
             Client(url, auth=("pcc", "wrong"), verbose=False)
         client = Client(url, auth=("pcc", "s3cret"), verbose=False)
         assert "answer" in client.predict(QUESTION, api_name="/ask")
@@ -81,8 +81,8 @@ def test_twenty_concurrent_sessions_are_all_answered(fake_corpus_service, capsys
 def test_a_real_question_is_answered_with_quotes_found_on_their_pages(real_service):
     from gradio_client import Client
 
-    from scrutiny.ingest.text import quote_on_page
     from scrutiny.eval.runner import default_cases_path, load_cases
+    from scrutiny.ingest.text import quote_on_page
 
     case = next(c for c in load_cases(default_cases_path()) if c["answerable"])
     blocks, url = start_in_background(real_service)

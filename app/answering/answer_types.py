@@ -436,7 +436,7 @@ class Expectation:
         whole = cls.of(question)
         regional = frozenset(f for f in whole.forces if f in REGIONAL_UNIT_FORCES)
         return [dataclasses.replace(e, forces=e.forces or (regional if REGION.search(part) else whole.forces))
-                for part, e in zip(parts, map(cls.of, parts))]
+                for part, e in zip(parts, map(cls.of, parts), strict=False)]
 
     def _about_groups(self, text: str) -> bool:
         """`text` does not name only other teams or operations than those asked about: it names

@@ -9,20 +9,25 @@ pair findings with the force's responses, then quote each on its page (quotes.py
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+
 from scrutiny.app.answering.answer_types import Expectation
 from scrutiny.app.answering.features import can_answer, score_candidates
+from scrutiny.app.answering.findings_asked import KIND_NAMED, findings_asked
 from scrutiny.app.answering.question import RESPONSE_QUESTION, part_queries, question_parts
 from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify_citations
-from scrutiny.app.answering.findings_asked import KIND_NAMED, findings_asked
 from scrutiny.app.answering.responses import Quoted, responses_to
 from scrutiny.app.answering.selection import choose, same_statement
 from scrutiny.app.answering.sentences import CITATION_LIKE, Candidate, passage_through, quotation_run, rest_of_paragraph
 from scrutiny.app.answering.tuning import FINDINGS_LISTED, KIND_PRIORITY, PART_DEPTH, RELATIVE_KEEP, RESPONSE_PAIRS
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit, SearchFilters
+from scrutiny.app.retrieval.service import Service
+from scrutiny.app.settings import Settings
 from scrutiny.ingest.records import RESPONSE_KINDS
 from scrutiny.ingest.text import find_quote_page, normalise_text, split_sentences
+
 
 @dataclass
 class _Listed:
@@ -32,7 +37,7 @@ class _Listed:
     findings: list[Candidate]
 
 def _findings_listed(parts: list[str], queries: list[str], expectations: list[Expectation], hits: list[Hit],
-                     service, filters: SearchFilters) -> list[_Listed | None]:
+                     service: Service, filters: SearchFilters) -> list[_Listed | None]:
     """For each part of the question, the findings it asks for by their kind's name
     (findings_asked.py) that answer it; None for a part that asks for no kind of finding.
 
@@ -47,7 +52,7 @@ def _findings_listed(parts: list[str], queries: list[str], expectations: list[Ex
     common_words = scorer.lowercase_words()
     retrieved = {hit.chunk.id: rank for rank, hit in enumerate(hits)}
     listed: list[_Listed | None] = []
-    for part, query, expectation in zip(parts, queries, expectations):
+    for part, query, expectation in zip(parts, queries, expectations, strict=False):
         asked = findings_asked(service, part, expectation.forces, expectation.years, filters)
         if asked is None:
             listed.append(None)
@@ -73,8 +78,8 @@ def _states(candidate: Candidate, finding: Quoted) -> bool:
             and normalise_text((split_sentences(finding.text) or [finding.text])[0]) in normalise_text(candidate.sentence))
 
 def with_responses(question: str, chosen: list[Candidate], ranked: list[list[Candidate]],
-                    expectations: list[Expectation], service, limit: int,
-                    listed: list[Candidate] = ()) -> list[Candidate]:
+                   expectations: list[Expectation], service: Service, limit: int,
+                   listed: Sequence[Candidate] = ()) -> list[Candidate]:
     """The chosen sentences with the force's own response to each finding among them.
 
     Findings among the chosen and the best few candidates (of the question and of each part) are
@@ -113,14 +118,14 @@ def with_responses(question: str, chosen: list[Candidate], ranked: list[list[Can
         return pairs + kept + [c for c in others if id(c) not in listed_ids][:max(limit - 1, 0)]
     return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
-def extractive_answer(question: str, hits: list[Hit], service, settings,
+def extractive_answer(question: str, hits: list[Hit], service: Service, settings: Settings,
                       filters: SearchFilters = SearchFilters()) -> Answer:
     """The default answerer: offline, deterministic, every sentence a verbatim quote. `filters`
     are those `hits` were retrieved with (findings asked for by kind are looked up within them)."""
     scorer = service.sentence_scorer()
     parts = question_parts(question)
     expectations = Expectation.of_parts(question, parts)
-    # Only sentences that can be the kind of answer asked for compete (see answerability.py).
+    # Only sentences that can be the kind of answer asked for compete (see answer_types.py).
     scored = score_candidates(question, hits, scorer)
     common_words = scorer.lowercase_words()
     candidates = [c for c in scored if can_answer(c, expectations, common_words)]
@@ -135,7 +140,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
     by_part = [[c for c in part
                 if c.score >= settings.answering.refusal_threshold and can_answer(c, [expectation], common_words)]
-               for part, expectation in zip(by_part, expectations)]
+               for part, expectation in zip(by_part, expectations, strict=False)]
     listed = _findings_listed(parts, queries, expectations, hits, service, filters)
     findings = [c for part in listed if part is not None for c in part.findings]
     if findings:
@@ -147,7 +152,7 @@ def extractive_answer(question: str, hits: list[Hit], service, settings,
                 and not any(same_statement(c, f) for f in findings)
                 and c.score >= RELATIVE_KEEP * candidates[0].score]  # near the best, as choose keeps
         others = choose([[] if part is not None and part.findings else sentences
-                          for sentences, part in zip(by_part, listed)], rest, settings.answering.answer_sentences - 1)
+                          for sentences, part in zip(by_part, listed, strict=False)], rest, settings.answering.answer_sentences - 1)
         chosen = findings + [c for c in others if not any(same_statement(c, f) for f in findings)]
     else:
         chosen = choose(by_part, candidates, settings.answering.answer_sentences)

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+
 from scrutiny.app.answering.answer_types import COMMISSIONER, LETTERS, Expectation, cued_types
 from scrutiny.app.answering.question import RESPONSE_QUESTION, asked_for, asks_statement, question_parts
 from scrutiny.app.answering.sentences import Candidate, candidate_sentences, is_label
@@ -21,7 +22,7 @@ from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.rerank import JudgedSentence
 from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.ingest.forces import forces_in, regional_unit_of
-from scrutiny.ingest.records import Document, DocumentMemo, RESPONSE_KINDS
+from scrutiny.ingest.records import RESPONSE_KINDS, Document, DocumentMemo
 from scrutiny.ingest.text import normalise_text, tokenize
 
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
@@ -88,7 +89,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
     # about X, and which officer highlighted it?").
     expectation = Expectation.of(question)
     parts = question_parts(question)
-    wants_statement = any(asks_statement(part, e) for part, e in zip(parts, Expectation.of_parts(question, parts)))
+    wants_statement = any(asks_statement(part, e) for part, e in zip(parts, Expectation.of_parts(question, parts), strict=False))
     rows = np.zeros((len(candidates), len(FEATURES)))
     column = {name: i for i, name in enumerate(FEATURES)}
     for row, candidate in enumerate(candidates):
@@ -127,7 +128,7 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer,
                      wanted: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
     """Every sentence of the passages (those `wanted`, when given) with its score, best first."""
     candidates, rows = candidate_features(question, hits, scorer, wanted)
-    for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS):
+    for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS, strict=False):
         candidate.score = float(score)
     return sorted(candidates, key=lambda c: -c.score)
 

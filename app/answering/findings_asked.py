@@ -5,7 +5,7 @@ ask for the findings themselves. Sentence scoring alone puts sentences that talk
 findings ("we established an area for improvement in 2018", "HMICFRS raised one cause of
 concern") ahead of them. The findings come from the reports and board papers
 (ingest/findings.py), within the question's filters, each quoted from the passage that holds it;
-app/answer.py scores them against the question and keeps those near the best.
+extractive.py scores them against the question and keeps those near the best.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from scrutiny.app.answering.responses import Quoted, findings_of, passage_holding
 from scrutiny.app.retrieval.fusion import SearchFilters
+from scrutiny.app.retrieval.service import Service
 from scrutiny.ingest.findings import LABELS, labels_pattern
 
 REPORT_KINDS = ("inspection_report", "board_paper")  # a board paper restates the report's findings
@@ -62,7 +63,7 @@ def kind_asked(part: str) -> str | None:
     return LABELS[" ".join(match.group(1).lower().split())]
 
 
-def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[str],
+def findings_asked(service: Service, part: str, forces: frozenset[str], years: frozenset[str],
                    filters: SearchFilters = SearchFilters()) -> Asked | None:
     """The findings of the kind `part` asks for: a named force's own when `forces` names any,
     from a report of a year the question names (by the report's date or title: a 2021 report's
@@ -75,7 +76,7 @@ def findings_asked(service, part: str, forces: frozenset[str], years: frozenset[
         return None
     data = service.data()
     mask = service.retriever().allowed(filters)
-    allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask) if ok}
+    allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask, strict=False) if ok}
     earlier = bool(EARLIER.search(part))
     found: dict[str, list[Quoted]] = {}  # by the month of the report that made them, when asked
     for document in data.documents.values():

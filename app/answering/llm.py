@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify_citations
-from scrutiny.ingest.text import find_quote_page, split_sentences
 from scrutiny.app.records import Answer, Citation
-from scrutiny.ingest.text import tokenize
 from scrutiny.app.retrieval.fusion import Hit
+from scrutiny.app.retrieval.service import Service
+from scrutiny.ingest.text import find_quote_page, split_sentences, tokenize
 
 PROVIDERS = ("openai", "ollama", "llamacpp")
 SPEC_HELP = "use openai:MODEL, ollama:MODEL or llamacpp:PATH.gguf"
@@ -334,7 +334,7 @@ def _short(sentence: str) -> str:
     return sentence if len(sentence) <= NOTE_CHARS else sentence[: NOTE_CHARS - 1] + "…"
 
 
-def checked_answer(question: str, reply: str, hits: list[Hit], service) -> Answer:
+def checked_answer(question: str, reply: str, hits: list[Hit], service: Service) -> Answer:
     """The model's reply reduced to sentences its cited passages support, each citation verbatim."""
     settings = service.settings
     check = SupportCheck(settings.llm.support_overlap)
@@ -367,6 +367,7 @@ def checked_answer(question: str, reply: str, hits: list[Hit], service) -> Answe
                 notes.append(f"dropped a citation of passage {n}, which does not support the sentence "
                              f"({reason}): {_short(claim)}")
                 continue
+            assert support.page is not None and support.quote is not None  # what `supports` checked
             key = (hit.document.id, support.page, support.quote)
             if key not in numbered:
                 numbered[key] = len(citations) + 1
@@ -409,7 +410,7 @@ def _reply_text(reply: Any) -> str:
     return str(reply.text) if isinstance(reply, BaseMessage) else str(reply)
 
 
-def llm_answer(question: str, hits: list[Hit], service, spec_or_model: Any) -> Answer:
+def llm_answer(question: str, hits: list[Hit], service: Service, spec_or_model: Any) -> Answer:
     """An answer written by an LLM from the passages, kept only where its citations hold.
 
     `spec_or_model` is an --llm spec string or a LangChain chat model (anything with

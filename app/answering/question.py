@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from scrutiny.app.answering.answer_types import AUXILIARY, CLAUSE_WORDS, Expectation, WHO_ASKED
+
+from scrutiny.app.answering.answer_types import AUXILIARY, CLAUSE_WORDS, WHO_ASKED, Expectation
 from scrutiny.app.answering.tuning import ELLIPSIS_WORDS, LEANING_WORDS
 from scrutiny.ingest.findings import labels_pattern
 from scrutiny.ingest.text import tokenize

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+
 from scrutiny.app.answering.sentences import Candidate
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit
@@ -12,7 +13,7 @@ from scrutiny.ingest.text import find_quote_page, quote_on_page, split_sentences
 
 REFUSAL_TEXT = "The indexed documents don't answer this question."
 
-def related_passages(hits: list[Hit], count: int, candidates: list[Candidate] = ()) -> list[Citation]:
+def related_passages(hits: list[Hit], count: int, candidates: Sequence[Candidate] = ()) -> list[Citation]:
     """The nearest passages, shown with a refusal (never as evidence).
 
     Each shows its best-scoring sentence when the passage was scored (the near miss a reader

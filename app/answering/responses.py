@@ -14,17 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scrutiny.ingest.text import normalise_text
-from scrutiny.app.retrieval.fusion import Hit
+from scrutiny.app.retrieval.fusion import Hit, SearchFilters
+from scrutiny.app.retrieval.service import Service
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
-from scrutiny.ingest.findings import Finding, extract_findings
+from scrutiny.ingest.findings import Finding, extract_findings, is_finding_label, restates_action
 from scrutiny.ingest.forces import forces_in
-from scrutiny.ingest.records import Document, DocumentMemo
-from scrutiny.app.retrieval.fusion import SearchFilters
-from scrutiny.ingest.findings import is_finding_label, restates_action
-from scrutiny.ingest.records import Block, RESPONSE_KINDS
-from scrutiny.ingest.text import dice
-
+from scrutiny.ingest.records import RESPONSE_KINDS, Block, Document, DocumentMemo
+from scrutiny.ingest.text import dice, normalise_text
 
 DAYS_PER_MONTH = 30.4  # dates are often known to the month only
 
@@ -67,18 +63,17 @@ class ResponseFinder:
     a paragraph calls itself a response ("Force response: ...").
     """
 
-    service: object
+    service: Service
     report: Document
     force: str
     findings: list[Finding]
     max_paragraphs: int | None = None  # paragraphs quoted per response; None = the draft setting
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         settings = self.service.settings
         self.similarity = settings.drafting.restatement_similarity
-        if self.max_paragraphs is None:
-            self.max_paragraphs = settings.drafting.response_paragraphs
-        if self.max_paragraphs < 1:
+        self.paragraphs: int = settings.drafting.response_paragraphs if self.max_paragraphs is None else self.max_paragraphs
+        if self.paragraphs < 1:
             raise ValueError("max_paragraphs must be at least 1")
         self.min_words = settings.drafting.min_response_words
         self.candidates = settings.drafting.response_candidates
@@ -126,7 +121,7 @@ class ResponseFinder:
             if self._own_wording(block, finding) or len(block.text.split()) < self.min_words:
                 continue
             taken.append(block)
-            if len(taken) >= self.max_paragraphs:
+            if len(taken) >= self.paragraphs:
                 break
         return taken
 
@@ -142,13 +137,13 @@ class ResponseFinder:
                             if not self._restates_any(cell) and len(cell.split()) >= self.min_words
                         ]
                         if answers:
-                            return document, answers[: self.max_paragraphs]
+                            return document, answers[: self.paragraphs]
                     continue
                 if not self._restates(block.text, finding.text):
                     continue
-                answers = self._after(document, index, finding)
-                if answers:
-                    return document, [(b.page, b.text) for b in answers]
+                following = self._after(document, index, finding)
+                if following:
+                    return document, [(b.page, b.text) for b in following]
         return None
 
 
@@ -169,7 +164,7 @@ class FindingResponse:
     response: Quoted
 
 
-def passage_holding(service, document: Document, page: int, paragraph: str) -> Hit | None:
+def passage_holding(service: Service, document: Document, page: int, paragraph: str) -> Hit | None:
     """The indexed chunk of `document` that holds `paragraph` on `page`."""
     wanted = normalise_text(paragraph)
     for chunk in service.data().chunks:
@@ -200,7 +195,7 @@ def _first_finding(documents, matches) -> tuple[Document, Finding, list[Finding]
     return None
 
 
-def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
+def finding_quoted(service: Service, hit: Hit, sentence: str) -> tuple[Document, Finding, list[Finding]] | None:
     """The report finding a sentence states or restates, with the report and all its findings.
 
     The sentence's own report is tried first: other forces' reports often word a finding alike.
@@ -215,7 +210,7 @@ def finding_quoted(service, hit: Hit, sentence: str) -> tuple[Document, Finding,
     return _first_finding({hit.document.id: hit.document, **service.data().documents}.values(), states)
 
 
-def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:
+def finding_headed(service: Service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:
     """The finding whose own heading a report passage sits under, with the report and its findings.
 
     A sentence there is the evidence for that finding ("The force reported a backlog of over
@@ -233,7 +228,7 @@ def finding_headed(service, hit: Hit) -> tuple[Document, Finding, list[Finding]]
                           or dice(heading, finding.text) >= threshold)
 
 
-def responses_to(service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
+def responses_to(service: Service, question: str, quoted: list[tuple[Hit, str]]) -> list[FindingResponse]:
     """For each (passage, sentence) an answer quotes, the response paragraph that answers it.
 
     Only a sentence that is a finding of an indexed inspection report (or a response's

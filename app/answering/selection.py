@@ -4,8 +4,18 @@ without repeating a statement, preferring the primary source's words."""
 from __future__ import annotations
 
 import re
+
 from scrutiny.app.answering.sentences import Candidate
-from scrutiny.app.answering.tuning import KIND_PRIORITY, NEW_DOCUMENT_BONUS, PART_DEPTH, PRIMARY_SWAP_SHARE, REDUNDANT_OVERLAP, RELATIVE_KEEP, RESTATED_MIN_STEMS, RESTATED_SHARE
+from scrutiny.app.answering.tuning import (
+    KIND_PRIORITY,
+    NEW_DOCUMENT_BONUS,
+    PART_DEPTH,
+    PRIMARY_SWAP_SHARE,
+    REDUNDANT_OVERLAP,
+    RELATIVE_KEEP,
+    RESTATED_MIN_STEMS,
+    RESTATED_SHARE,
+)
 from scrutiny.ingest.text import jaccard, normalise_text, stems
 
 NEGATION = re.compile(r"\b(?:not|no|never|nor|without)\b|n't\b", re.IGNORECASE)

@@ -9,7 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from scrutiny.app.answering.tuning import EXTEND_CHARS, LABEL_CAPITALS, LIST_ITEM_WORDS, MIN_ANSWER_WORDS, PARAGRAPH_CHARS, QUOTATION_CHARS, SIBLING_OVERLAP, SIBLING_WORDS
+
+from scrutiny.app.answering.tuning import (
+    EXTEND_CHARS,
+    LABEL_CAPITALS,
+    LIST_ITEM_WORDS,
+    MIN_ANSWER_WORDS,
+    PARAGRAPH_CHARS,
+    QUOTATION_CHARS,
+    SIBLING_OVERLAP,
+    SIBLING_WORDS,
+)
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.ingest.text import PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise_text, split_sentences, stems
 
@@ -35,7 +45,7 @@ class Candidate:
     hit: Hit
     rank: int
     score: float = 0.0
-    responds_to: "Candidate | None" = None  # the finding a response paragraph answers (responses.py)
+    responds_to: Candidate | None = None  # the finding a response paragraph answers (responses.py)
 
     @cached_property
     def sub_heading(self) -> str:
@@ -129,7 +139,7 @@ def extend_introducer(candidate: Candidate) -> str:
         # a line ending in ':' opens something else (a form's next field). A sentence that ends
         # with a full stop introduces nothing ("... will continue to monitor progress." before a
         # form's "For Office Use Only" lines).
-        for (block_end, block), is_short in zip(blocks, short):
+        for (block_end, block), is_short in zip(blocks, short, strict=False):
             block = " ".join(block.split())
             if not is_short or block_end - start > EXTEND_CHARS or block in headings or block.endswith(":"):
                 break

@@ -11,7 +11,7 @@ finding; otherwise a placeholder says what is needed. Every factual sentence car
 citation (document, page, verbatim quote) checked against the page text.
 
 Markdown (`to_markdown`) and JSON (`to_dict`) come from the draft itself; files (Markdown, or
-Word with real footnotes) are written by app/draft_files.py.
+Word with real footnotes) are written by writers.py; the records are in model.py.
 """
 
 from __future__ import annotations
@@ -19,228 +19,45 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
+from scrutiny.app.answering.responses import ResponseFinder
+from scrutiny.app.drafting.model import (
+    ACTION_KINDS,
+    DATE_PLACEHOLDER,
+    DRAFTABLE_KINDS,
+    KIND_LABELS,
+    PCC_PLACEHOLDER,
+    PRACTICE_KINDS,
+    RESPONSE_PLACEHOLDER,
+    Draft,
+    DraftError,
+    InspectionDetails,
+    Paragraph,
+    ResponseItem,
+    Section,
+    human_date,
+)
 from scrutiny.app.records import Citation
+from scrutiny.app.retrieval.service import Service
+from scrutiny.index.store import documents_matching
 from scrutiny.ingest.classify import find_date
 from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
-from scrutiny.index.store import documents_matching
 from scrutiny.ingest.records import Document
-from scrutiny.app.answering.responses import ResponseFinder
+from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 
-DRAFTABLE_KINDS = ("inspection_report", "board_paper")
-ACTION_KINDS = ("recommendation", "area_for_improvement", "cause_of_concern")
-PRACTICE_KINDS = ("innovative_practice", "promising_practice")
 SECTION_55_DAYS = 56  # Police Act 1996 s.55: the PCC publishes comments within 56 days
-RESPONSE_PLACEHOLDER = "[Force to provide update]"
-PCC_PLACEHOLDER = "[PCC to add comment]"
-DATE_PLACEHOLDER = "[date]"
-OUTPUT_SUFFIXES = (".docx", ".md")
-KIND_LABELS = {
-    "graded_judgement": "Graded judgement", "cause_of_concern": "Cause of concern",
-    "recommendation": "Recommendation", "area_for_improvement": "Area for improvement",
-    "innovative_practice": "Innovative practice", "promising_practice": "Promising practice",
-    "key_finding": "Key finding",
-}
 # Who a recommendation asks to act: a force's own chief officers, or forces in general.
 FORCE_ADDRESSEE = re.compile(
     r"\b(?:chief\s+constables?|chief\s+officers?|chief\s+police\s+officers?|forces|the\s+force|constabular(?:y|ies))\b",
     re.IGNORECASE,
 )
 PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10,200})[”\"]", re.IGNORECASE)
-MARKER = re.compile(r"\[(\d+)\]")
 MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
 
 
-class DraftError(ValueError):
-    """Input a draft cannot be made from; the message says what to do instead."""
-
-
-# -- records ---------------------------------------------------------------------------------
-
-@dataclass
-class Paragraph:
-    """One paragraph of the draft. `text` holds [n] markers tied to the draft's citations.
-
-    `style` is how it is laid out: body, bullet, label (a bold lead-in), field (`label`: text),
-    heading (an item's heading), quote (a finding as the report states it), placeholder,
-    note (where pre-filled text came from).
-    """
-
-    text: str
-    style: str = "body"
-    label: str = ""
-
-
-@dataclass
-class Section:
-    """A titled part of the template."""
-
-    title: str
-    paragraphs: list[Paragraph] = field(default_factory=list)
-
-
-@dataclass
-class ResponseItem:
-    """A finding the force must act on (or note), with any response already published."""
-
-    number: int
-    finding: Finding
-    for_action: bool
-    citation: int
-    response: list[tuple[str, int]] = field(default_factory=list)  # (paragraph, citation n)
-    response_source: str = ""  # the document the response paragraphs come from
-
-    def to_dict(self) -> dict:
-        finding = self.finding.to_dict()
-        finding.pop("evidence", None)
-        return {
-            "number": self.number, "for_action": self.for_action, "finding": finding,
-            "citation": self.citation,
-            "response": [{"text": text, "citation": n} for text, n in self.response],
-            "response_source": self.response_source,
-            "response_placeholder": "" if self.response else RESPONSE_PLACEHOLDER,
-        }
-
-
-@dataclass
-class InspectionDetails:
-    """The template's first box."""
-
-    title: str
-    published: str
-    inspection_type: str
-    type_reason: str
-    force_named: bool
-    named_pages: list[int]
-    response_due: str
-
-
-@dataclass
-class Draft:
-    """A first-pass response: sections of cited paragraphs plus the structured items."""
-
-    report: Document
-    force: str
-    heading: str
-    details: InspectionDetails
-    grades: list[Finding]
-    items: list[ResponseItem]
-    sections: list[Section]
-    citations: list[Citation]
-    notes: list[str] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """The `scrutiny draft --json` object."""
-        return {
-            "report": {key: value for key, value in self.report.summary().items() if key != "forces"},
-            "force": self.force,
-            "heading": self.heading,
-            "inspection": asdict(self.details),
-            "grades": [{"subject": g.subject, "grade": g.grade, "text": g.text, "page": g.page} for g in self.grades],
-            "items": [item.to_dict() for item in self.items],
-            "sections": [
-                {"title": s.title, "paragraphs": [asdict(p) for p in s.paragraphs]} for s in self.sections
-            ],
-            "citations": [c.to_dict() for c in self.citations],
-            "notes": self.notes,
-            "timings_ms": {key: round(value, 1) for key, value in self.timings_ms.items()},
-        }
-
-    def to_markdown(self) -> str:
-        """The draft as Markdown, with a numbered list of sources at the end."""
-        lines = [f"# {_inert(self.heading)}", ""]
-        lines += [f"*{draft_banner(self)}*", ""]
-        for section in self.sections:
-            lines += [f"## {section.title}", ""]
-            previous = ""
-            for paragraph in section.paragraphs:
-                if previous in ("bullet", "field") and paragraph.style not in ("bullet", "field"):
-                    lines.append("")
-                lines += _markdown_paragraph(paragraph)
-                previous = paragraph.style
-            lines.append("")
-        lines += ["## Sources", ""]
-        for citation in self.citations:
-            lines.append(f"{citation.n}. {_inert(source_line(citation))}")
-        return "\n".join(lines).rstrip() + "\n"
-
-
-def _inert(text: str) -> str:
-    """Document text made safe to show as Markdown: no HTML, links or images of its own.
-
-    Brackets stay (the [n] markers and [placeholders] are the draft's own), but "](" and
-    "![" can no longer form a link or an image, and "<" cannot open a tag.
-    """
-    return text.replace("<", "&lt;").replace("](", "]\\(").replace("![", "!\\[")
-
-
-def _markdown_paragraph(paragraph: Paragraph) -> list[str]:
-    text = _inert(paragraph.text)
-    if paragraph.style == "bullet":
-        return [f"- {text}"]
-    if paragraph.style == "field":
-        return [f"- **{field_label(paragraph.label)}** {text}"]
-    if paragraph.style == "label":
-        return [f"**{text}**", ""]
-    if paragraph.style == "heading":
-        return [f"### {text}", ""]
-    if paragraph.style == "quote":
-        return [f"> {text}", ""]
-    if paragraph.style in ("placeholder", "note"):
-        return [f"*{text}*", ""]
-    return [text, ""]
-
-
-def field_label(label: str) -> str:
-    """"Deadline" -> "Deadline:"; a question keeps its own mark."""
-    return label if label.endswith(("?", ":")) else f"{label}:"
-
-
-def draft_banner(draft: Draft) -> str:
-    """The line that tells the reader what this file is and what to check."""
-    return (
-        f"First-pass draft prepared by Scrutiny from {draft.report.source} for {draft.force}. "
-        "Every statement cites its source; check each one and replace every [bracketed] placeholder before publishing."
-    )
-
-
-def source_line(citation: Citation) -> str:
-    """How a citation reads in a source list: document, page and the verbatim quote."""
-    return f"{citation.title} ({citation.source}), {citation.page_reference()}: “{citation.quote}”"
-
-
-def short_title(title: str, words: int = 6) -> str:
-    """The first words of a long title, for repeat footnotes."""
-    parts = title.split()
-    return title if len(parts) <= words else " ".join(parts[:words]) + "…"
-
-
-def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: bool) -> str:
-    """A footnote: full title and file name the first time a document is cited, short after;
-    the quote is left out when the sentence it supports repeats it word for word."""
-    where = (f"{citation.title} ({citation.source}), {citation.page_reference()}" if first_for_document
-             else f"{short_title(citation.title)}, {citation.page_reference()}")
-    if quoted_in_text:
-        return f"{where} (wording as in the source)."
-    return f"{where}: “{citation.quote}”"
-
-
 # -- small readers ---------------------------------------------------------------------------
-
-
-def human_date(iso: str) -> str:
-    """"2022-12" -> "December 2022", "2021-02-10" -> "10 February 2021"."""
-    parts = [int(p) for p in (iso or "").split("-") if p.isdigit()]
-    if len(parts) == 3:
-        return dt.date(*parts).strftime("%-d %B %Y")
-    if len(parts) == 2:
-        return dt.date(parts[0], parts[1], 1).strftime("%B %Y")
-    return iso or "unknown"
 
 
 def _first_sentence(text: str) -> str:
@@ -318,7 +135,7 @@ class ForceFindings:
     others: list[Finding]
 
     @classmethod
-    def sort(cls, findings: list[Finding], force: str) -> "ForceFindings":
+    def sort(cls, findings: list[Finding], force: str) -> ForceFindings:
         """Own (subject is the force), regional (its unit or region), national, others."""
         unit = force if force in REGIONAL_UNITS else regional_unit_of(force)
         report_units = {f.subject for f in findings if f.subject in REGIONAL_UNITS}
@@ -381,15 +198,12 @@ class Citer:
         return self.cite(document, finding.page, finding.quote, finding.section)
 
 
-# -- existing responses ---------------------------------------------------------------------
-
-
 # -- the builder ----------------------------------------------------------------------------
 
 class DraftBuilder:
     """Builds a `Draft` for one report and one force from the live index."""
 
-    def __init__(self, service):
+    def __init__(self, service: Service):
         self.service = service
         self.settings = service.settings
 
@@ -613,7 +427,7 @@ class DraftBuilder:
             Paragraph(finding.deadline or "none set in the report", "field", "Deadline"),
         ]
         if document.kind == "inspection_report" and self.settings.drafting.evidence_paragraphs:
-            evidence = []
+            evidence: list[Paragraph] = []
             for block in finding.evidence:
                 if len(evidence) >= self.settings.drafting.evidence_paragraphs:
                     break
@@ -705,92 +519,3 @@ def response_due(published: str) -> str:
     return f"{due.strftime('%-d %B %Y')} ({SECTION_55_DAYS} days after publication)"
 
 
-# -- commands (called by app/cli.py) --------------------------------------------------------
-
-def _load_documents(service, with_vectors: bool) -> dict[str, Document]:
-    if with_vectors:
-        return service.data().documents
-    return service.store.load(with_vectors=False).documents
-
-
-def findings_command(service, document: str, force: str | None, as_json: bool) -> None:
-    """`scrutiny findings DOC [--force NAME] [--json]`."""
-    import click
-
-    from scrutiny.app.cli import UserError, _domain_errors, _print_json
-
-    try:
-        documents = _load_documents(service, with_vectors=False)
-        report = find_report(documents, document)
-        findings = extract_findings(report)
-        if force:
-            canonical = resolve_report_force(report, force, findings)
-            selected = ForceFindings.sort(findings, canonical).concerning()
-        else:
-            canonical, selected = "", findings
-    except (DraftError, *_domain_errors()) as error:
-        raise UserError(str(error)) from error
-    if as_json:
-        _print_json({
-            "document": {k: v for k, v in report.summary().items() if k != "forces"},
-            "force": canonical, "findings": [f.to_dict() for f in selected],
-        })
-        return
-    click.echo(f"{report.source}: {report.title} ({report.kind.replace('_', ' ')}, {report.date or 'undated'})")
-    if not selected:
-        click.echo(f"No findings{' for ' + canonical if canonical else ''}.")
-        return
-    subject = None
-    for finding in selected:
-        heading = finding.subject or f"({finding.scope})"
-        if heading != subject:
-            subject = heading
-            click.echo(f"\n{heading}")
-        extra = []
-        if finding.grade:
-            extra.append(finding.grade)
-        if finding.deadline:
-            extra.append(f"deadline: {finding.deadline}")
-        if finding.addressee and finding.kind != "graded_judgement":
-            extra.append(f"to: {finding.addressee}")
-        suffix = f"  [{'; '.join(extra)}]" if extra else ""
-        click.echo(f"  p{finding.page:<3} {KIND_LABELS[finding.kind].lower():<21} {finding.text}{suffix}")
-
-
-def draft_command(service, report: str, force: str, out: Path | None, as_json: bool, llm: str | None) -> None:
-    """`scrutiny draft REPORT --force NAME [--out draft.docx|draft.md] [--json] [--llm SPEC]`."""
-    import click
-
-    from scrutiny.app.cli import UserError, _domain_errors, _print_json
-    from scrutiny.app.drafting.writers import check_output_path, write_draft
-
-    if llm:
-        raise UserError("--llm is not supported for drafts yet; drafts are extractive, every sentence quoted "
-                        "from its source (drop --llm)")
-    try:
-        if out is not None:
-            check_output_path(out)  # fail before any work, and before anything is written
-        draft = DraftBuilder(service).build(report, force)
-        written = write_draft(draft, out) if out is not None else None
-    except (DraftError, *_domain_errors()) as error:
-        raise UserError(str(error)) from error
-    except OSError as error:
-        where = f"cannot write {out}" if out is not None else "cannot draft"
-        raise UserError(f"{where}: {error.strerror or error}; nothing was written") from error
-    if as_json:
-        payload = draft.to_dict()
-        payload["out"] = str(written) if written else None
-        _print_json(payload)
-        return
-    if written is None:
-        click.echo(draft.to_markdown())
-        return
-    actions = sum(1 for item in draft.items if item.for_action)
-    answered = sum(1 for item in draft.items if item.response)
-    click.echo(
-        f"wrote {written}: {len(draft.items)} finding{'' if len(draft.items) == 1 else 's'} "
-        f"({actions} for the force to act on, "
-        f"{answered} with an existing response), {len(draft.citations)} citations"
-    )
-    for note in draft.notes:
-        click.echo(f"note: {note}", err=True)

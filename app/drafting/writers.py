@@ -1,6 +1,6 @@
 """Writing a draft to disk: Markdown or Word (.docx with real footnotes), never half-written.
 
-The draft itself (its sections, paragraphs and citations) is built in app/draft.py; this
+The draft itself (its sections, paragraphs and citations) is built in builder.py (records in model.py); this
 module only lays it out as a file. Files are written atomically: a temporary file beside the
 target, then a rename.
 """
@@ -12,10 +12,18 @@ import re
 import tempfile
 from pathlib import Path
 
-from scrutiny.app.drafting.builder import (
-    MARKER, OUTPUT_SUFFIXES, Draft, DraftError, Paragraph, draft_banner, field_label, footnote_line,
+from scrutiny.app.drafting.model import (
+    MARKER,
+    OUTPUT_SUFFIXES,
+    Draft,
+    DraftError,
+    Paragraph,
+    draft_banner,
+    field_label,
+    footnote_line,
 )
 from scrutiny.ingest.text import normalise_text
+
 
 def check_output_path(path: Path) -> Path:
     """The output path if a draft can be written there; DraftError saying why not otherwise."""
@@ -129,7 +137,7 @@ class DocxWriter:
         reference = document.styles.add_style("Footnote Reference", WD_STYLE_TYPE.CHARACTER)
         reference.font.superscript = True
 
-    def _paragraph(self, document, paragraph: Paragraph, footnotes: "_Footnotes", by_number, colours) -> None:
+    def _paragraph(self, document, paragraph: Paragraph, footnotes: _Footnotes, by_number, colours) -> None:
         from docx.shared import Pt
 
         style = {"bullet": "List Bullet", "heading": "Heading 3"}.get(paragraph.style)

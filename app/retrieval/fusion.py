@@ -6,9 +6,12 @@ An optional cross-encoder reranks the fused list when the user supplies one loca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:  # sentence-transformers loads torch: only when a reranker is used
+    from sentence_transformers import CrossEncoder
 
 from scrutiny.index.embedder import Embedder
 from scrutiny.index.store import IndexData, documents_matching
@@ -74,7 +77,7 @@ class CrossEncoderReranker:
 
     def __init__(self, path: str):
         self.path = path
-        self._model = None
+        self._model: CrossEncoder | None = None
 
     def score(self, query: str, passages: list[str]) -> list[float]:
         if self._model is None:
@@ -135,7 +138,7 @@ class HybridRetriever:
         depth = total if mask is not None else min(total, self.candidates)
         dense_scores, dense_ids = self.data.dense.search(query_vector, depth)
         dense_order = [int(i) for i in dense_ids[0] if i >= 0 and (mask is None or mask[i])]
-        dense_by_id = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0]) if i >= 0}
+        dense_by_id = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0], strict=False) if i >= 0}
         lexical_scores = self.data.lexical.scores(query)
         if mask is not None:
             lexical_scores = np.where(mask, lexical_scores, 0.0)
@@ -166,7 +169,7 @@ class HybridRetriever:
         ]
         if self.reranker is not None and hits:
             pool = hits[: self.candidates]
-            for hit, score in zip(pool, self.reranker.score(query, [h.chunk.text for h in pool])):
+            for hit, score in zip(pool, self.reranker.score(query, [h.chunk.text for h in pool]), strict=False):
                 hit.rerank = score
             hits = sorted(pool, key=lambda h: -h.score)
         return hits[:k]

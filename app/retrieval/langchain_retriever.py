@@ -10,7 +10,7 @@ says where it came from (document, pages, section) and how it ranked.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LangChainDocument
@@ -126,10 +126,10 @@ class ScrutinyRetriever(BaseRetriever):
         if k < 1:
             raise ValueError(f"k must be at least 1, not {k}")
         if self._can_filter():
-            return self.searcher.search(query, k, filters)
+            return cast(HitSearch, self.searcher).search(query, k, filters)
         if filters.active:
             raise ValueError("this retriever wraps a plain search(query, k) callable, which cannot filter")
-        return self.searcher(query, k)
+        return cast(SearchFunction, self.searcher)(query, k)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, **kwargs: Any

@@ -6,23 +6,30 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:  # the protocol names this class: imported for the type checker only
+    from scrutiny.app.retrieval.service import Service
+    from scrutiny.index.store import IndexData
+
 from scrutiny.ingest.text import stems, tokenize
 
+Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 WORD_IN_PROSE = re.compile(r"(?<![@./\w])[A-Za-z]+(?![@/\w]|\.\w)")  # not part of an email address or URL
 
 class SentenceScorer:
     """Scores sentences against a question; caches sentence vectors and word rarity."""
 
-    def __init__(self, service):
+    def __init__(self, service: Service):
         self.service = service
         self._vectors: dict[str, np.ndarray] = {}
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
-        self._corpus_facts: dict[str, tuple[object, object]] = {}  # name -> (index snapshot, value)
+        self._corpus_facts: dict[str, tuple[IndexData, Any]] = {}  # name -> (index snapshot, value)
 
-    def _of_snapshot(self, name: str, build: Callable[[object], object]):
+    def _of_snapshot(self, name: str, build: Callable[[IndexData], Fact]) -> Fact:
         """`build(data)` for the live index snapshot, built once per snapshot (an ingest replaces it)."""
         data = self.service.data()
         built_for, value = self._corpus_facts.get(name, (None, None))
@@ -33,8 +40,8 @@ class SentenceScorer:
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of each lexical token over the chunk table."""
-        def build(data) -> dict[str, float]:
-            frequency = Counter()
+        def build(data: IndexData) -> dict[str, float]:
+            frequency: Counter[str] = Counter()
             for chunk in data.chunks:
                 frequency.update(set(tokenize(chunk.text)))
             total = max(len(data.chunks), 1)
@@ -52,7 +59,7 @@ class SentenceScorer:
         """Normalised vectors of sentences, embedding only those not seen before."""
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
         if missing:
-            for sentence, vector in zip(missing, self.service.embedder.encode(missing)):
+            for sentence, vector in zip(missing, self.service.embedder.encode(missing), strict=False):
                 self._vectors[sentence] = vector
         return np.vstack([self._vectors[s] for s in sentences])
 

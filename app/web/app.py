@@ -28,13 +28,22 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("GRADIO_MCP_SERVER", "False")
 
-from scrutiny.app.web.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
 from scrutiny.app.answering.followup import standalone_question  # noqa: E402
-from scrutiny.app.web.pages import PageView, find_original, page_view  # noqa: E402
 from scrutiny.app.records import Answer  # noqa: E402
+from scrutiny.app.web.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
+from scrutiny.app.web.pages import PageView, find_original, page_view  # noqa: E402
 from scrutiny.app.web.render import (  # noqa: E402
-    APP_TITLE, CHAT_PLACEHOLDER, CSS, INTRO, SOURCES_EMPTY, UPLOAD_HELP, chat_reply, error_html, escape_markdown,
-    source_choices, sources_html,
+    APP_TITLE,
+    CHAT_PLACEHOLDER,
+    CSS,
+    INTRO,
+    SOURCES_EMPTY,
+    UPLOAD_HELP,
+    chat_reply,
+    error_html,
+    escape_markdown,
+    source_choices,
+    sources_html,
 )
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
@@ -229,9 +238,9 @@ class ScrutinyApp:
 
     def _ask_errors(self):
         from scrutiny.app.answering.llm import LLMError
+        from scrutiny.app.retrieval.fusion import BadFilter
         from scrutiny.app.service import BadQuestion
         from scrutiny.index.embedder import ModelUnavailable
-        from scrutiny.app.retrieval.fusion import BadFilter
         from scrutiny.index.store import MissingIndex, ModelMismatch
 
         return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable, LLMError
@@ -280,7 +289,8 @@ class ScrutinyApp:
             return (gr.skip(),) * 9
         result = self.answer(message, conversation, kinds, forces, documents, k)
         exports = None if result.failed else result.conversation.exports
-        refused = not result.failed and result.conversation.answer.refused
+        answer = result.conversation.answer
+        refused = not result.failed and answer is not None and answer.refused
         page = self._page_updates(result.page)
         return (
             (history or []) + [result.reply],
@@ -504,7 +514,7 @@ def _progress_handler(method):
     """Wrap a handler so Gradio injects a progress tracker that also follows the ingester's bars."""
     import gradio as gr
 
-    def handler(files, progress=gr.Progress(track_tqdm=True)):
+    def handler(files, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - how Gradio asks for a tracker
         return method(files, progress)
 
     handler.__doc__ = method.__doc__

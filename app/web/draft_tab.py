@@ -6,6 +6,12 @@ import re
 import tempfile
 from pathlib import Path
 
+from scrutiny.app.drafting.builder import DraftBuilder, report_bodies
+from scrutiny.app.drafting.model import DRAFTABLE_KINDS, DraftError
+from scrutiny.app.drafting.writers import write_draft
+from scrutiny.ingest.findings import extract_findings
+from scrutiny.ingest.forces import TERRITORIAL_FORCES
+
 NO_REPORTS = "No inspection reports or board papers are indexed yet: add one first."
 HELP = (
     "Builds a first-pass PCC (section 55) response to an inspection report for one force: inspection details, "
@@ -16,8 +22,6 @@ HELP = (
 
 def report_choices(service) -> list[tuple[str, str]]:
     """(label, doc_id) of every indexed inspection report and board paper, newest first."""
-    from scrutiny.app.drafting.builder import DRAFTABLE_KINDS
-
     try:
         rows = service.documents()
     except Exception:  # noqa: BLE001 - no index yet: the tab says so instead of failing to build
@@ -32,10 +36,6 @@ def report_choices(service) -> list[tuple[str, str]]:
 
 def force_choices(service, doc_id: str | None) -> list[str]:
     """Forces the report has findings for, then its regional units, then every other body it names."""
-    from scrutiny.app.drafting.builder import report_bodies
-    from scrutiny.ingest.findings import extract_findings
-    from scrutiny.ingest.forces import TERRITORIAL_FORCES
-
     if not doc_id:
         return []
     document = service.store.load(with_vectors=False).documents.get(doc_id)
@@ -58,9 +58,6 @@ def _file_name(source: str, force: str) -> str:
 
 def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str, str | None]:
     """(status, markdown preview, path of the DOCX) for the tab; errors become the status line."""
-    from scrutiny.app.drafting.builder import DraftBuilder, DraftError
-    from scrutiny.app.drafting.writers import write_draft
-
     if not doc_id:
         return "Choose a report first.", "", None
     if not force:

@@ -14,14 +14,14 @@ import itertools
 import re
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
-from scrutiny.ingest.text import normalise_text
-from scrutiny.ingest.text import QUOTE_CHARS
 from scrutiny.ingest.documents import sha256_file
+from scrutiny.ingest.text import QUOTE_CHARS, normalise_text
 
 if TYPE_CHECKING:
     from PIL.Image import Image

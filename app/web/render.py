@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 import re
 
+from scrutiny.app.records import Answer, Citation
 from scrutiny.app.web.export import REFUSAL_HEADING, date_label, kind_label
 from scrutiny.app.web.pages import mark_quote
-from scrutiny.app.records import Answer, Citation
 
 PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
 

@@ -10,16 +10,21 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
+
+if TYPE_CHECKING:
+    from pypdf.generic import DictionaryObject
 
 MARGIN_BAND = 0.08  # fraction of page height treated as header/footer zone
 REPEAT_SHARE = 0.5  # a margin line on at least this share of pages is running text
 SAME_LINE_TOLERANCE = 2.5  # points
 PARAGRAPH_GAP = 1.5  # a vertical gap above this many font sizes starts a new block
-BULLET_GLYPHS = {"\x7f", "•", "\uf0b7", "▪", "◦", "●", "·", "\u2022", "\uf0a7", "o"}
+BULLET_GLYPHS = {"\x7f", "•", "\uf0b7", "▪", "◦", "●", "·", "\uf0a7", "o"}
 PAGE_NUMBER = re.compile(r"^(page\s+)?\d{1,4}(\s+of\s+\d{1,4})?$", re.IGNORECASE)
 PLACEHOLDER_TITLES = {"", "(unspecified)", "untitled", "microsoft word", "title"}
 
@@ -66,7 +71,7 @@ def _page_lines(page) -> list[_Line]:
     def flush():
         text = "".join(f[0] for f in current).replace("\n", " ").strip()
         if text:
-            weights = Counter()
+            weights: Counter[tuple[float, bool]] = Counter()
             for frag_text, _, _, size, bold in current:
                 weights[(round(size, 1), bold)] += len(frag_text.strip())
             (size, _), _ = weights.most_common(1)[0]
@@ -95,7 +100,7 @@ def _printed_page_numbers(pages: list[list[_Line]], height: float) -> list[str]:
     "" where none is printed (a cover, a contents page)."""
     labels = []
     for lines in pages:
-        printed = [re.search(r"\d+", line.text).group(0) for line in lines
+        printed = [re.findall(r"\d+", line.text)[0] for line in lines
                    if _in_margin(line, height) and PAGE_NUMBER.match(line.text.strip())]
         # A number beyond the page count is not this file's page number (a year in a header).
         printed = [number for number in printed if int(number) <= len(pages)]
@@ -109,7 +114,7 @@ def _margin_key(text: str) -> str:
 
 def _strip_running_lines(pages: list[list[_Line]], height: float) -> list[list[_Line]]:
     """Drop header/footer lines: margin-band lines repeated on most pages, and page numbers."""
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({_margin_key(line.text) for line in lines if _in_margin(line, height)})
     threshold = max(2, REPEAT_SHARE * len(pages))
@@ -152,7 +157,7 @@ def _heading_levels(pages: list[list[_Line]], body_size: float) -> dict[tuple[fl
 
 def _blocks(pages: list[list[_Line]]) -> list[Block]:
     """Group lines into headings, paragraphs and list items."""
-    sizes = Counter()
+    sizes: Counter[float] = Counter()
     for lines in pages:
         for line in lines:
             sizes[line.size] += len(line.text)
@@ -231,7 +236,7 @@ def load_pdf(path: Path) -> LoadedFile:
         reader = PdfReader(str(path))
         if reader.is_encrypted:
             try:
-                decrypted = reader.decrypt("")
+                decrypted: int = reader.decrypt("")
             except Exception:  # noqa: BLE001 - pypdf raises several kinds here
                 decrypted = 0
             if not decrypted:
@@ -241,7 +246,7 @@ def load_pdf(path: Path) -> LoadedFile:
             raise UnreadableDocument("PDF has no pages")
         height = float(page_objects[0].mediabox.height)
         raw_pages = [_page_lines(page) for page in page_objects]
-        metadata = reader.metadata or {}
+        metadata: Mapping[str, object] = reader.metadata or {}
     except UnreadableDocument:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
@@ -251,7 +256,7 @@ def load_pdf(path: Path) -> LoadedFile:
     # The page numbers readers quote: the PDF's own page labels when it defines them, else the
     # numbers printed in the margins (page 13 of the file is often printed "11").
     try:
-        defined = "/PageLabels" in reader.trailer["/Root"]
+        defined = "/PageLabels" in cast("DictionaryObject", reader.trailer["/Root"])  # the document catalog
         page_labels = [str(label) for label in reader.page_labels] if defined else []
     except Exception:  # noqa: BLE001 - a broken label tree only costs the labels
         page_labels = []

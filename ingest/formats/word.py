@@ -11,6 +11,7 @@ its page.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
@@ -115,7 +116,7 @@ def _letters(value: int) -> str:
     return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
 
 
-NUMBER_FORMATS = {
+NUMBER_FORMATS: dict[str, Callable[[int], str]] = {
     "decimal": str,
     "lowerLetter": _letters,
     "upperLetter": lambda value: _letters(value).upper(),
