@@ -29,38 +29,39 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.setdefault("GRADIO_MCP_SERVER", "False")
 
 from scrutiny.app.answering.followup import standalone_question  # noqa: E402
+from scrutiny.app.answering.llm import LLMError  # noqa: E402
 from scrutiny.app.records import Answer  # noqa: E402
-from scrutiny.app.web.export import KIND_LABELS, date_label, export_answer, kind_label  # noqa: E402 - env first
+from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters  # noqa: E402
+from scrutiny.app.service import BadQuestion  # noqa: E402
+from scrutiny.app.web.ask_tab import build_ask_tab  # noqa: E402
+from scrutiny.app.web.documents_tab import UPLOAD_SUFFIXES, build_documents_tab  # noqa: E402
+from scrutiny.app.web.draft_tab import build_draft_tab  # noqa: E402
+from scrutiny.app.web.export import date_label, export_answer, kind_label  # noqa: E402 - env first
 from scrutiny.app.web.pages import PageView, find_original, page_view  # noqa: E402
 from scrutiny.app.web.render import (  # noqa: E402
     APP_TITLE,
-    CHAT_PLACEHOLDER,
     CSS,
     INTRO,
+    PICKER_LABEL,
+    RELATED_PICKER_LABEL,
     SOURCES_EMPTY,
-    UPLOAD_HELP,
     chat_reply,
     error_html,
     escape_markdown,
     source_choices,
     sources_html,
 )
+from scrutiny.index.embedder import ModelUnavailable  # noqa: E402
+from scrutiny.index.store import SNAPSHOTS, IndexStore, MissingIndex, ModelMismatch  # noqa: E402
 
-UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 UPLOAD_NAME_CHARS = 120  # longest stored file name, extension included
 STAGING_FOLDER = ".incoming"  # inside uploads/: files wait here until they are indexed
-MAX_PASSAGES = 20  # top of the "passages to draw on" slider
 BYTES_PER_MB = 1024 * 1024
-CHAT_HEIGHT = 520
-TABLE_HEIGHT = 640
-UPLOAD_RESULTS_HEIGHT = 80  # room for the progress bar while files are indexed
 ASK_CONCURRENCY_ID = "ask"
 PAGE_CONCURRENCY_ID = "page"
 FILE_CACHE_SECONDS = 3600  # exported answers and page images are deleted from gradio's cache after this
 
 AUTH_MESSAGE = "Scrutiny: sign in with the user name and password you were given."
-PICKER_LABEL = "Show the cited page"
-RELATED_PICKER_LABEL = "Show the page of a related passage (not evidence)"
 # Ask before removing; a cancelled removal reaches the handler as no choice.
 CONFIRM_REMOVE_JS = "(choice) => (choice && confirm('Remove this document from the index?')) ? choice : null"
 
@@ -186,8 +187,6 @@ class ScrutinyApp:
 
     def manifest_rows(self) -> list[dict]:
         """Indexed documents from the manifest; [] when there is no index yet."""
-        from scrutiny.index.store import MissingIndex
-
         try:
             return self.service.documents()
         except MissingIndex:
@@ -232,24 +231,14 @@ class ScrutinyApp:
     # ---------------------------------------------------------------- asking
 
     def _filters(self, kinds, forces, documents):
-        from scrutiny.app.retrieval.fusion import SearchFilters
-
         return SearchFilters(tuple(kinds or ()), tuple(forces or ()), tuple(documents or ()))
 
     def _ask_errors(self):
-        from scrutiny.app.answering.llm import LLMError
-        from scrutiny.app.retrieval.fusion import BadFilter
-        from scrutiny.app.service import BadQuestion
-        from scrutiny.index.embedder import ModelUnavailable
-        from scrutiny.index.store import MissingIndex, ModelMismatch
-
         return BadQuestion, BadFilter, MissingIndex, ModelMismatch, ModelUnavailable, LLMError
 
     def answer(self, message: str, conversation: Conversation | None, kinds=(), forces=(), documents=(),
                k: int | None = None) -> AskResult:
         """Answer a chat message (a follow-up is read in the context of the previous question)."""
-        from scrutiny.index.store import MissingIndex
-
         conversation = conversation or Conversation()
         question = standalone_question(message, conversation.previous_question)
         try:
@@ -415,9 +404,6 @@ class ScrutinyApp:
         Files wait in a staging folder until indexed: a file that fails is deleted with its
         reason reported, so nothing already indexed or stored is replaced by a bad upload.
         """
-        from scrutiny.index.embedder import ModelUnavailable
-        from scrutiny.index.store import MissingIndex, ModelMismatch
-
         files = [f for f in (files or []) if f]
         if not files:
             return []
@@ -494,8 +480,6 @@ class ScrutinyApp:
 
     def remove(self, doc_id: str | None):
         """Remove event: a message, then the refreshed documents table, status and selectors."""
-        from scrutiny.index.store import MissingIndex
-
         if not doc_id:
             return ("Nothing removed: choose a document, then confirm.", *self.refresh(clear_removal=False))
         try:
@@ -525,7 +509,6 @@ def build_app(service, export_folder: Path | None = None):
     """The Gradio Blocks page over `service`: Ask, Documents and Draft tabs, and the `ask` API."""
     import gradio as gr
 
-    from scrutiny.app.web.draft_tab import build_draft_tab
 
     app = ScrutinyApp(service, export_folder)
     settings = service.settings
@@ -540,100 +523,34 @@ def build_app(service, export_folder: Path | None = None):
         gr.Markdown(INTRO, elem_classes=["scrutiny-intro"])
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"):
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=5, min_width=420):
-                        chat = gr.Chatbot(label="Conversation", show_label=False, height=CHAT_HEIGHT,
-                                          placeholder=CHAT_PLACEHOLDER,
-                                          buttons=["copy"], feedback_options=None, elem_id="scrutiny-chat",
-                                          layout="bubble")
-                        with gr.Row():
-                            question = gr.Textbox(show_label=False, scale=5, lines=1, max_lines=4,
-                                                  placeholder="Ask a question, e.g. What did HMICFRS find about "
-                                                              "criminal finances? Then follow up: and Durham?",
-                                                  elem_id="scrutiny-question", submit_btn=False, autofocus=True)
-                            ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=90,
-                                                   elem_id="scrutiny-ask")
-                        with gr.Row():
-                            new_chat = gr.Button("New conversation", size="sm", variant="secondary")
-                            export_md = gr.DownloadButton("Download answer (.md)", size="sm", visible=False,
-                                                          elem_id="scrutiny-export-md")
-                            export_docx = gr.DownloadButton("Download answer (Word)", size="sm", visible=False,
-                                                            elem_id="scrutiny-export-docx")
-                        with gr.Accordion("Filters: which documents to search", open=False):
-                            kinds = gr.Dropdown(choices=[(label, kind) for kind, label in KIND_LABELS.items()],
-                                                multiselect=True, label="Document kind",
-                                                info="Leave empty for all kinds.")
-                            force_filter = gr.Dropdown(choices=forces, multiselect=True, label="Force",
-                                                       info="Only passages about these forces.")
-                            document_filter = gr.Dropdown(choices=documents, multiselect=True,
-                                                          label="Documents", info="Only these documents.")
-                            passages = gr.Slider(1, MAX_PASSAGES, value=settings.retrieval.top_k, step=1,
-                                                 label="Passages to draw the answer from",
-                                                 info="More passages can find more, but answers take longer.")
-                    with gr.Column(scale=4, min_width=380):
-                        sources = gr.HTML(SOURCES_EMPTY, elem_id="scrutiny-sources", max_height=CHAT_HEIGHT,
-                                          container=True, padding=True)
-                # the page at full width, so its text is readable without zooming
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=1, min_width=240):
-                        source_picker = gr.Radio(choices=[], label=PICKER_LABEL, visible=False,
-                                                 elem_id="scrutiny-source-picker")
-                        page_caption = gr.Markdown("", elem_id="scrutiny-page-caption")
-                    with gr.Column(scale=3):
-                        page_image = gr.Image(type="pil", format="png", label="Cited page", visible=False,
-                                              interactive=False, buttons=["fullscreen", "download"],
-                                              elem_id="scrutiny-page-image")
-                        page_text = gr.HTML("", visible=False, elem_id="scrutiny-page-text")
-
+                ask = build_ask_tab(settings, forces, documents)
             with gr.Tab("Documents", id="documents"):
-                status = gr.Markdown(app.index_status())
-                table = gr.Dataframe(
-                    value=app.documents_table(),
-                    headers=["Title", "Kind", "Date", "Pages", "Passages", "File", "Id"],
-                    datatype=["str", "str", "str", "number", "number", "str", "str"],
-                    interactive=False, wrap=True, label="Indexed documents", max_height=TABLE_HEIGHT,
-                    column_widths=["34%", "12%", "10%", "7%", "8%", "21%", "8%"],
-                )
-                with gr.Row(equal_height=False):
-                    with gr.Column():
-                        files = gr.File(file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
-                                        label=f"Add documents (up to {settings.app.upload_max_mb:g} MB each)",
-                                        elem_id="scrutiny-upload")
-                        gr.Markdown(UPLOAD_HELP)
-                        add_button = gr.Button("Add to the index", variant="primary", elem_id="scrutiny-add")
-                        upload_results = gr.HTML("", elem_id="scrutiny-upload-results",
-                                                 min_height=UPLOAD_RESULTS_HEIGHT)
-                    with gr.Column():
-                        to_remove = gr.Dropdown(choices=documents, label="Remove a document from the index",
-                                                elem_id="scrutiny-remove-choice")
-                        remove_button = gr.Button("Remove", variant="stop", elem_id="scrutiny-remove")
-                        remove_result = gr.Markdown("", elem_id="scrutiny-documents-message")
-
+                docs = build_documents_tab(app, settings, documents)
             with gr.Tab("Draft a response", id="draft"):
                 build_draft_tab(service)
 
-        answer_outputs = [chat, conversation, sources, source_picker, page_image, page_text, page_caption,
-                          export_md, export_docx]
-        answer_inputs = [pending, chat, conversation, kinds, force_filter, document_filter, passages]
+        answer_outputs = [ask.chat, conversation, ask.sources, ask.source_picker, ask.page_image, ask.page_text, ask.page_caption,
+                          ask.export_md, ask.export_docx]
+        answer_inputs = [pending, ask.chat, conversation, ask.kinds, ask.force_filter, ask.document_filter, ask.passages]
         # UI events are private and named, so the public API is just `ask` (under that exact name).
         # A turn is two steps: the question shows at once, then the answer replaces the spinner.
-        for name, trigger in (("chat_submit", question.submit), ("chat_click", ask_button.click)):
-            trigger(app.echo, [question, chat], [chat, pending, question], api_name=f"{name}_echo",
+        for name, trigger in (("chat_submit", ask.question.submit), ("chat_click", ask.ask_button.click)):
+            trigger(app.echo, [ask.question, ask.chat], [ask.chat, pending, ask.question], api_name=f"{name}_echo",
                     api_visibility="private", queue=False).then(
                 app.ask, answer_inputs, answer_outputs, api_name=name, api_visibility="private",
-                concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID, show_progress_on=[chat],
+                concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID, show_progress_on=[ask.chat],
             )
-        chat.clear(app.new_conversation, None, [*answer_outputs, question], api_name="clear_conversation",
+        ask.chat.clear(app.new_conversation, None, [*answer_outputs, ask.question], api_name="clear_conversation",
                    api_visibility="private")
-        new_chat.click(app.new_conversation, None, [*answer_outputs, question], api_name="new_conversation",
+        ask.new_chat.click(app.new_conversation, None, [*answer_outputs, ask.question], api_name="new_conversation",
                        api_visibility="private")
-        source_picker.input(app.open_source, [source_picker, conversation], [page_image, page_text, page_caption],
+        ask.source_picker.input(app.open_source, [ask.source_picker, conversation], [ask.page_image, ask.page_text, ask.page_caption],
                             api_name="open_source", api_visibility="private", concurrency_limit=ask_limit,
                             concurrency_id=PAGE_CONCURRENCY_ID)
-        refreshed = [table, status, force_filter, document_filter, to_remove]
-        add_button.click(_progress_handler(app.upload), [files], [upload_results, files, *refreshed],
-                         api_name="upload", api_visibility="private", show_progress_on=[upload_results])
-        remove_button.click(app.remove, [to_remove], [remove_result, *refreshed], api_name="remove",
+        refreshed = [docs.table, docs.status, ask.force_filter, ask.document_filter, docs.to_remove]
+        docs.add_button.click(_progress_handler(app.upload), [docs.files], [docs.upload_results, docs.files, *refreshed],
+                         api_name="upload", api_visibility="private", show_progress_on=[docs.upload_results])
+        docs.remove_button.click(app.remove, [docs.to_remove], [docs.remove_result, *refreshed], api_name="remove",
                             api_visibility="private", js=CONFIRM_REMOVE_JS)
         blocks.load(app.refresh, None, refreshed, api_name="refresh_documents", api_visibility="private")
         gr.api(app.ask_api, api_name="ask", concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
@@ -646,7 +563,6 @@ def launch_options(settings, no_auth: bool = False) -> dict:
     """Keyword arguments for `Blocks.launch` from settings, after the exposure check."""
     import gradio as gr
 
-    from scrutiny.index.store import SNAPSHOTS, IndexStore
 
     credentials = check_exposure(settings.app.host, settings.app.auth, no_auth)
     store = IndexStore(settings.index)

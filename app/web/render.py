@@ -16,6 +16,8 @@ from scrutiny.app.web.pages import mark_quote
 PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
 
 APP_TITLE = "Scrutiny"
+PICKER_LABEL = "Show the cited page"
+RELATED_PICKER_LABEL = "Show the page of a related passage (not evidence)"
 INTRO = (
     "Ask about the indexed HMICFRS inspection reports, PCC and force responses and related papers. "
     "Every answer is made of **verbatim quotes**, each numbered and tied to a document and page in "
