@@ -83,6 +83,12 @@ def test_a_year_the_question_names_must_be_where_the_sentence_sits():
     sentence = "The force reported a backlog of over 20,000 SARs."
     assert not expectation.met_by(sentence, set(), "An inspection published 2022-12")
     assert expectation.met_by(sentence, set(), "In our 2018 inspection we found the following.")
+    # A context that names no year at all (a news story dated only in its address) is not known
+    # to be about another time; one of two years named is enough.
+    assert expectation.failed_check(sentence, set(), "Inspectors found a backlog in the unit.") is None
+    both = Expectation.of("How much had the force lost since 2015, at the 2017 inspection?")
+    assert both.failed_check("We are £3.5 million a year worse off.", set(), "Budgets were cut in 2015.") is None
+    assert both.failed_check("We are £3.5 million a year worse off.", set(), "Budgets in 2019.") == "year"
 
 
 def test_circumstantial_when_does_not_demand_a_date():

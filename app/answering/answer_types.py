@@ -448,13 +448,24 @@ class Expectation:
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
                common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None,
                document_words: Collection[str] | None = None) -> bool:
-        """`text` holds every kind of answer asked for and is not about other forces only.
+        """`text` can be the answer: it fails none of the checks (see `failed_check`)."""
+        return self.failed_check(text, about, context, heading, common_words, commissioner_speaks,
+                                 document_words) is None
+
+    def failed_check(self, text: str, about: set[str], context: str, heading: str = "",
+                     common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None,
+                     document_words: Collection[str] | None = None) -> str | None:
+        """The name of the first check `text` fails ("force", "year", "count", "commissioner",
+        "person", "proper_name", "money", "group", "area" or an answer type's name), or None when
+        it can be the answer: it holds every kind of answer asked for and is not about other forces only.
 
         `about` is what the sentence is about: the forces it and its section heading name, else
         those of its passage. A sentence about no force in particular (a regional or national
         finding) may answer.
-        `context` is where it sits (its passage, section, document title and date): a year the
-        question names must be there, or the sentence is about another time.
+        `context` is where it sits (its passage, section, document title and date): when it
+        names any year, one the question names must be among them, or the sentence is about
+        another time. A context with no year at all (a news story whose date is only in its
+        address) is not known to be about another time.
         `heading` is its section path: a grade's area may be named there instead of in it.
         `common_words` are the words the documents write in lower case (see has_person_name).
         `commissioner_speaks`: the commissioner asked about says the sentence (by default: one is
@@ -465,24 +476,24 @@ class Expectation:
         commissioner's response does not answer for him.
         """
         if self.forces and about and not about & self.forces:
-            return False
-        if any(year not in context for year in self.years):
-            return False
+            return "force"
+        if self.years and not any(year in context for year in self.years) and YEAR.search(context):
+            return "year"  # dated, but by none of the years asked about: about another time
         if self.counted and not counts(text, self.counted):
-            return False
+            return "count"
         if self.commissioner and not (bool(COMMISSIONER.search(context)) if commissioner_speaks is None
                                       else commissioner_speaks):
-            return False
+            return "commissioner"
         if self.person and not has_person_name(text, common_words):
-            return False
+            return "person"
         if document_words is not None and any(
                 piece not in document_words
                 for name in proper_names(self.text, frozenset(common_words)) for piece in LETTERS.findall(name)):
-            return False  # "Smith-Jones" is in a document as "smith" and "jones" (see document_words)
+            return "proper_name"  # "Smith-Jones" is in a document as "smith" and "jones" (see document_words)
         if self.money and not re.search(r"\b(?:" + "|".join(self.money) + ")", text, re.IGNORECASE):
-            return False
+            return "money"
         if self.groups and not self._about_groups(text):
-            return False
+            return "group"
         if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
-            return False
-        return all(t.present(text) for t in self.types)
+            return "area"
+        return next((t.name for t in self.types if not t.present(text)), None)

@@ -133,8 +133,15 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer,
     return sorted(candidates, key=lambda c: -c.score)
 
 def can_answer(candidate: Candidate, expectations: list[Expectation], common_words: frozenset[str],
-             quote: str | None = None) -> bool:
+               quote: str | None = None) -> bool:
     """The candidate, as quoted (by default with what it introduces), can answer some part of the question."""
+    return None in failed_checks(candidate, expectations, common_words, quote)
+
+
+def failed_checks(candidate: Candidate, expectations: list[Expectation], common_words: frozenset[str],
+                  quote: str | None = None) -> list[str | None]:
+    """For each part's expectation, the name of the check the candidate fails (None: it can
+    answer that part). See Expectation.failed_check."""
     # What the sentence is about: the forces it names and those of its section heading
     # ("Durham was graded outstanding" is about Durham, not about the Cleveland response
     # it sits in); a sentence naming none is about what its passage is about.
@@ -143,10 +150,16 @@ def can_answer(candidate: Candidate, expectations: list[Expectation], common_wor
     text = candidate.quote if quote is None else quote
     hit = candidate.hit
     context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
-    return any(expectation.met_by(text, about, context, hit.chunk.section, common_words,
-                                  commissioner_speaks(candidate, expectation.forces) if expectation.commissioner
-                                  else None, _document_words(hit.document))
-               for expectation in expectations)
+    failed: list[str | None] = []
+    for expectation in expectations:
+        failed.append(expectation.failed_check(
+            text, about, context, hit.chunk.section, common_words,
+            commissioner_speaks(candidate, expectation.forces) if expectation.commissioner else None,
+            _document_words(hit.document)))
+        if failed[-1] is None:
+            break  # one part it can answer is enough (the rest are not computed)
+    return failed
+
 
 def _words_of(document: Document) -> frozenset[str]:
     """The lower-cased runs of letters of a whole document (see Expectation.met_by)."""
