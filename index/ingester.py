@@ -43,7 +43,8 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #   1: printed page numbers (PDF page labels, margin numbers); chunks that name no force are
 #      about the force their document's title names.
 #   2: a short continuation chunk is widened back to whole sentences of context.
-READER_VERSION = 2
+#   3: plain text saved one paragraph per line is split at its lines, under its title line.
+READER_VERSION = 3
 
 
 @dataclass

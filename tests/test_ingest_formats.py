@@ -515,3 +515,38 @@ def test_document_date_prefers_a_labelled_date_then_metadata():
     assert document_date(first_page) == "2021-03-16"
     assert document_date("Findings from May 2019", "2022-12-08") == "2022-12-08"
     assert document_date("Findings from May 2019") == "2019-05"
+
+
+def test_text_saved_one_paragraph_per_line_is_split_at_its_lines_under_its_title(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text(
+        "Cheshire custody suites judged 'very good overall'\n"
+        "Custody in Cheshire was found by inspectors to be very good overall.\n"
+        "However, inspectors made one recommendation and highlighted 19 areas for improvement.\n"
+        "Inspectors who visited unannounced in September 2018 found the force focused on care.\n",
+        encoding="utf-8")
+    document = load_document(path)
+    roles_and_texts = [(b.role, b.text[:40]) for b in document.blocks]
+    assert roles_and_texts == [
+        ("heading", "Cheshire custody suites judged 'very goo"),
+        ("paragraph", "Custody in Cheshire was found by inspect"),
+        ("paragraph", "However, inspectors made one recommendat"),
+        ("paragraph", "Inspectors who visited unannounced in Se"),
+    ]
+    assert document.title.startswith("Cheshire custody suites")
+
+
+def test_hard_wrapped_prose_stays_one_paragraph(tmp_path):
+    path = tmp_path / "wrapped.txt"
+    path.write_text(
+        "The force reported that it has a backlog of over 20,000 suspicious activity\n"
+        "reports that have built up over several years, and Financial Investigators\n"
+        "are dealing with large caseloads across the region.\n\n"
+        "A second paragraph follows the blank line.\n",
+        encoding="utf-8")
+    texts = [b.text for b in load_document(path).blocks]
+    assert texts == [
+        "The force reported that it has a backlog of over 20,000 suspicious activity reports that have built up "
+        "over several years, and Financial Investigators are dealing with large caseloads across the region.",
+        "A second paragraph follows the blank line.",
+    ]

@@ -14,6 +14,13 @@ from pathlib import Path
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
 
 BINARY_SHARE = 0.05  # more control bytes than this means the file is not text
+# A line ends its paragraph when it ends a sentence, or when it is much shorter than the longest
+# line beside it and the next starts a new one (a title, a by-line, a date line). Hard-wrapped
+# prose keeps its lines together: they are of a length and end mid-sentence.
+LINE_ENDS_PARAGRAPH = re.compile(r"[.!?:;\"”’)]\s*$")
+SHORT_LINE_SHARE = 0.6
+STARTS_PARAGRAPH = re.compile(r"^\s*[\"“‘'(]?[A-Z0-9£]")
+TITLE_WORDS = 25  # a first line this short, not ending a sentence, is the document's title
 # Byte-order marks of the wide encodings (Notepad's "Unicode" is UTF-16 LE with a BOM). Their
 # text is full of NUL bytes, so they must be recognised before the binary check. UTF-32 first:
 # its little-endian BOM starts with UTF-16's.
@@ -50,6 +57,28 @@ def decode_text(raw: bytes) -> str:
     return str(best)
 
 
+def line_paragraphs(paragraph: str) -> list[str]:
+    """The paragraphs of a run of lines with no blank line between them: one per line when the
+    lines are paragraphs (text saved one paragraph per line, under a title line), joined when
+    they are prose wrapped at a width."""
+    lines = [line.strip() for line in paragraph.split("\n") if line.strip()]
+    if not lines:
+        return []
+    longest = max(len(line) for line in lines)
+    paragraphs: list[list[str]] = [[]]
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        paragraphs[-1].append(line)
+        ends = bool(LINE_ENDS_PARAGRAPH.search(line)) or (
+            len(line) < SHORT_LINE_SHARE * longest and bool(STARTS_PARAGRAPH.match(following)))
+        if ends and following:
+            paragraphs.append([])
+    return [" ".join(" ".join(part).split()) for part in paragraphs if part]
+
+
+def _is_title(text: str) -> bool:
+    return len(text.split()) <= TITLE_WORDS and not LINE_ENDS_PARAGRAPH.search(text)
+
+
 def load_text(path: Path) -> LoadedFile:
     """Read .txt (paragraphs split on blank lines) or .md (headings and list items kept)."""
     from scrutiny.ingest.formats.webpage import markdown_blocks
@@ -62,9 +91,9 @@ def load_text(path: Path) -> LoadedFile:
             blocks.extend(markdown_blocks(page_text, page_number))
         else:
             for paragraph in re.split(r"\n\s*\n", page_text):
-                joined = " ".join(paragraph.split())
-                if joined:
-                    blocks.append(Block(page_number, joined, "paragraph"))
+                blocks.extend(Block(page_number, text, "paragraph") for text in line_paragraphs(paragraph))
+            if page_number == 1 and blocks and _is_title(blocks[0].text):
+                blocks[0] = Block(1, blocks[0].text, "heading", level=1)
     if not blocks:
         raise UnreadableDocument("file has no text")
     title = next((b.text for b in blocks if b.role == "heading"), blocks[0].text[:120])
