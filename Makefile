@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install lint test test-fast demo bench eval eval-dev clean
+.PHONY: install lint test test-fast demo bench eval eval-dev fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,14 @@ eval: install
 CORPUS_DEV ?= ../shared/corpus-dev
 eval-dev: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
-	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate
-	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test
+	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate --check --thresholds eval/thresholds_corpus_dev.toml
+	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test --check --thresholds eval/thresholds_corpus_dev.toml
+
+# Fit the sentence-feature weights on the development documents (prints them beside the hand
+# weights' cross-validated top-1; the answerer ships the hand weights while they are as good)
+fit: install
+	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
+	$(BIN)/python -m scrutiny.eval.fit --index .index-dev --cases eval/corpus_dev.jsonl
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench

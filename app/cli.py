@@ -229,10 +229,13 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
 @json_option
 @click.option("--cases", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
               help="Known-answer cases (JSON lines); default: the bundled eval set.")
-@click.option("--check", is_flag=True, help="Exit 1 when a metric is below eval/thresholds.toml.")
+@click.option("--check", is_flag=True, help="Exit 1 when a metric is outside its thresholds.")
+@click.option("--thresholds", type=click.Path(path_type=Path, exists=True, dir_okay=False), default=None,
+              help="Thresholds for --check (TOML; a table per split may override the file's own); "
+                   "default: eval/thresholds.toml.")
 @click.option("--split", type=click.Choice(["all", "calibrate", "test"]), default="all",
               help="Run only one split of the cases.")
-def evaluate(index, as_json, cases, check, split):
+def evaluate(index, as_json, cases, check, thresholds, split):
     """Run the known-answer evaluation and print its metrics."""
     from scrutiny.eval.runner import default_cases_path, format_report, load_cases, run_eval, thresholds_failed
 
@@ -251,7 +254,7 @@ def evaluate(index, as_json, cases, check, split):
     else:
         click.echo(format_report(report))
     if check:
-        failures = thresholds_failed(report["metrics"])
+        failures = thresholds_failed(report["metrics"], thresholds, split)
         for failure in failures:
             click.echo(f"below threshold: {failure}", err=True)
         if failures:

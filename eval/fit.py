@@ -94,11 +94,10 @@ def main() -> None:
     entries = question_rows(service, load_cases(Path(args.cases)))
     hand = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
     folds = grouped_folds(entries)
-    report = {"questions": len(entries), "with_evidence_among_candidates": sum(bool(e["labels"].any()) for e in entries),
-              "hand_top1": round(np.mean([top1(test, hand) for _, test in folds]), 3), "by_c": {}}
-    for c in C_GRID:
-        report["by_c"][c] = round(float(np.mean([top1(test, *fit(train, c)) for train, test in folds])), 3)
-    best_c = max(C_GRID, key=lambda c: (report["by_c"][c], -c))
+    by_c = {c: round(float(np.mean([top1(test, *fit(train, c)) for train, test in folds])), 3) for c in C_GRID}
+    best_c = max(C_GRID, key=lambda c: (by_c[c], -c))
+    report: dict = {"questions": len(entries), "with_evidence_among_candidates": sum(bool(e["labels"].any()) for e in entries),
+                    "hand_top1": round(float(np.mean([top1(test, hand) for _, test in folds])), 3), "by_c": by_c}
     weights, intercept = fit(entries, best_c)
     report |= {"chosen_c": best_c, "fitted_top1_in_sample": round(top1(entries, weights, intercept), 3),
                "weights": dict(zip(FEATURES, map(float, weights), strict=True)), "intercept": intercept}
@@ -106,7 +105,7 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(json.dumps({
             "features": list(FEATURES), "weights": [float(w) for w in weights], "intercept": intercept,
-            "c": best_c, "cv_top1": report["by_c"][best_c], "hand_cv_top1": report["hand_top1"],
+            "c": best_c, "cv_top1": by_c[best_c], "hand_cv_top1": report["hand_top1"],
         }, indent=2) + "\n", encoding="utf-8")
 
 

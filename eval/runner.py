@@ -160,9 +160,11 @@ def load_thresholds(path: Path | None = None) -> dict:
     return tomllib.loads(Path(path or default_thresholds_path()).read_text())
 
 
-def thresholds_failed(metrics: dict, path: Path | None = None) -> list[str]:
-    """Human-readable list of metrics outside their thresholds."""
+def thresholds_failed(metrics: dict, path: Path | None = None, split: str = "all") -> list[str]:
+    """Human-readable list of metrics outside their thresholds (the file's table for `split`, when
+    it has one: a held-out split has bounds of its own)."""
     thresholds = load_thresholds(path)
+    thresholds = thresholds.get(split, thresholds)
     failures = []
     for name, minimum in thresholds.get("minimum", {}).items():
         if metrics.get(name, 0.0) < minimum:

@@ -44,7 +44,8 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #      about the force their document's title names.
 #   2: a short continuation chunk is widened back to whole sentences of context.
 #   3: plain text saved one paragraph per line is split at its lines, under its title line.
-READER_VERSION = 3
+#   4: kinds: press releases, letters, commissioners' and forces' statements by their titles.
+READER_VERSION = 4
 
 
 @dataclass

@@ -17,19 +17,43 @@ MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
 LABELLED_DATE = re.compile(r"^\s*(?:date|dated|published|date published)\s*[:\-–]\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
+_COMMISSIONER = r"(?:PCC|PFCC|(?:Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+)?Commissioner)"
+# Rules over the title and the first page, tried in order; the first that matches wins.
+# Each names who speaks: a panel's papers, the inspectorate's letters and news releases, a
+# commissioner or a force answering a report, the report itself.
 KIND_RULES: list[tuple[str, re.Pattern]] = [
     ("board_paper", re.compile(
         r"^\s*to:\s.*\b(board|committee|panel|meeting)\b|\bagenda item\b|\breport to the\b.*\b(board|committee|panel)\b",
         re.IGNORECASE | re.MULTILINE)),
+    # a letter is its own kind of document ("Letter from HM Chief Inspector to ...")
+    ("other", re.compile(r"\A\s*letter\s+(?:from|to)\b", re.IGNORECASE)),
+    # The inspectorate's news release: a link to the report under its lead ("Get the report").
+    ("press_release", re.compile(
+        r"^\s*(?:get|read|download)\s+the\s+(?:report|letter|full report)\s*$"
+        r"|\b(?:the police inspectorate|the inspectorate|HMICFRS)\s+(?:has|have)\s+said\.",
+        re.IGNORECASE | re.MULTILINE)),
+    ("force_response", re.compile(r"\A\s*response to (?:the )?HMICFRS\b", re.IGNORECASE)),
     ("pcc_response", re.compile(
         r"\b(pcc|police and crime commissioner|police, fire and crime commissioner|commissioner)('s|’s)?\s+response\b"
         r"|\bresponse\s+(by|from|of)\s+the\s+(pcc|police and crime commissioner|commissioner)\b"
-        r"|\bsection 55 response\b.*\bcommissioner\b",
+        r"|\bsection 55 response\b.*\bcommissioner\b"
+        # "Commissioner responds to ...", "PFCC responds", "Commissioner's praise as ...",
+        # "PCC receives HMIC's judgement", "... Commissioner's comments on HMICFRS reports"
+        r"|\A[^\n]{0,80}\b" + _COMMISSIONER + r"('s|’s)?\s+(?:responds?|praise|comments?|receives|welcomes?|reflects?)\b",
         re.IGNORECASE)),
-    ("force_response", re.compile(
-        r"\b(force|police|constabulary|chief constable)('s|’s)?\s+response\s+to\b", re.IGNORECASE)),
+    # the inspectorate's own titles: "PEEL assessment 2017: ...", "An inspection of ...",
+    # "A joint thematic inspection ...", "... re-inspection 2018", "...: Final inspection report"
     ("inspection_report", re.compile(
-        r"©\s*HMICFRS|\bHMICFRS\s+\d{4}\b|\bHis Majesty's Inspectorate of Constabulary\b.*\bwe inspected\b",
+        r"\APEEL\s+(?:assessment\s+)?\d{4}\b|\A(?:an|a joint(?: thematic)?)\s+inspection\s+of\b"
+        r"|\A[^\n]{0,160}\b(?:re-inspection|inspection report)(?:\s+\d{4})?[ \t]*$",
+        re.IGNORECASE | re.MULTILINE)),
+    ("force_response", re.compile(
+        r"\b(force|police|constabulary|chief constable)('s|’s)?\s+response\s+to\b"
+        r"|\A[^\n]{0,60}\b(?:police|constabulary)\s+(?:welcomes?|responds?)\b",
+        re.IGNORECASE)),
+    ("inspection_report", re.compile(
+        r"©\s*HMICFRS|\bHMICFRS\s+\d{4}\b|\bHis Majesty's Inspectorate of Constabulary\b.*\bwe inspected\b"
+        r"|\bthis report sets out (?:the )?findings from our inspection\b",
         re.IGNORECASE)),
 ]
 INSPECTORATE_AUTHOR = re.compile(r"\b(HMICFRS|HMIC|Inspectorate)\b", re.IGNORECASE)
@@ -79,6 +103,6 @@ def document_kind(title: str, first_page: str, author: str, suffix: str) -> str:
             return kind
     if INSPECTORATE_AUTHOR.search(author) and re.search(r"\binspection\b", head, re.IGNORECASE):
         return "inspection_report"
-    if suffix in {".html", ".htm"}:
+    if suffix in {".html", ".htm", ".txt"}:  # a web page, or one copied as plain text
         return "news"
     return "other"

@@ -9,10 +9,10 @@ from functools import cached_property
 from typing import Generic, Literal, TypeVar
 
 DocumentKind = Literal[
-    "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other"
+    "inspection_report", "press_release", "pcc_response", "force_response", "board_paper", "news", "other"
 ]
 DOCUMENT_KINDS: tuple[str, ...] = (
-    "inspection_report", "pcc_response", "force_response", "board_paper", "news", "other",
+    "inspection_report", "press_release", "pcc_response", "force_response", "board_paper", "news", "other",
 )
 # Kinds in which a force or its PCC says what is being done about an inspection's findings.
 RESPONSE_KINDS = frozenset({"pcc_response", "force_response", "board_paper"})

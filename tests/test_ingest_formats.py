@@ -492,10 +492,28 @@ def test_kind_rules_apply_in_order(first_page, expected):
     assert document_kind("", first_page, "", ".pdf") == expected
 
 
-def test_news_is_only_the_fallback_for_web_pages():
+def test_news_is_only_the_fallback_for_web_pages_and_text_copied_from_them():
     assert document_kind("PCC response to HMICFRS", "", "", ".html") == "pcc_response"
     assert document_kind("Blog post", "Nothing official here.", "", ".htm") == "news"
-    assert document_kind("Blog post", "Nothing official here.", "", ".txt") == "other"
+    assert document_kind("Blog post", "Nothing official here.", "", ".txt") == "news"
+    assert document_kind("Blog post", "Nothing official here.", "", ".docx") == "other"
+
+
+@pytest.mark.parametrize(("title", "first_page", "expected"), [
+    ("Concerns over the force's performance", "There are concerns, the police inspectorate has said.\n\nGet the report\n",
+     "press_release"),
+    ("Force removed from enhanced monitoring", "The force has improved.\n\nGet the letter\n", "press_release"),
+    ("Letter from HM Chief Inspector to the Commissioner", "I am writing to you ahead of the publication.", "other"),
+    ("Commissioner responds to the force's PEEL report", "The force must do better.", "pcc_response"),
+    ("PFCC responds to HMICFRS PEEL report", "", "pcc_response"),
+    ("Essex Police welcomes HMICFRS PEEL report", "", "force_response"),
+    ("Response to HMICFRS integrity inspection report", "We recognise that our integrity matters.", "force_response"),
+    ("PEEL assessment 2017: Devon and Cornwall", "This is our fourth PEEL assessment.", "inspection_report"),
+    ("Police response to violence against women and girls: Final inspection report", "", "inspection_report"),
+    ("Upcoming inspection report 'won't make pleasant reading'", "The chief constable said so.", "other"),
+])
+def test_kind_from_who_speaks_in_the_title(title, first_page, expected):
+    assert document_kind(title, first_page, "", ".pdf") == expected
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -47,7 +47,7 @@ FINDINGS_LISTED = 4  # most findings of the kind asked for an answer quotes
 RESPONSE_PAIRS = 2  # most findings quoted with the force's response to each
 
 KIND_PRIORITY = {
-    "inspection_report": 0, "board_paper": 1, "force_response": 1, "pcc_response": 1,
+    "inspection_report": 0, "press_release": 1, "board_paper": 1, "force_response": 1, "pcc_response": 1,
     "other": 2, "news": 3,
 }
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")

@@ -15,6 +15,7 @@ from scrutiny.app.records import Answer, Citation
 
 KIND_LABELS = {
     "inspection_report": "Inspection report",
+    "press_release": "HMICFRS press release",
     "pcc_response": "PCC response",
     "force_response": "Force response",
     "board_paper": "Board paper",
