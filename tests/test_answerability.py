@@ -268,3 +268,17 @@ def test_a_sentence_about_another_team_or_operation_does_not_answer():
     # nor does a word relating teams to each other: "working across teams" is about no other team
     assert expectation.met_by("The unit has seized £120,000 by working across teams.", set(), "")
     assert expectation.met_by("The unit has seized £120,000 with officers from all three teams.", set(), "")
+
+
+def test_an_area_named_before_the_word_grade_must_be_graded():
+    expectation = Expectation.of("What efficiency grade did HMIC give the force in 2014?")
+    assert expectation.met_by("The force is good at being efficient in its use of resources in 2014.", set(), "2014")
+    assert not expectation.met_by("The force is outstanding at keeping people safe in 2014.", set(), "2014")
+    # an acronym alone names no area to judge by
+    assert not Expectation.of("What SOC grade did the unit get?").area
+
+
+def test_who_is_the_role_asks_for_a_person():
+    assert Expectation.of("Who is the West Mercia Police and Crime Commissioner who presented the report?").person
+    assert Expectation.of("Who was its temporary head?").person
+    assert not Expectation.of("Who is responsible for vetting?").person

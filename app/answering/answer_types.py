@@ -139,7 +139,10 @@ PERSON_ASKED = re.compile(
     r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:officers?|spokesperson|spokes(?:wo)?m[ae]n|persons?|people)"
     r" (?:said|spoke|told|wrote|\w+ed)\b"
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
-    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b",
+    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b"
+    # "Who is the West Mercia Police and Crime Commissioner ...?", "who was its temporary head?"
+    r"|\bwho (?:is|was|are|were) (?:the |its |their )?(?:(?!(?:who|which|that)\b)[\w'’-]+ ){0,6}?"
+    r"(?:commissioner|PCC|PFCC|constable|inspector|chair|head|director|superintendent|spokesperson|leader)s?\b",
     re.IGNORECASE,
 )
 ROLE = re.compile(
@@ -181,20 +184,26 @@ PERSON_BESIDE = re.compile(
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
 # another area ("adequate at tackling serious and organised crime") does not answer it.
 GRADED_AREA = re.compile(
-    r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;]|$)",
+    r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;]|$)"
+    # "What efficiency grade did ...?": the area named before the word "grade"
+    r"|\b(?:what|which)\s+((?:(?!(?:grade|grades|grading|rating)\b)[\w'’-]+\s+){1,4}?)(?:grade|grading|rating)s?\b",
     re.IGNORECASE,
 )
+AREA_WORD_LETTERS = 5  # one lower-case word this long names an area ("efficiency"); an acronym does not
 # "... rated at its last inspection", "... for its 2022 PEEL report" name an occasion, not an area.
 OCCASION = frozenset(tokenize("inspection inspections inspected last latest recent most previous current "
                               "year years report reports peel round assessment"))
 
 
 def graded_area(question: str) -> frozenset[str]:
-    """Stems of the area a grade question names, or nothing (one word, often an acronym, is
-    too little to judge by)."""
+    """Stems of the area a grade question names, or nothing (one word is too little to judge by
+    unless it is a lower-case word, not an acronym: "efficiency", not "SOC")."""
     match = GRADED_AREA.search(question)
-    stems = {t for t in tokenize(match.group(1)) if t not in OCCASION and not t.isdigit()} if match else set()
-    return frozenset(stems) if len(stems) >= 2 else frozenset()
+    named = (match.group(1) or match.group(2)) if match else ""
+    stems = {t for t in tokenize(named) if t not in OCCASION and not t.isdigit()}
+    lone_word = [w for w in named.split() if w.islower() and len(w) >= AREA_WORD_LETTERS and tokenize(w)
+                 and tokenize(w)[0] in stems]
+    return frozenset(stems) if len(stems) >= 2 or (len(stems) == 1 and lone_word) else frozenset()
 
 
 def has_grade(text: str) -> bool:
