@@ -77,7 +77,8 @@ class Scrutiny:
                 reranker = CrossEncoderReranker(self.settings.retrieval.reranker) if self.settings.retrieval.reranker else None
                 self._retriever = HybridRetriever(
                     self._data, self.embedder, self.settings.retrieval.candidates, self.settings.retrieval.rrf_k,
-                    reranker=reranker,
+                    reranker=reranker, dense_weight=self.settings.retrieval.dense_weight,
+                    lexical_weight=self.settings.retrieval.lexical_weight,
                 )
             return self._data
 

@@ -34,6 +34,8 @@ class RetrievalSettings(BaseModel):
 
     candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (meaning) ranking in the fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (word) ranking in the fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
     reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages "
                                           "(it replaces the sentence rerank below).")

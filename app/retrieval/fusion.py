@@ -91,9 +91,13 @@ class HybridRetriever:
     """Dense ∪ lexical candidates, reciprocal-rank fused, optionally reranked."""
 
     def __init__(self, data: IndexData, embedder: Embedder, candidates: int, rrf_k: int,
-                 reranker: Reranker | None = None):
+                 reranker: Reranker | None = None, dense_weight: float = 1.0, lexical_weight: float = 1.0):
         if candidates <= 0 or rrf_k <= 0:
             raise ValueError("candidates and rrf_k must be positive")
+        if dense_weight < 0 or lexical_weight < 0 or dense_weight + lexical_weight == 0:
+            raise ValueError("the fusion weights must be non-negative and not both 0")
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
         self.data = data
         self.embedder = embedder
         self.candidates = candidates
@@ -149,9 +153,9 @@ class HybridRetriever:
 
         fused: dict[int, float] = {}
         for rank, index in enumerate(dense_order):
-            fused[index] = fused.get(index, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            fused[index] = fused.get(index, 0.0) + self.dense_weight / (self.rrf_k + rank + 1)
         for rank, index in enumerate(lexical_order):
-            fused[index] = fused.get(index, 0.0) + 1.0 / (self.rrf_k + rank + 1)
+            fused[index] = fused.get(index, 0.0) + self.lexical_weight / (self.rrf_k + rank + 1)
         dense_rank = {index: rank for rank, index in enumerate(dense_order)}
         lexical_rank = {index: rank for rank, index in enumerate(lexical_order)}
         ordered = sorted(fused, key=lambda i: (-fused[i], -dense_by_id.get(i, -1.0)))
