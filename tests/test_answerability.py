@@ -282,3 +282,8 @@ def test_who_is_the_role_asks_for_a_person():
     assert Expectation.of("Who is the West Mercia Police and Crime Commissioner who presented the report?").person
     assert Expectation.of("Who was its temporary head?").person
     assert not Expectation.of("Who is responsible for vetting?").person
+
+
+def test_the_name_of_a_role_holders_thing_is_not_a_persons_name():
+    assert Expectation.of("What is the name of the commissioner?").person
+    assert not Expectation.of("What is the name of the commissioner's plan for tackling abuse?").person

@@ -139,7 +139,7 @@ PERSON_ASKED = re.compile(
     r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:officers?|spokesperson|spokes(?:wo)?m[ae]n|persons?|people)"
     r" (?:said|spoke|told|wrote|\w+ed)\b"
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
-    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b"
+    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b(?!['’]s)"
     # "Who is the West Mercia Police and Crime Commissioner ...?", "who was its temporary head?"
     r"|\bwho (?:is|was|are|were) (?:the |its |their )?(?:(?!(?:who|which|that)\b)[\w'’-]+ ){0,6}?"
     r"(?:commissioner|PCC|PFCC|constable|inspector|chair|head|director|superintendent|spokesperson|leader)s?\b",
