@@ -5,8 +5,10 @@ Figures (printed as a table and saved to .bench/results.json):
   a 20x synthetic corpus made from it (copies whose bytes differ, so none is skipped);
 - re-ingest of the unchanged corpus, `scrutiny --help`, and a cold `scrutiny ask` (subprocesses);
 - warm retrieval and warm `ask` latency (p50/p95) over the eval questions;
-- hit@1 / hit@5 / MRR@10 of Scrutiny, BM25 alone, and the naive LangChain RAG a user would
-  build (RecursiveCharacterTextSplitter 1000/200 on raw extracted text, FAISS, same model, top k);
+- hit@1 / hit@5 / MRR@10 of Scrutiny (fused and reranked), the fusion alone, BM25 alone, dense
+  alone, and the naive LangChain RAG a user would build (RecursiveCharacterTextSplitter 1000/200
+  on raw extracted text, FAISS, same model, top k): on the bundled corpus and, where it is beside
+  the repository (SCRUTINY_CORPUS_DEV), on the development corpus's two halves;
 - the app under load, when the app is installed: 20 concurrent gradio_client sessions x 5 questions.
 Usage: python -m scrutiny.eval.bench [--quick] [--skip-load]
 """
@@ -32,6 +34,9 @@ from scrutiny.index.ingester import embedding_text
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
+CORPUS_DEV = Path(os.environ.get("SCRUTINY_CORPUS_DEV", REPO.parent / "shared" / "corpus-dev"))
+CORPUS_DEV_CASES = REPO / "eval" / "corpus_dev.jsonl"
+SYSTEMS = ("scrutiny", "scrutiny_fused_only", "bm25_only", "dense_only", "naive_langchain_rag")
 SYNTHETIC_COPIES = 20
 NAIVE_CHUNK, NAIVE_OVERLAP = 1000, 200
 DEPTH = 10
@@ -145,8 +150,9 @@ def _raw_text(path: Path) -> str:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text("\n")
 
 
-def retrieval_quality(service: Scrutiny, cases: list[dict]) -> dict:
-    """Scrutiny's retrieval (fused, then sentence-reranked) against BM25 alone and a naive LangChain RAG."""
+def retrieval_quality(service: Scrutiny, cases: list[dict], corpus: Path = CORPUS) -> dict:
+    """Scrutiny's retrieval (fused, then sentence-reranked) against the fusion alone, BM25 alone,
+    dense alone and a naive LangChain RAG over the files of `corpus`."""
     import faiss
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -163,18 +169,23 @@ def retrieval_quality(service: Scrutiny, cases: list[dict]) -> dict:
         order = np.argsort(-scores)[:DEPTH]
         bm25_ranked.append([(data.documents[data.chunks[i].doc_id].source, data.chunks[i].text)
                             for i in order if scores[i] > 0])
+    questions = service.embedder.encode([c["question"] for c in answerable])
+    _, dense_ids = data.dense.search(questions, DEPTH)
+    dense_ranked = [[(data.documents[data.chunks[i].doc_id].source, data.chunks[i].text) for i in row if i >= 0]
+                    for row in dense_ids]
     splitter = RecursiveCharacterTextSplitter(chunk_size=NAIVE_CHUNK, chunk_overlap=NAIVE_OVERLAP)
-    naive_chunks = [(path.name, piece) for path in sorted(CORPUS.iterdir()) for piece in splitter.split_text(_raw_text(path))]
+    naive_chunks = [(path.name, piece) for path in sorted(corpus.iterdir()) for piece in splitter.split_text(_raw_text(path))]
     vectors = service.embedder.encode([text for _, text in naive_chunks])
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
-    _, ids = index.search(service.embedder.encode([c["question"] for c in answerable]), DEPTH)
+    _, ids = index.search(questions, DEPTH)
     naive_ranked = [[naive_chunks[i] for i in row if i >= 0] for row in ids]
     return {
         "cases": len(answerable),
         "scrutiny": _ranking_metrics(scrutiny_ranked, answerable),
         "scrutiny_fused_only": _ranking_metrics(fused_ranked, answerable),
         "bm25_only": _ranking_metrics(bm25_ranked, answerable),
+        "dense_only": _ranking_metrics(dense_ranked, answerable),
         "naive_langchain_rag": _ranking_metrics(naive_ranked, answerable),
         "naive_chunks": len(naive_chunks),
     }
@@ -209,6 +220,13 @@ def main() -> None:
         results["commands"] = cold_commands(index)
         results["latency"] = warm_latency(service, [c["question"] for c in cases])
         results["retrieval_quality"] = retrieval_quality(service, cases)
+        if (CORPUS_DEV / "files").is_dir():
+            dev = Scrutiny(Settings(index=scratch / "index-corpus-dev"), embedder=service.embedder)
+            dev.ingest([CORPUS_DEV / "files"], show_progress=False)
+            dev_cases = load_cases(CORPUS_DEV_CASES)
+            results["retrieval_quality_corpus_dev"] = {
+                half: retrieval_quality(dev, [c for c in dev_cases if c["split"] == split], CORPUS_DEV / "files")
+                for half, split in (("development", "calibrate"), ("held-out", "test"))}
         if not args.skip_load:
             results["app_load"] = app_load(index)
     out = REPO / ".bench"
@@ -230,11 +248,14 @@ def format_results(results: dict) -> str:
     latency = results["latency"]
     lines.append(f"warm retrieval p50 {latency['retrieval_ms']['p50']} ms p95 {latency['retrieval_ms']['p95']} ms; "
                  f"warm ask p50 {latency['ask_ms']['p50']} ms p95 {latency['ask_ms']['p95']} ms")
-    quality = results["retrieval_quality"]
-    lines += ["", f"retrieval over {quality['cases']} answerable eval questions:"]
-    for name in ("scrutiny", "scrutiny_fused_only", "bm25_only", "naive_langchain_rag"):
-        m = quality[name]
-        lines.append(f"  {name:<20} hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
+    tables = [("bundled corpus", results["retrieval_quality"])]
+    tables += [(f"corpus-dev, {half} documents", quality)
+               for half, quality in results.get("retrieval_quality_corpus_dev", {}).items()]
+    for label, quality in tables:
+        lines += ["", f"retrieval, {label} ({quality['cases']} answerable questions):"]
+        for name in SYSTEMS:
+            m = quality[name]
+            lines.append(f"  {name:<20} hit@1 {m['hit@1']:.3f}  hit@5 {m['hit@5']:.3f}  MRR@10 {m['mrr@10']:.3f}")
     load = results.get("app_load")
     if load:
         lines += ["", f"app load: {json.dumps(load)}"]
