@@ -45,7 +45,8 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #   2: a short continuation chunk is widened back to whole sentences of context.
 #   3: plain text saved one paragraph per line is split at its lines, under its title line.
 #   4: kinds: press releases, letters, commissioners' and forces' statements by their titles.
-READER_VERSION = 4
+#   5: a web page's date from its markup only, not guessed from years in its text.
+READER_VERSION = 5
 
 
 @dataclass

@@ -568,3 +568,18 @@ def test_hard_wrapped_prose_stays_one_paragraph(tmp_path):
         "over several years, and Financial Investigators are dealing with large caseloads across the region.",
         "A second paragraph follows the blank line.",
     ]
+
+
+def test_a_web_page_without_a_dated_markup_gets_no_date_guessed_from_its_years(tmp_path):
+    page = tmp_path / "release.html"
+    page.write_text(
+        "<html><head><title>Domestic abuse response improves</title></head><body><main><article>"
+        "<h1>Domestic abuse response improves</h1>"
+        "<p>Recorded domestic abuse has risen by almost 90 percent since our first inspection in 2014, "
+        "the inspectorate found in its fourth report on the police response.</p>"
+        "<p>Forces have invested in training and in multi-agency safeguarding hubs.</p>"
+        "</article></main></body></html>", encoding="utf-8")
+    assert load_document(page).date == ""
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "<head>", '<head><meta property="article:published_time" content="2019-02-05">'), encoding="utf-8")
+    assert load_document(page).date == "2019-02-05"

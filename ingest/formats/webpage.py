@@ -64,7 +64,10 @@ def load_html(path: Path) -> LoadedFile:
     )
     if not markdown or not markdown.strip():
         raise UnreadableDocument("HTML page has no main text (only navigation or scripts)")
-    metadata = trafilatura.extract_metadata(html)
+    # The page's own markup only (meta tags, <time>): trafilatura's extensive search guesses a
+    # date from any year in the text, as 1 January ("2014-01-01" for a 2019 press release that
+    # mentions 2014), and a wrong date is worse than none.
+    metadata = trafilatura.extract_metadata(html, extensive=False)
     blocks = markdown_blocks(markdown)
     title = (metadata.title if metadata and metadata.title else "").strip()
     if not title:
