@@ -19,8 +19,6 @@ RETRIEVED_RECORDED = 10
 HIT_DEPTHS = (1, 5, 10)
 
 
-
-
 def default_cases_path() -> Path:
     """The bundled known-answer set."""
     return Path(str(resources.files("scrutiny.eval") / "known_answers.jsonl"))

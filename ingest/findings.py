@@ -88,6 +88,8 @@ OPENING_QUOTES = ("“", '"', "‘", "'")
 GENERIC_BODY = re.compile(r"^(?:the\s+)?(?:force|constabulary|police\s+service|unit|rocu|region)$", re.IGNORECASE)
 CONTENTS_HEADINGS = re.compile(r"^(?:table\s+of\s+)?contents$", re.IGNORECASE)
 REGIONAL_WORDS = re.compile(r"\bregion(?:al)?\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Finding:
     """One structured item of an inspection report.

@@ -19,7 +19,6 @@ RESPONSE_KINDS = frozenset({"pcc_response", "force_response", "board_paper"})
 BlockRole = Literal["heading", "paragraph", "list_item", "table_row"]
 
 
-
 class UnreadableDocument(Exception):
     """A file that cannot be turned into text; the message says why and what to do."""
 

@@ -36,6 +36,7 @@ class _Listed:
     kind: str
     findings: list[Candidate]
 
+
 def _findings_listed(parts: list[str], queries: list[str], expectations: list[Expectation], hits: list[Hit],
                      service: Service, filters: SearchFilters) -> list[_Listed | None]:
     """For each part of the question, the findings it asks for by their kind's name
@@ -71,11 +72,13 @@ def _findings_listed(parts: list[str], queries: list[str], expectations: list[Ex
         listed.append(_Listed(asked.kind, [c for c in stating if c.score >= RELATIVE_KEEP * best][:FINDINGS_LISTED]))
     return listed
 
+
 def _states(candidate: Candidate, finding: Quoted) -> bool:
     """The candidate is the sentence of the finding's passage that states the finding: it holds
     the finding's first sentence (also when numbered: "4.3.1 We found ...")."""
     return (candidate.hit.chunk.id == finding.hit.chunk.id
             and normalise_text((split_sentences(finding.text) or [finding.text])[0]) in normalise_text(candidate.sentence))
+
 
 def with_responses(question: str, chosen: list[Candidate], ranked: list[list[Candidate]],
                    expectations: list[Expectation], service: Service, limit: int,
@@ -118,57 +121,86 @@ def with_responses(question: str, chosen: list[Candidate], ranked: list[list[Can
         return pairs + kept + [c for c in others if id(c) not in listed_ids][:max(limit - 1, 0)]
     return pairs + others[:max(limit - len(pairs) // 2, 0)]
 
+
 def extractive_answer(question: str, hits: list[Hit], service: Service, settings: Settings,
                       filters: SearchFilters = SearchFilters()) -> Answer:
     """The default answerer: offline, deterministic, every sentence a verbatim quote. `filters`
     are those `hits` were retrieved with (findings asked for by kind are looked up within them)."""
     scorer = service.sentence_scorer()
+    common_words = scorer.lowercase_words()
     parts = question_parts(question)
     expectations = Expectation.of_parts(question, parts)
-    # Only sentences that can be the kind of answer asked for compete (see answer_types.py).
+    # 1. Score every sentence; only those that can be the kind of answer asked for compete
+    #    (see answer_types.py).
     scored = score_candidates(question, hits, scorer)
-    common_words = scorer.lowercase_words()
     candidates = [c for c in scored if can_answer(c, expectations, common_words)]
-    # Confidence is the score of the sentence that would lead the answer.
+    # 2. Refuse when none is strong enough: confidence is the score of the sentence that would lead.
     confidence = round(candidates[0].score, 4) if candidates else 0.0
     if not candidates or confidence < settings.answering.refusal_threshold:
         return Answer(question, REFUSAL_TEXT, refused=True, confidence=confidence,
                       related=related_passages(hits, settings.answering.related_passages, scored))
+    # 3. Choose the sentences: each part's best, the findings a part asks for by kind, the best overall.
+    chosen, by_part, findings = _chosen(question, parts, expectations, candidates, hits, service, settings, filters)
+    # 4. Primary sources first (the report before a response or a news story quoting it), and
+    #    for "... and what is the force doing about it?" each finding followed by its response.
+    chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
+    if RESPONSE_QUESTION.search(question):
+        chosen = with_responses(question, chosen, [candidates, *by_part], expectations, service,
+                                settings.answering.answer_sentences, findings)
+    # 5. Quote each on its page, and prove every quote is there before the answer leaves.
+    citations = _citations(chosen, candidates[0], expectations, common_words)
+    answer = Answer(question, " ".join(f"{c.quote} [{c.n}]" for c in citations), citations=citations,
+                    confidence=confidence)
+    answer = verify_citations(answer, service.data().documents)
+    if answer.refused:
+        answer.related = related_passages(hits, settings.answering.related_passages, scored)
+    return answer
+
+
+def _chosen(question: str, parts: list[str], expectations: list[Expectation], candidates: list[Candidate],
+            hits: list[Hit], service: Service, settings: Settings,
+            filters: SearchFilters) -> tuple[list[Candidate], list[list[Candidate]], list[Candidate]]:
+    """The sentences an answer quotes, each part's own candidates, and the findings listed by kind."""
+    scorer = service.sentence_scorer()
+    common_words = scorer.lowercase_words()
+    threshold = settings.answering.refusal_threshold
     queries = part_queries(parts)
     by_part = ([score_candidates(query, hits, scorer) for query in queries] if len(parts) > 1
                else [candidates])
     # A part of the question with no good sentence of its own gets none (rather than a weak one).
-    by_part = [[c for c in part
-                if c.score >= settings.answering.refusal_threshold and can_answer(c, [expectation], common_words)]
+    by_part = [[c for c in part if c.score >= threshold and can_answer(c, [expectation], common_words)]
                for part, expectation in zip(by_part, expectations, strict=False)]
     listed = _findings_listed(parts, queries, expectations, hits, service, filters)
     findings = [c for part in listed if part is not None for c in part.findings]
-    if findings:
-        # The findings a part asks for by name are its answer, one point however many: the other
-        # parts and the best sentences follow, but not sentences about findings of that kind
-        # ("we established an area for improvement in 2018", "HMICFRS raised one cause of concern").
-        named = [KIND_NAMED[part.kind] for part in listed if part is not None and part.findings]
-        rest = [c for c in candidates if not any(name.search(c.sentence) for name in named)
-                and not any(same_statement(c, f) for f in findings)
-                and c.score >= RELATIVE_KEEP * candidates[0].score]  # near the best, as choose keeps
-        others = choose([[] if part is not None and part.findings else sentences
-                          for sentences, part in zip(by_part, listed, strict=False)], rest, settings.answering.answer_sentences - 1)
-        chosen = findings + [c for c in others if not any(same_statement(c, f) for f in findings)]
-    else:
-        chosen = choose(by_part, candidates, settings.answering.answer_sentences)
-    # Primary sources first (the report before a response or a news story quoting it).
-    chosen.sort(key=lambda c: (KIND_PRIORITY.get(c.hit.document.kind, 2), -c.score))
-    if RESPONSE_QUESTION.search(question):  # "... and what is the force doing about it?"
-        # each finding followed by its own response, then the other sentences
-        chosen = with_responses(question, chosen, [candidates, *by_part], expectations, service,
-                                 settings.answering.answer_sentences, findings)
-    citations: list[Citation] = []
-    sentences: list[str] = []
-    lead = (candidates[0].hit.chunk.id, candidates[0].sentence)  # the part-by-part choice holds copies
+    if not findings:
+        return choose(by_part, candidates, settings.answering.answer_sentences), by_part, findings
+    # The findings a part asks for by name are its answer, one point however many: the other
+    # parts and the best sentences follow, but not sentences about findings of that kind
+    # ("we established an area for improvement in 2018", "HMICFRS raised one cause of concern").
+    named = [KIND_NAMED[part.kind] for part in listed if part is not None and part.findings]
+    rest = [c for c in candidates if not any(name.search(c.sentence) for name in named)
+            and not any(same_statement(c, f) for f in findings)
+            and c.score >= RELATIVE_KEEP * candidates[0].score]  # near the best, as choose keeps
+    others = choose([[] if part is not None and part.findings else sentences
+                     for sentences, part in zip(by_part, listed, strict=False)],
+                    rest, settings.answering.answer_sentences - 1)
+    return findings + [c for c in others if not any(same_statement(c, f) for f in findings)], by_part, findings
+
+
+def _citations(chosen: list[Candidate], lead: Candidate, expectations: list[Expectation],
+               common_words: frozenset[str]) -> list[Citation]:
+    """A citation for each chosen sentence that can be quoted from one page, numbered in order.
+
+    The lead sentence is quoted with the rest of its paragraph (and the quotation it opens) when
+    that still answers; a quote holding an earlier one takes its place; one already quoted as an
+    earlier sentence's neighbour is not quoted again.
+    """
+    lead_key = (lead.hit.chunk.id, lead.sentence)  # the part-by-part choice holds copies
     # A response paragraph answers the finding it is paired with: the question's answer types
     # hold for it, but not its team or operation ("the move to 4 Basic Command Units" answers the
     # finding about neighbourhood teams), and it is quoted only when its finding is.
     without_groups = [dataclasses.replace(e, groups=()) for e in expectations]
+    citations: list[Citation] = []
     quoted: set[int] = set()  # ids of the chosen candidates that found a quotable page
     lead_run, lead_beyond = "", []  # the lead's quotation, the paragraphs it runs on into (quotation_run)
     for candidate in chosen:
@@ -178,7 +210,7 @@ def extractive_answer(question: str, hits: list[Hit], service: Service, settings
         rules = expectations if candidate.responds_to is None else without_groups
         page = None
         quotes = []
-        if (chunk.id, candidate.sentence) == lead:
+        if (chunk.id, candidate.sentence) == lead_key:
             paragraph = rest_of_paragraph(candidate)
             lead_run, lead_beyond = quotation_run(candidate, paragraph)
             quotes = [lead_run, paragraph]
@@ -198,18 +230,10 @@ def extractive_answer(question: str, hits: list[Hit], service: Service, settings
         wider = next((i for i, c in enumerate(citations)
                       if c.doc_id == document.id and normalise_text(c.quote) in normalise_text(quote)), None)
         if wider is not None:  # this quote holds an earlier one: it takes that one's place
-            n = citations[wider].n
-            citations[wider] = Citation.from_hit(n, candidate.hit, page, quote, citations[wider].score)
-            sentences[wider] = f"{quote} [{n}]"
+            citations[wider] = Citation.from_hit(citations[wider].n, candidate.hit, page, quote, citations[wider].score)
             continue
-        n = len(citations) + 1
-        citations.append(Citation.from_hit(n, candidate.hit, page, quote, candidate.score))
-        sentences.append(f"{quote} [{n}]")
+        citations.append(Citation.from_hit(len(citations) + 1, candidate.hit, page, quote, candidate.score))
     for citation in citations:  # a quotation run past its passage's end: the passage shows it all
         if lead_beyond and citation.quote == lead_run and normalise_text(citation.quote) not in normalise_text(citation.passage):
             citation.passage = passage_through(citation.passage, lead_beyond)
-    answer = Answer(question, " ".join(sentences), citations=citations, confidence=confidence)
-    answer = verify_citations(answer, service.data().documents)
-    if answer.refused:
-        answer.related = related_passages(hits, settings.answering.related_passages, scored)
-    return answer
+    return citations

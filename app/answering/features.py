@@ -46,6 +46,7 @@ HAND_WEIGHTS = {
 
 RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
 
+
 def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
                        wanted: Callable[[Candidate], bool] | None = None) -> tuple[list[Candidate], np.ndarray]:
     """Every candidate sentence of the passages (those `wanted`, when given) and its feature row
@@ -124,6 +125,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
             rows[row, column[name]] = value
     return candidates, rows
 
+
 def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer,
                      wanted: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
     """Every sentence of the passages (those `wanted`, when given) with its score, best first."""
@@ -131,6 +133,7 @@ def score_candidates(question: str, hits: list[Hit], scorer: SentenceScorer,
     for candidate, score in zip(candidates, rows @ RANKING_WEIGHTS, strict=False):
         candidate.score = float(score)
     return sorted(candidates, key=lambda c: -c.score)
+
 
 def can_answer(candidate: Candidate, expectations: list[Expectation], common_words: frozenset[str],
                quote: str | None = None) -> bool:
@@ -165,7 +168,9 @@ def _words_of(document: Document) -> frozenset[str]:
     """The lower-cased runs of letters of a whole document (see Expectation.met_by)."""
     return frozenset(word.lower() for page in document.pages for word in LETTERS.findall(page))
 
+
 _document_words = DocumentMemo(_words_of)
+
 
 def commissioner_speaks(candidate: Candidate, forces: frozenset[str]) -> bool:
     """A commissioner of a force asked about says the sentence: a PCC response speaks for its own
@@ -178,6 +183,7 @@ def commissioner_speaks(candidate: Candidate, forces: frozenset[str]) -> bool:
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
     return bool(COMMISSIONER.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
+
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
     """Every sentence of the passages, best first, with its score and whether it can be the

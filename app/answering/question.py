@@ -51,6 +51,7 @@ FINDING_LABEL = re.compile(r"\b(?:" + labels_pattern() + r")\b", re.IGNORECASE)
 
 REFERS_BACK = re.compile(r"\b(?:[Ii]ts?|[Tt]hey|[Tt]hem|[Tt]heir|[Tt]hose)\b")  # "... say about them?"; not "IT systems"
 
+
 def asked_for(question: str) -> list[str]:
     """The word stems of what a "which/what X ..." question (or part) asks for ("Which national
     award did ..." -> ["award"]); none for other questions."""
@@ -70,6 +71,7 @@ def asked_for(question: str) -> list[str]:
         stems += tokenize(head)
     return stems
 
+
 def question_parts(question: str) -> list[str]:
     """Sub-questions of a compound question ("When was X set up, and how many Y?"); a part ending
     in only another place ("Has it happened in the north-east and in the Eastern region?") is
@@ -78,6 +80,7 @@ def question_parts(question: str) -> list[str]:
     parts = [p for p in parts if len(p.split()) >= 2]
     parts = [asked for part in parts for asked in _elliptical(part)]
     return parts if len(parts) > 1 else [question]
+
 
 def _elliptical(part: str) -> list[str]:
     """`part`, or the two questions it asks when it ends in "and in/for/at <a few words>": the
@@ -96,9 +99,11 @@ def _elliptical(part: str) -> list[str]:
     cut = (same or places)[-1].start()
     return [before, f"{before[:cut]} {match.group(1)}"]
 
+
 def asks_statement(part: str, expectation: Expectation) -> bool:
     """The part asks for something said or found, not for a name, role, date, figure or grade."""
     return not (expectation.types or expectation.person or WHO_ASKED.search(part))
+
 
 def part_queries(parts: list[str]) -> list[str]:
     """What each part is searched and scored by: a part with next to no words of its own ("was

@@ -13,6 +13,7 @@ from scrutiny.ingest.text import find_quote_page, quote_on_page, split_sentences
 
 REFUSAL_TEXT = "The indexed documents don't answer this question."
 
+
 def related_passages(hits: list[Hit], count: int, candidates: Sequence[Candidate] = ()) -> list[Citation]:
     """The nearest passages, shown with a refusal (never as evidence).
 
@@ -34,6 +35,7 @@ def related_passages(hits: list[Hit], count: int, candidates: Sequence[Candidate
                 break
         related.append(Citation.from_hit(n, hit, page or hit.chunk.page_start, quote, hit.score))
     return related
+
 
 def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answer:
     """Drop any cited sentence whose quote is not on its page; nothing left means refusal.

@@ -20,6 +20,7 @@ from scrutiny.ingest.text import jaccard, normalise_text, stems
 
 NEGATION = re.compile(r"\b(?:not|no|never|nor|without)\b|n't\b", re.IGNORECASE)
 
+
 def same_statement(a: Candidate, b: Candidate) -> bool:
     """Near-duplicates, and a shortened restatement (a news article cutting a report's
     sentence short) of the other: long enough to judge by, and not one negating the other."""
@@ -31,12 +32,15 @@ def same_statement(a: Candidate, b: Candidate) -> bool:
             or normalise_text(a.sentence) in normalise_text(b.sentence)
             or normalise_text(b.sentence) in normalise_text(a.sentence))
 
+
 def _priority(candidate: Candidate) -> int:
     return KIND_PRIORITY.get(candidate.hit.document.kind, 2)
+
 
 def _swaps_in(candidate: Candidate, existing: Candidate) -> bool:
     """A more primary source's version of the same statement, relevant enough to stand in."""
     return _priority(candidate) < _priority(existing) and candidate.score >= PRIMARY_SWAP_SHARE * existing.score
+
 
 def choose(candidates_by_part: list[list[Candidate]], candidates: list[Candidate],
             limit: int) -> list[Candidate]:

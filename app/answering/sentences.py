@@ -39,6 +39,7 @@ CITATION_LIKE = re.compile(r"\[\d+\]")
 
 ALPHABETIC_WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]*\b")
 
+
 @dataclass
 class Candidate:
     sentence: str
@@ -64,6 +65,7 @@ class Candidate:
         """The sentence as it would be quoted, with the list or neighbours it needs (computed once)."""
         return extend_introducer(self)
 
+
 def is_label(sentence: str) -> bool:
     """A form label, title or signature line ("Date Inspection Published – 7 December 2022"):
     mostly capitalised words, not ending as a sentence does."""
@@ -71,9 +73,11 @@ def is_label(sentence: str) -> bool:
     capitalised = sum(1 for word in words if word[0].isupper())
     return bool(words) and capitalised >= LABEL_CAPITALS * len(words) and not ends_sentence(sentence)
 
+
 def ends_sentence(text: str) -> bool:
     """The text ends as a sentence does (a full stop, maybe inside closing quotes)."""
     return text.rstrip().rstrip("\"'”’)")[-1:] in (".", "!", "?")
+
 
 def _row_like(a: str, b: str) -> bool:
     """`b` is a line of the same form as `a`: they share at least SIBLING_WORDS word stems, and
@@ -83,6 +87,7 @@ def _row_like(a: str, b: str) -> bool:
     ta, tb = stems(a), stems(b)
     shared = len(ta & tb)
     return shared >= SIBLING_WORDS and shared >= SIBLING_OVERLAP * min(len(ta), len(tb))
+
 
 def candidate_sentences(passage: str) -> list[str]:
     """Sentences worth quoting: fragments too short to stand alone are merged or dropped.
@@ -114,6 +119,7 @@ def candidate_sentences(passage: str) -> list[str]:
                           if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?") and not CITATION_LIKE.search(s))
     close_run()
     return candidates
+
 
 def extend_introducer(candidate: Candidate) -> str:
     """A heading, a sentence ending in ':' or a line followed by a list, quoted with what follows;
@@ -155,6 +161,7 @@ def extend_introducer(candidate: Candidate) -> str:
             break  # a whole sentence, or a list that ends in a full stop, completes it
     return " ".join(text[start:end].split())
 
+
 def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) -> str:
     """The sentence with the one before it if it leans on that one, and with the next one if
     that one leans on it, within its paragraph.
@@ -178,10 +185,12 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
             end = following_end
     return " ".join(text[start:end].split())
 
+
 def _unclosed(text: str) -> bool:
     """A quotation opens in the text and does not close there (curly and straight marks counted
     alike: scraped pages mix them)."""
     return (text.count("“") + text.count("”") + text.count('"')) % 2 == 1
+
 
 def quotation_run(candidate: Candidate, paragraph: str) -> tuple[str, list[str]]:
     """`paragraph` (the lead quote) with the paragraphs that go on with the quotation it opens,
@@ -214,10 +223,12 @@ def quotation_run(candidate: Candidate, paragraph: str) -> tuple[str, list[str]]
             break  # its closing mark ends the quotation
     return " ".join([paragraph, *run]), run
 
+
 def passage_through(text: str, blocks: list[str]) -> str:
     """A passage's text with the paragraphs a quote runs on into after it (those it lacks)."""
     held = normalise_text(text)
     return "\n\n".join([text.rstrip(), *(block for block in blocks if normalise_text(block) not in held)])
+
 
 def rest_of_paragraph(candidate: Candidate) -> str:
     """The candidate's quote with the rest of its paragraph (and the next paragraph's first

@@ -20,6 +20,7 @@ Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
 WORD_IN_PROSE = re.compile(r"(?<![@./\w])[A-Za-z]+(?![@/\w]|\.\w)")  # not part of an email address or URL
 
+
 class SentenceScorer:
     """Scores sentences against a question; caches sentence vectors and word rarity."""
 

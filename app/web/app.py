@@ -509,7 +509,6 @@ def build_app(service, export_folder: Path | None = None):
     """The Gradio Blocks page over `service`: Ask, Documents and Draft tabs, and the `ask` API."""
     import gradio as gr
 
-
     app = ScrutinyApp(service, export_folder)
     settings = service.settings
     ask_limit = settings.app.ask_concurrency
@@ -562,7 +561,6 @@ def build_app(service, export_folder: Path | None = None):
 def launch_options(settings, no_auth: bool = False) -> dict:
     """Keyword arguments for `Blocks.launch` from settings, after the exposure check."""
     import gradio as gr
-
 
     credentials = check_exposure(settings.app.host, settings.app.auth, no_auth)
     store = IndexStore(settings.index)
