@@ -16,7 +16,6 @@ import click
 if TYPE_CHECKING:  # the service loads heavy libraries: commands import it when they run
     from scrutiny.app.service import Scrutiny
     from scrutiny.app.settings import Settings
-    from scrutiny.ingest.records import Document
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
@@ -309,12 +308,6 @@ def draft(report, index, as_json, force, out, llm):
     draft_command(_service(index), report, force, out, as_json, llm)
 
 
-def _load_documents(service: Scrutiny, with_vectors: bool) -> dict[str, Document]:
-    if with_vectors:
-        return service.data().documents
-    return service.store.load(with_vectors=False).documents
-
-
 def findings_command(service: Scrutiny, document: str, force: str | None, as_json: bool) -> None:
     """`scrutiny findings DOC [--force NAME] [--json]`."""
     from scrutiny.app.drafting.builder import ForceFindings, find_report, resolve_report_force
@@ -322,7 +315,7 @@ def findings_command(service: Scrutiny, document: str, force: str | None, as_jso
     from scrutiny.ingest.findings import extract_findings
 
     try:
-        documents = _load_documents(service, with_vectors=False)
+        documents = service.store.load(with_vectors=False).documents  # findings need no vectors
         report = find_report(documents, document)
         findings = extract_findings(report)
         if force:

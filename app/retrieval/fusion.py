@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:  # sentence-transformers loads torch: only when a reranker is used
-    from sentence_transformers import CrossEncoder
-
 from scrutiny.index.embedder import Embedder
 from scrutiny.index.store import IndexData, documents_matching
 from scrutiny.ingest.forces import resolve_force
 from scrutiny.ingest.records import DOCUMENT_KINDS, Chunk, Document
+
+if TYPE_CHECKING:  # sentence-transformers loads torch: only when a reranker is used
+    from sentence_transformers import CrossEncoder
 
 
 class BadFilter(ValueError):

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
+from scrutiny.ingest.text import stems, tokenize
+
 if TYPE_CHECKING:  # the protocol names this class: imported for the type checker only
     from scrutiny.app.retrieval.service import Service
     from scrutiny.index.store import IndexData
-
-from scrutiny.ingest.text import stems, tokenize
 
 Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer

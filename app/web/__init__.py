@@ -1,1 +1,1 @@
-"""web"""
+"""The Gradio app: its handlers, one module per tab, rendering and page images."""
