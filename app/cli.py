@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from scrutiny.ingest.injection import NOTE as INJECTION_NOTE
+
 if TYPE_CHECKING:  # the service loads heavy libraries: commands import it when they run
     from scrutiny.app.service import Scrutiny
     from scrutiny.app.settings import Settings
@@ -210,6 +212,8 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
         return
     click.echo(answer.text)
     click.echo()
+    if answer.ignored_instructions:
+        click.echo(f"Note: {INJECTION_NOTE} ({'; '.join(answer.ignored_instructions)}).")
     if answer.refused:
         if answer.related:
             click.echo("Related passages (not evidence):")

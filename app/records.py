@@ -52,6 +52,8 @@ class Answer:
     related: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # passages ("report.pdf p.3") holding text addressed to an AI model, which was not used
+    ignored_instructions: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The `ask --json` object (docs/design.md)."""
@@ -63,5 +65,6 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notes": self.notes,
+            "ignored_instructions": self.ignored_instructions,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

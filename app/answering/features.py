@@ -22,6 +22,7 @@ from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.rerank import JudgedSentence
 from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.ingest.forces import forces_in, regional_unit_of
+from scrutiny.ingest.injection import addresses_model
 from scrutiny.ingest.records import RESPONSE_KINDS, Document, DocumentMemo
 from scrutiny.ingest.text import normalise_text, tokenize
 
@@ -58,9 +59,10 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
         for rank, hit in enumerate(hits)
         for sentence in candidate_sentences(hit.chunk.text)
     ]
-    # A heading with nothing under it before the next heading (a title over a form) says nothing.
+    # A heading with nothing under it before the next heading (a title over a form) says nothing;
+    # a sentence addressed to an AI model is data, never an answer (ingest/injection.py).
     candidates = [c for c in candidates if not (c.sentence in c.hit.document.heading_texts and c.quote == c.sentence)
-                  and (wanted is None or wanted(c))]
+                  and not addresses_model(c.sentence) and (wanted is None or wanted(c))]
     if not candidates:
         return [], np.zeros((0, len(FEATURES)))
     # Acronyms the documents define are spelled out for the model too ("SAR" alone means

@@ -29,6 +29,7 @@ from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.service import Service
+from scrutiny.ingest.injection import addresses_model, instructions_in
 from scrutiny.ingest.text import find_quote_page, split_sentences, tokenize
 
 PROVIDERS = ("openai", "ollama", "llamacpp")
@@ -58,19 +59,6 @@ NUMBER_WORDS = {
         "sixteen seventeen eighteen nineteen twenty".split())
 }
 PASSAGE_TAG = re.compile(r"<(\s*/?\s*passage)", re.IGNORECASE)
-# Text in a document that speaks to an AI model rather than to a reader is a prompt injection,
-# not evidence: such sentences are never quoted and never count towards a claim's support.
-# The phrasings are narrow on purpose: "the force disregarded national guidelines" and
-# "the Assistant Chief Constable should report ..." are evidence.
-ADDRESSED_TO_MODEL = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+)?(?:of\s+)?(?:the\s+)?"
-    r"(?:previous|prior|above|earlier|preceding|system|original|your)\b[^.!?]{0,30}?"
-    r"\b(?:instructions?|prompts?|rules|directions|messages|context)\b"
-    r"|\b(?:system prompt|developer message|jailbreak)"
-    r"|\b(?:AI|chatbots?|language models?|LLMs?)(?:\s+(?:systems?|models?|assistants?|tools?))?\b[^.!?]{0,40}?"
-    r"\b(?:must|should|shall|will|need to)\s+(?:say|answer|respond|reply|state|write|tell)\b",
-    re.IGNORECASE,
-)
 NOTE_CHARS = 80  # a dropped sentence is quoted in the notes up to this length
 
 
@@ -197,7 +185,10 @@ def format_passage(n: int, hit: Hit) -> str:
                             ("section", chunk.section))
         if value
     )
-    body = PASSAGE_TAG.sub(r"&lt;\1", chunk.text.strip())
+    text = chunk.text.strip()
+    for sentence in instructions_in(text):  # never shown to the model as if it were the report's
+        text = text.replace(sentence, "[text addressed to an AI model, removed]")
+    body = PASSAGE_TAG.sub(r"&lt;\1", text)
     return f"<passage {attributes}>\n{body}\n</passage>"
 
 
@@ -269,7 +260,7 @@ class SupportCheck:
         text = hit.chunk.text
         sentences = []
         for sentence in split_sentences(text):
-            if ADDRESSED_TO_MODEL.search(sentence):
+            if addresses_model(sentence):
                 text = text.replace(sentence, " ")
             else:
                 sentences.append(sentence)
@@ -343,10 +334,6 @@ def checked_answer(question: str, reply: str, hits: list[Hit], service: Service)
     numbered: dict[tuple[str, int, str], int] = {}  # (doc, page, quote) -> citation number
     kept: list[str] = []
     shares: list[float] = []
-    for n, hit in enumerate(hits, start=1):
-        if len(check.evidence(hit)[1]) < len(split_sentences(hit.chunk.text)):
-            notes.append(f"passage {n} ({hit.document.source}) holds text addressed to an AI model; "
-                         "that text was not used as evidence")
     for sentence in generated_sentences(reply):
         claim = " ".join(CITATION_MARKS.sub(" ", sentence).split())
         claim = re.sub(r"\s+([.,;:!?])", r"\1", claim)

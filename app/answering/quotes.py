@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from scrutiny.app.answering.sentences import Candidate
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit
+from scrutiny.ingest.injection import instructions_in
 from scrutiny.ingest.records import Document
 from scrutiny.ingest.text import find_quote_page, quote_on_page, split_sentences
 
@@ -26,9 +27,11 @@ def related_passages(hits: list[Hit], count: int, candidates: Sequence[Candidate
     related = []
     for n, hit in enumerate(hits[:count], start=1):
         shown = [best[hit.chunk.id].sentence] if hit.chunk.id in best else []
-        shown += split_sentences(hit.chunk.text)[:1] or [hit.chunk.text[:200]]
+        shown += split_sentences(hit.chunk.text)[:2] or [hit.chunk.text[:200]]
         page, quote = None, ""
         for sentence in shown:
+            if instructions_in(sentence):
+                continue
             page = find_quote_page(hit.document, sentence, hit.chunk.page_start, hit.chunk.page_end)
             if page is not None:
                 quote = sentence
@@ -37,8 +40,15 @@ def related_passages(hits: list[Hit], count: int, candidates: Sequence[Candidate
     return related
 
 
+def instructions_ignored(hits: Sequence[Hit]) -> list[str]:
+    """Where the passages hold text addressed to an AI model ("report.pdf p.3"), in hit order."""
+    return list(dict.fromkeys(
+        f"{hit.document.source} p.{hit.chunk.page_start}" for hit in hits if instructions_in(hit.chunk.text)))
+
+
 def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answer:
-    """Drop any cited sentence whose quote is not on its page; nothing left means refusal.
+    """Drop any cited sentence whose quote is not on its page, or that holds text addressed to an
+    AI model; nothing left means refusal.
 
     This is the last gate before an answer leaves Scrutiny: a citation that does not hold
     is worse than no answer.
@@ -48,7 +58,9 @@ def verify_citations(answer: Answer, documents: Mapping[str, Document]) -> Answe
     kept: list[Citation] = []
     for citation in answer.citations:
         document = documents.get(citation.doc_id)
-        if document is not None and quote_on_page(document, citation.page, citation.quote):
+        if instructions_in(citation.quote):
+            answer.notes.append(f"dropped citation [{citation.n}]: its quote is addressed to an AI model")
+        elif document is not None and quote_on_page(document, citation.page, citation.quote):
             kept.append(citation)
         else:
             answer.notes.append(f"dropped citation [{citation.n}]: quote not found on page {citation.page}")

@@ -21,6 +21,7 @@ from scrutiny.app.answering.tuning import (
     SIBLING_WORDS,
 )
 from scrutiny.app.retrieval.fusion import Hit
+from scrutiny.ingest.injection import instructions_in
 from scrutiny.ingest.text import PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise_text, split_sentences, stems
 
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
@@ -62,8 +63,10 @@ class Candidate:
 
     @cached_property
     def quote(self) -> str:
-        """The sentence as it would be quoted, with the list or neighbours it needs (computed once)."""
-        return extend_introducer(self)
+        """The sentence as it would be quoted, with the list or neighbours it needs (computed once);
+        never extended into a sentence addressed to an AI model."""
+        extended = extend_introducer(self)
+        return self.sentence if extended != self.sentence and instructions_in(extended) else extended
 
 
 def is_label(sentence: str) -> bool:

@@ -12,6 +12,7 @@ import re
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.web.export import REFUSAL_HEADING, date_label, kind_label
 from scrutiny.app.web.pages import mark_quote
+from scrutiny.ingest.injection import NOTE as INJECTION_NOTE
 
 PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
 
@@ -148,6 +149,9 @@ def chat_reply(answer: Answer, asked_as: str | None) -> str:
         count = len(answer.citations)
         lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: the numbers refer to Sources, "
                      f"where each quote is shown on its page.</small>")
+    if answer.ignored_instructions:
+        where = escape_markdown("; ".join(answer.ignored_instructions))
+        lines.append(f"\n<small>⚠️ {INJECTION_NOTE.capitalize()} ({where}).</small>")
     return "\n".join(lines)
 
 
