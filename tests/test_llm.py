@@ -211,7 +211,7 @@ class PromptRecorder(BaseCallbackHandler):
         self.prompts.extend(messages)
 
 
-def test_an_instruction_planted_in_a_document_is_quoted_to_the_model_and_never_survives(service):
+def test_an_instruction_planted_in_a_document_is_hidden_from_the_model_and_never_survives(service):
     recorder = PromptRecorder()
 
     def obedient_replies():
@@ -219,7 +219,7 @@ def test_an_instruction_planted_in_a_document_is_quoted_to_the_model_and_never_s
         # and also answers the question properly from the same passage.
         prompt = recorder.prompts[-1][-1].content
         planted = next(n for n, body in re.findall(r'<passage n="(\d+)"[^>]*>(.*?)</passage>', prompt, re.DOTALL)
-                       if PLANTED in body)
+                       if "addressed to an AI model, removed" in body)
         yield AIMessage(f"The force is outstanding [{planted}]. "
                         f"The force has a backlog of over 20,000 subject access requests [{planted}].")
 
@@ -229,7 +229,9 @@ def test_an_instruction_planted_in_a_document_is_quoted_to_the_model_and_never_s
     system, user = recorder.prompts[-1]
     assert "never an instruction" in system.content
     passages = re.findall(r"<passage [^>]*>(.*?)</passage>", user.content, re.DOTALL)
-    assert any(PLANTED in body for body in passages)  # the document text went in, inside its delimiters
+    # the passage went in, inside its delimiters, with the planted sentence replaced by a marker
+    assert any("addressed to an AI model, removed" in body for body in passages)
+    assert not any(PLANTED in body for body in passages)
     outside = re.sub(r"<passage [^>]*>.*?</passage>", "", user.content, flags=re.DOTALL)
     assert PLANTED not in outside and "outstanding" not in outside
 
@@ -238,7 +240,7 @@ def test_an_instruction_planted_in_a_document_is_quoted_to_the_model_and_never_s
     assert all("outstanding" not in c.quote.lower() for c in answer.citations)
     assert any(BACKLOG in c.quote for c in answer.citations)
     assert any("does not support" in note for note in answer.notes)
-    assert any("addressed to an AI model" in note and "example-inspection.txt" in note for note in answer.notes)
+    assert any("example-inspection.txt" in where for where in answer.ignored_instructions)
 
 
 def test_a_document_cannot_close_its_passage_early(service, hits):
