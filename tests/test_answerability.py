@@ -161,6 +161,10 @@ def test_a_person_name_is_capitalised_words_the_documents_never_write_in_lower_c
     assert not has_person_name("Officers from West Mercia said the unit helped.", common)  # a force's name
     # rare capitalised words with no title, role or attribution beside them are a scheme or a place
     assert not has_person_name("The unit targets Western Balkan criminality.", common)
+    # initials are part of a name; roles are not ("Home Secretary")
+    assert has_person_name("Essex Police Chief Constable BJ Harrington said the force would improve.", common)
+    assert has_person_name("J. Smithers said the panel had agreed the plan.", common)
+    assert not has_person_name("The Chair offered to write to the Home Secretary about the regime.", common)
     assert not has_person_name("Funding comes through the Asset Recovery Incentivisation Scheme.", common)
 
 

@@ -1041,3 +1041,48 @@ def test_the_rerank_pool_takes_dense_and_bm25_leaders_that_fusion_ranks_low(fake
     settings.retrieval.sentence_rerank_leaders = 0
     assert [h.chunk.id for h in fake_corpus_service.passages("q", 2)] == [chunks[1].id, chunks[0].id]
     assert hits[0].leads(1) and not hits[1].leads(1) and bm25_leader.leads(1)
+
+
+def test_a_sentence_opening_with_a_connective_is_quoted_with_the_one_it_goes_on_from(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answering.sentences import Candidate, extend_introducer
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    chunk = dataclasses.replace(data.chunks[0], text=(
+        "The force uses many specialist skills to counter the threat. In particular, its investment in "
+        "digital forensics and its use of financial investigators.\n\nAnother paragraph follows here."))
+    hit = Hit(chunk, data.documents[chunk.doc_id])
+    fragment = "In particular, its investment in digital forensics and its use of financial investigators."
+    assert extend_introducer(Candidate(fragment, hit, 0)) == (
+        "The force uses many specialist skills to counter the threat. " + fragment)
+    # a sentence that stands alone is quoted alone
+    alone = "The force uses many specialist skills to counter the threat."
+    plain = dataclasses.replace(chunk, text=alone + " The unit meets weekly.")
+    assert extend_introducer(Candidate(alone, Hit(plain, hit.document), 0)) == alone
+
+
+def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answering.answer_types import Expectation
+    from scrutiny.app.answering.features import failed_checks
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
+    text = ("Budgets have fallen since 2015 and demand has risen since 2019. "
+            "Black people were six times more likely to have force used on them.")
+    sentence = "Black people were six times more likely to have force used on them."
+    expectations = [Expectation.of("How much more likely were Black people to have force used on them in 2021?")]
+    passage = dataclasses.replace(chunk, text=text, section="", forces=[])
+
+    def fails(date):
+        hit = Hit(passage, dataclasses.replace(document, date=date, title="Disproportionality"))
+        return failed_checks(Candidate(sentence, hit, 0), expectations, frozenset())[0]
+
+    assert fails("") is None  # an undated news story: its other years are the past it looks back on
+    assert fails("2019-05") == "year"  # a dated one is about its own time
+    assert fails("2021-09") is None

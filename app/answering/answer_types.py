@@ -171,14 +171,16 @@ SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommends? that|(?:is
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
 LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
-CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]*[A-Z]?[a-z]+\b(?:\s+[A-Z][a-z]*[A-Z]?[a-z]+\b)*")  # "McGuinness" too
+# "McGuinness" too, and initials ("BJ Harrington", "J. Smith")
+_CAPITALISED = r"(?:(?:[A-Z]\.){1,3}(?=\s)|[A-Z][a-z]*[A-Z]?[a-z]+\b|[A-Z]{1,2}\b(?!\.))"
+CAPITALISED_RUN = re.compile(r"\b" + _CAPITALISED + r"(?:\s+" + _CAPITALISED + r")*")
 TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
 FUNCTION_WORDS = STOPWORDS | frozenset("her his my he she him me us all any each every no not our".split())
 # What stands beside a person's name: a title or rank, a role, a signature or an attribution.
-PERSON_BESIDE = re.compile(
-    r"\b(?:" + "|".join(sorted(TITLES)) + r"|Det|Insp|Sgt|Superintendent|Inspector|Sergeant|Constable|"
-    r"Commissioner|Chief|Officer|Head|Director|Minister|Secretary|Councillor|Mayor|Chair|sincerely|"
-    r"said|says|added|told|By)\b")
+ROLES = ("Det|Insp|Sgt|Superintendent|Inspector|Sergeant|Constable|Commissioner|Chief|Officer|Head|Director|"
+         "Minister|Secretary|Councillor|Mayor|Chair")
+ROLE_WORD = re.compile(r"(?:" + ROLES + r")s?")
+PERSON_BESIDE = re.compile(r"\b(?:" + "|".join(sorted(TITLES)) + "|" + ROLES + r"|sincerely|said|says|added|told|By)\b")
 
 
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
@@ -251,9 +253,10 @@ def has_deadline(text: str) -> bool:
 
 def _name_like(word: str, start: int, end: int, covered: list[tuple[int, int]], common_words: Collection[str]) -> bool:
     """A capitalised word that can be part of a name: a title, or a word the documents never
-    write in lower case that is no function word and no part of a force's or place's name."""
+    write in lower case that is no function word, no role ("Home Secretary" is not a name) and
+    no part of a force's or place's name."""
     lowered = word.lower()
-    return word in TITLES or not (lowered in common_words or lowered in FUNCTION_WORDS
+    return word in TITLES or not (lowered in common_words or lowered in FUNCTION_WORDS or ROLE_WORD.fullmatch(word)
                                   or any(s <= start and end <= e for s, e in covered))
 
 

@@ -154,7 +154,11 @@ def failed_checks(candidate: Candidate, expectations: list[Expectation], common_
     about = set(named) | set(forces_in(candidate.hit.chunk.section)) if named else set(candidate.hit.chunk.forces)
     text = candidate.quote if quote is None else quote
     hit = candidate.hit
-    context = f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.document.title}\n{hit.document.date or ''}"
+    # A dated document's passage dates the sentence; an undated one's other years are as often
+    # the past it looks back on ("since 2015") as its own time, so only the sentence and its
+    # headings count.
+    passage = hit.chunk.text if hit.document.date else text
+    context = f"{hit.chunk.section}\n{passage}\n{hit.document.title}\n{hit.document.date or ''}"
     failed: list[str | None] = []
     for expectation in expectations:
         failed.append(expectation.failed_check(

@@ -26,6 +26,11 @@ from scrutiny.ingest.text import PARAGRAPH_BREAK, SENTENCE_END, find_quote_page,
 
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 
+# "In particular, its investment in ..." goes on from the sentence before it, as "This ..." does
+CONNECTIVE = re.compile(r"(?:In particular|In addition|Additionally|Also|Furthermore|Moreover|As a result|Therefore|"
+                        r"Consequently|Similarly|Likewise|Nevertheless|Nonetheless|Instead|Indeed|Equally|For example|"
+                        r"For instance|In contrast|By contrast|Even so|Again)\b")
+
 CONTINUES = re.compile(r"(This|These|It|They|Such)\b")  # a paragraph going on with the last one's subject
 
 # "..., Kim McGuinness, said: “The fight ...": someone's words open and are not closed in the paragraph
@@ -172,7 +177,7 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
     "They have little time to review SARs" needs the sentence saying who "they" are; "This is
     being completed in three phases." says what the sentence before it leaves out.
     """
-    if ANAPHOR.match(sentence):
+    if ANAPHOR.match(sentence) or CONNECTIVE.match(sentence):
         before = PARAGRAPH_BREAK.split(text[:start])[-1]
         previous = split_sentences(before)
         if previous:
