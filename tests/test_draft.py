@@ -268,13 +268,37 @@ def test_a_force_the_report_never_mentions_is_refused_with_the_ones_it_does(full
     assert "unknown force 'Atlantis'" in line
 
 
-def test_a_report_with_no_findings_for_the_force_says_so(full_index):
-    # the north-east report names Kent only in its map of the regions
-    payload = draft_json(full_index, REPORT, "Kent")
-    assert payload["items"] == []
-    text = all_text(payload)
-    assert "The report makes no findings, recommendations or areas for improvement for Kent Police." in text
-    assert "Durham Constabulary was graded outstanding" in text  # the grades are still summarised
+def test_a_force_named_only_in_passing_is_refused_with_the_forces_that_have_findings(full_index, tmp_path):
+    # the north-east report names Kent only in its map of the regions: no grade, no finding
+    out = tmp_path / "draft.docx"
+    line = _one_line_error(run("draft", REPORT, "--force", "Kent", "--index", str(full_index), "--out", str(out)))
+    assert "names Kent Police but has no graded section or findings for it" in line
+    for force in ("Cleveland Police", "Durham Constabulary", "Northumbria Police"):
+        assert force in line
+    assert "Essex Police" not in line  # also only on the map
+    assert not out.exists()
+
+
+def test_draftable_forces_follow_grades_findings_and_national_recommendations(full_index):
+    from scrutiny.app.drafting.builder import draftable_forces
+
+    documents = {d.source: d for d in _service(full_index).data().documents.values()}
+    regional = draftable_forces(documents[REPORT])
+    assert set(regional) == {"North East ROCU (NERSOU)", "Cleveland Police", "Durham Constabulary",
+                             "Northumbria Police"}
+    # the board paper's recommendations ask every region's chief officers to act: each force it names may respond
+    assert set(draftable_forces(documents[BOARD_PAPER])) >= {"Cambridgeshire Constabulary", "Bedfordshire Police"}
+
+
+def test_a_board_paper_draft_says_it_comes_from_a_board_paper(full_index):
+    payload = draft_json(full_index, BOARD_PAPER, "Cambridgeshire")
+    fields = {p["label"]: p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "field"}
+    assert fields["Drafted from"].startswith("Board paper “")
+    assert "not the HMICFRS report itself" in fields["Drafted from"]
+    notes = [p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "note"]
+    assert notes and all(n.startswith("Drawn from the board paper “") for n in notes if n.startswith("Drawn from"))
+    result = run("draft", BOARD_PAPER, "--force", "Cambridgeshire", "--index", str(full_index))
+    assert "from the board paper “" in result.output.splitlines()[2]
 
 
 def test_an_output_path_that_cannot_be_written(full_index, tmp_path):
@@ -345,8 +369,7 @@ def test_draft_tab_builds_a_preview_and_a_docx(full_index):
     doc_id = next(value for label, value in reports if REPORT in label)
     forces = force_choices(service, doc_id)
     # the forces graded in the report come first, then its regional unit, then forces only mentioned
-    assert forces[:4] == ["Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"]
-    assert "Kent Police" in forces[4:]
+    assert forces == ["Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"]
     status, preview, path = make_draft(service, doc_id, "Cleveland Police")
     assert "Cleveland Police" in status and preview.startswith("# Response by the PCC")
     assert path and Path(path).suffix == ".docx" and zipfile.is_zipfile(path)

@@ -36,6 +36,7 @@ from scrutiny.app.drafting.model import (
     Paragraph,
     ResponseItem,
     Section,
+    document_label,
     human_date,
 )
 from scrutiny.app.records import Citation
@@ -111,7 +112,31 @@ def resolve_report_force(document: Document, name: str, findings: list[Finding])
         raise DraftError(
             f"{document.source} never mentions {force}; it mentions: {', '.join(listed) or 'no force'}"
         )
+    draftable = draftable_forces(document, findings)
+    if force not in draftable:
+        raise DraftError(
+            f"{document.source} names {force} but has no graded section or findings for it; "
+            f"draft for one it has them for: {', '.join(draftable) or 'none (the report has no findings)'}"
+        )
     return force
+
+
+def draftable_forces(document: Document, findings: list[Finding] | None = None) -> list[str]:
+    """Forces and units a draft can be written for: those the report grades or has findings for,
+    the forces its regional units with findings serve, and, when it asks every force to act
+    (national recommendations to chief constables or forces), every force it names.
+
+    A force named only in passing (an appendix map, a comparison) has nothing to respond to.
+    """
+    findings = extract_findings(document) if findings is None else findings
+    subjects = [f.subject for f in findings if f.subject]
+    units = {subject for subject in subjects if subject in REGIONAL_UNITS}
+    served = [f for f in document.forces if f in TERRITORIAL_FORCES and regional_unit_of(f) in units]
+    asks_every_force = any(
+        not f.subject and f.kind in ACTION_KINDS and FORCE_ADDRESSEE.search(f.addressee or "") for f in findings
+    )
+    named = [f for f in document.forces if f in TERRITORIAL_FORCES] if asks_every_force else []
+    return list(dict.fromkeys(subjects + served + named))
 
 
 def report_bodies(document: Document, findings: list[Finding]) -> list[str]:
@@ -247,6 +272,10 @@ class DraftBuilder:
         section = Section("Inspection details")
         title, title_n = self._title(document, citer)
         section.paragraphs.append(Paragraph(_with_marker(title, title_n), "field", "Title of inspection"))
+        source = _sentence_case(document_label(document).removeprefix("the "))
+        if document.kind == "board_paper":
+            source += "; a board paper restating the inspection, not the HMICFRS report itself"
+        section.paragraphs.append(Paragraph(source, "field", "Drafted from"))
         published, published_n = self._published(document, citer)
         section.paragraphs.append(Paragraph(_with_marker(published, published_n), "field", "Date inspection published"))
         kind, reason = inspection_type(document, findings)
@@ -403,7 +432,7 @@ class DraftBuilder:
                     answer_n = citer.cite(source, page, text)
                     if answer_n is not None:
                         item.response.append((text, answer_n))
-                item.response_source = f"{source.title} ({source.source}, {human_date(source.date)})"
+                item.response_source = document_label(source)
             found_any = found_any or bool(item.response)
             items.append(item)
             target = action_section if item.for_action else info_section

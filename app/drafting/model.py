@@ -190,10 +190,28 @@ def field_label(label: str) -> str:
     return label if label.endswith(("?", ":")) else f"{label}:"
 
 
+KIND_NAMES = {
+    "inspection_report": "inspection report", "board_paper": "board paper", "pcc_response": "PCC response",
+    "force_response": "force response", "press_release": "press release",
+}
+
+
+def document_label(document: Document) -> str:
+    """How a draft names a source: its kind, title, file and date ("the board paper “...” (x.pdf, 16 March 2021)").
+
+    The kind comes first so a board paper restating an inspection is never taken for the
+    inspectorate's own report, whatever its title says.
+    """
+    kind = KIND_NAMES.get(document.kind, document.kind.replace("_", " "))
+    return f"the {kind} “{document.title}” ({document.source}, {human_date(document.date)})"
+
+
 def draft_banner(draft: Draft) -> str:
     """The line that tells the reader what this file is and what to check."""
+    restates = (" It is a board paper restating the inspection's findings, not the inspectorate's report: "
+                "check each finding against the report itself." if draft.report.kind == "board_paper" else "")
     return (
-        f"First-pass draft prepared by Scrutiny from {draft.report.source} for {draft.force}. "
+        f"First-pass draft prepared by Scrutiny from {document_label(draft.report)} for {draft.force}.{restates} "
         "Every statement cites its source; check each one and replace every [bracketed] placeholder before publishing."
     )
 
