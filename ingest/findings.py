@@ -11,7 +11,11 @@ consistent ways, which this module reads the way a reader skims a report:
 - recommendations: "By February 2022, the Home Office should ...", numbered or not, and
   undated "X should ..." items under a "Recommendations" label;
 - key findings: the statement headings below a section's top two heading levels
-  ("Cleveland Police uses intelligence to inform its strategy and prioritise work").
+  ("Cleveland Police uses intelligence to inform its strategy and prioritise work"), and
+  statement headings set in regular weight, known by their shape: a short sentence-case line
+  without a full stop, followed by body text, in a section whose other statements are headings.
+
+Each finding keeps the blocks that follow it, up to the next heading, as its evidence.
 
 Who a finding concerns comes from the enclosing section heading (a report has one top-level
 section per force or unit), else the finding's own words, else the report's title.
@@ -41,6 +45,8 @@ MAX_EVIDENCE_BLOCKS = 8  # supporting paragraphs kept with a finding
 MAX_SUBJECT_WORDS = 8  # "North East Regional Specialist Operations Unit (NERSOU)" is 7
 MAX_ADDRESSEE_WORDS = 25
 MIN_KEY_FINDING_WORDS = 4  # shorter deep headings are section titles, not statements
+MAX_SHAPED_HEADING_WORDS = 30  # a regular-weight statement heading is one short line or two
+SENTENCE_CLOSERS = (".", ":", ";", "?", "!", ",", "”", '"', "’", "'", ")")
 
 _DEADLINE = (
     rf"(?:[Bb]y\s+(?:the\s+end\s+of\s+)?(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\s+\d{{4}})"
@@ -176,6 +182,11 @@ class FindingReader:
         self.title_subject = _single_body(document.title)
         heading_levels = sorted({b.level for b in self.blocks if b.role == "heading"})
         self.top_levels = set(heading_levels[:2])
+        # top-level sections whose statements are set as headings (where a regular-weight one is a slip)
+        self.statement_sections = {
+            self.paths[i][0] for i, b in enumerate(self.blocks)
+            if b.role == "heading" and b.level not in self.top_levels and self.paths[i]
+        }
 
     # -- who and where -------------------------------------------------------------------
     def subject_at(self, index: int, text: str = "") -> str:
@@ -197,7 +208,7 @@ class FindingReader:
         block = self.blocks[item.block_index]
         subject = self.subject_at(item.block_index, item.text)
         addressee = item.addressee
-        if not addressee:
+        if not addressee and item.kind != "key_finding":  # a statement asks no one to act
             match = ADDRESSED_ACTION.match(item.text)
             if match and len(match.group("addressee").split()) <= MAX_ADDRESSEE_WORDS:
                 addressee = match.group("addressee").strip(" ,;:")
@@ -269,6 +280,11 @@ class FindingReader:
                 items.append(current)
             current = None
 
+        def open_key_finding(text: str, index: int) -> None:
+            nonlocal current
+            close()  # a statement ends the previous finding's evidence; a pending concern stays open
+            current = _Open("key_finding", text, index, _first_sentences(self.blocks[index].text))
+
         def open_item(kind: str, text: str, index: int, quote: str) -> _Open:
             nonlocal current, concern
             close()
@@ -334,11 +350,14 @@ class FindingReader:
                 if not plural:
                     expecting = None
                 continue
+            if not is_heading and self._is_shaped_heading(index):
+                open_key_finding(text, index)
+                continue
             if current is not None and not is_heading:
                 current.evidence.append(block)
                 continue
             if is_heading and index not in consumed and self._is_key_finding(index, text):
-                items.append(self._key_finding(index, text))
+                open_key_finding(text, index)
         close()
         findings = [item if isinstance(item, Finding) else self._finish(item) for item in items]
         return [finding for finding in findings if finding is not None]
@@ -372,14 +391,26 @@ class FindingReader:
             and not LABEL.match(text)
         )
 
-    def _key_finding(self, index: int, text: str) -> Finding:
+    def _is_shaped_heading(self, index: int) -> bool:
+        """A statement heading set in regular weight, known by its shape: one short sentence-case
+        line with no closing punctuation, followed by a new sentence of body text, in a section
+        whose other statements are set as headings ("There are good relationships between the
+        ROCU and forces, but NERSOU needs more consistent support ..." above its paragraphs)."""
         block = self.blocks[index]
-        subject = self.subject_at(index, text)
-        section = self.section_at(index)
-        return Finding(
-            kind="key_finding", subject=subject, text=text, page=block.page, quote=_first_sentences(block.text),
-            scope=scope_of(subject, section), section=section, doc_id=self.document.id,
-        )
+        text = block.text.strip()
+        words = text.split()
+        if (block.role != "paragraph" or not self.paths[index] or self.paths[index][0] not in self.statement_sections
+                or not MIN_KEY_FINDING_WORDS <= len(words) <= MAX_SHAPED_HEADING_WORDS):
+            return False
+        if not text[:1].isupper() or text.endswith(SENTENCE_CLOSERS) or SENTENCE_BREAK.search(text):
+            return False  # not a whole line of its own: a sentence, or one cut at a page end
+        if sum(1 for word in words[1:] if word[:1].isupper()) * 2 > len(words) - 1:
+            return False  # Title Case: a title or a name, not a statement
+        if LABEL.match(text) or GRADED.match(text) or GRADED_NEEDS.match(text):
+            return False
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        return (following is not None and following.role in ("paragraph", "list_item")
+                and following.text[:1].isupper() and following.text.rstrip().endswith((".", ":")))
 
 
 def is_finding_label(text: str) -> bool:

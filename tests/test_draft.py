@@ -103,8 +103,25 @@ def test_cleveland_draft_from_the_report_alone(no_response_index):
     grades = {g["subject"]: g["grade"] for g in payload["grades"]}
     assert grades == {"North East ROCU (NERSOU)": "adequate", "Cleveland Police": "adequate",
                       "Durham Constabulary": "outstanding", "Northumbria Police": "good"}
-    for body, grade in grades.items():
-        assert f"{body} was graded {grade} at tackling serious and organised crime" in text
+    # each grade as the report states it, in the report's own names for the bodies ("NERSOU is adequate ...")
+    for grade in payload["grades"]:
+        assert grade["text"].split(" is ")[-1] in text
+    assert "NERSOU is adequate at tackling serious and organised crime [" in text
+    # the damning facts under each area for improvement, the region's renaming and its most serious finding
+    assert "a backlog of over 20,000 SARs" in text
+    assert "NERSOU has been renamed the North East ROCU (NEROCU)" in text
+    assert "unacceptable risk where undercover officers could be recognised" in text
+    assert "investigative opportunities are being missed" in text
+    # the 2018 area for improvement and the progress on it; the praise for Cleveland in Northumbria's section
+    assert "In our 2018 PEEL inspection of Cleveland Police" in text and "We were impressed" in text
+    assert "such as Cleveland Police and West Yorkshire Police" in text
+    # a PCC comment to edit, built from the grade and the findings, every fact cited
+    pcc = next(s for s in payload["sections"] if s["title"] == "PCC response to inspection")
+    voice = [p for p in pcc["paragraphs"] if p["style"] == "body"]
+    assert voice[0]["text"].startswith("The PCC welcomes") and any("two areas for improvement" in p["text"]
+                                                                   for p in voice)
+    assert all(MARKER.search(p["text"]) for p in voice)
+    assert any(p["style"] == "note" and p["text"].startswith("Draft text") for p in pcc["paragraphs"])
     items = payload["items"]
     assert [(i["finding"]["kind"], i["finding"]["subject"], i["for_action"]) for i in items] == [
         ("area_for_improvement", "Cleveland Police", True),
@@ -188,7 +205,8 @@ def test_docx_has_real_footnotes_and_the_template_sections(no_response_index, tm
     document = docx.Document(str(out))
     headings = [p.text for p in document.paragraphs
                 if p.style.name.startswith("Heading 2")]  # type: ignore[union-attr]  # python-docx: the style getter never returns None
-    assert headings == ["INSPECTION DETAILS", "EXECUTIVE SUMMARY OF REPORT",
+    assert headings == ["INSPECTION DETAILS", "EXECUTIVE SUMMARY OF REPORT", "PROGRESS ON EARLIER FINDINGS",
+                        "CLEVELAND POLICE ELSEWHERE IN THE REPORT",
                         "FORCE RESPONSE TO RECOMMENDATIONS AND AREAS FOR IMPROVEMENT", "PCC RESPONSE TO INSPECTION"]
     with zipfile.ZipFile(out) as package:
         footnotes = package.read("word/footnotes.xml").decode()
@@ -234,9 +252,11 @@ def test_docx_opens_in_libreoffice(no_response_index, tmp_path):
     assert pdf.is_file(), converted.stderr
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     text = " ".join(text.split())
-    assert "INSPECTION DETAILS" in text and "Cleveland Police was graded adequate" in text
+    assert "INSPECTION DETAILS" in text and "Cleveland Police is adequate at tackling" in text
     # a footnote, laid out at the foot of the page with its quote
-    assert "page 12 (printed 10): “Cleveland Police is adequate at tackling serious and organised crime.”" in text
+    assert "page 5 (printed 3): “The north-east region consists of three forces" in text
+    # a sentence that quotes its source word for word is not quoted again in its footnote
+    assert "page 12 (printed 10) (wording as in the source)" in text
     assert "[Force to provide update]" in text
 
 
