@@ -162,6 +162,71 @@ def test_existing_pcc_response_fills_in_force_response(full_index):
     assert_every_fact_cited(_service(full_index), payload)
 
 
+def test_an_indexed_response_fills_the_publication_day_due_date_and_pcc_comment(full_index):
+    payload = draft_json(full_index, REPORT, "Cleveland Police")
+    citations = {c["n"]: c for c in payload["citations"]}
+    details = payload["inspection"]
+    # the report gives "December 2022"; the indexed response the day, so the 56-day deadline is computed
+    assert details["published"] == "7 December 2022"
+    assert details["response_due"].startswith("1 February 2023")
+    fields = {p["label"]: p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "field"}
+    published_n = int(MARKER.search(fields["Date inspection published"]).group(0).strip("[]"))
+    assert citations[published_n]["source"] == CLEVELAND_RESPONSE
+    assert "Cleveland Specific" in fields["Type of inspection"]  # the form's own options
+    pcc = next(s for s in payload["sections"] if s["title"] == "PCC response to inspection")
+    comment = [p for p in pcc["paragraphs"] if p["style"] == "body"]
+    assert comment and comment[0]["text"].startswith("The PCC welcomes")
+    for paragraph in comment:
+        n = int(MARKER.search(paragraph["text"]).group(0).strip("[]"))
+        assert citations[n]["source"] == CLEVELAND_RESPONSE
+    actions = next(s for s in payload["sections"] if s["title"].startswith("Force response"))
+    assert any(p["text"].startswith("All new reports into the Force follow a specific process")
+               for p in actions["paragraphs"])
+    # the response's only date is the inspection's: it is not shown as the response's own
+    notes = [p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "note"]
+    assert notes and not any("7 December 2022" in note for note in notes if CLEVELAND_RESPONSE in note)
+    assert_every_fact_cited(_service(full_index), payload)
+
+
+def test_durham_draft_says_its_grade_comes_from_its_own_peel_inspection_and_quotes_criticism(no_response_index):
+    text = all_text(draft_json(no_response_index, REPORT, "Durham"))
+    assert "Durham Constabulary is outstanding at tackling serious and organised crime [" in text
+    assert "inspected under the previous PEEL SOC inspection programme" in text
+    assert "threat scores were exaggerated" in text  # p7, in the ROCU's section
+
+
+def test_northumbria_draft_quotes_each_struggling_team(no_response_index):
+    payload = draft_json(no_response_index, REPORT, "Northumbria")
+    item = next(i for i in payload["items"] if i["finding"]["subject"] == "Northumbria Police")
+    section = next(s for s in payload["sections"] if s["title"].startswith("Force response"))
+    text = "\n".join(p["text"] for p in section["paragraphs"])
+    assert item["finding"]["text"] in text or "sufficient resources in specialist areas" in text
+    assert "doesn't routinely screen other SARs" in text and "notably understaffed" in text
+    assert "wasn't able to cope" in text
+
+
+def test_every_quote_of_every_force_draft_is_on_its_page(full_index, no_response_index):
+    from scrutiny.app.drafting.builder import draftable_forces
+    from scrutiny.app.drafting.model import DRAFTABLE_KINDS
+
+    for index in (full_index, no_response_index):
+        service = _service(index)
+        documents = service.data().documents
+        drafted = 0
+        for document in documents.values():
+            if document.kind not in DRAFTABLE_KINDS:
+                continue
+            for force in draftable_forces(document):
+                draft = DraftBuilder(service).build(document.id, force)
+                for citation in draft.citations:
+                    assert quote_on_page(documents[citation.doc_id], citation.page, citation.quote), (force, citation)
+                markdown = draft.to_markdown()
+                assert "““" not in markdown and "””" not in markdown, force
+                assert_every_fact_cited(service, draft.to_dict())
+                drafted += 1
+        assert drafted >= 6
+
+
 def test_a_response_to_another_force_is_never_used(full_index):
     payload = draft_json(full_index, REPORT, "Northumbria")
     items = payload["items"]
