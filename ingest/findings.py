@@ -10,6 +10,9 @@ consistent ways, which this module reads the way a reader skims a report:
   ("Area for improvement 1" then "The force should ...");
 - recommendations: "By February 2022, the Home Office should ...", numbered or not, and
   undated "X should ..." items under a "Recommendations" label;
+- findings restated as a list a sentence announces: "HMICFRS has made 43 recommendations
+  which include:" then one item each, or inline, "The report makes three recommendations: to
+  transform ...; that the police should ...; and that ...";
 - key findings: the statement headings below a section's top two heading levels
   ("Cleveland Police uses intelligence to inform its strategy and prioritise work"), and
   statement headings set in regular weight, known by their shape: a short sentence-case line
@@ -80,6 +83,12 @@ LABEL = re.compile(
     r"|promising\s+practice)(?:\s+\d+)?\s*(?:(?P<colon>[:\-–—])\s*(?P<rest>.*))?$",
     re.IGNORECASE | re.S,
 )
+_PLURAL_LABEL = r"(?P<label>recommendations|areas\s+for\s+improvement|causes\s+of\s+concern)"
+# "HMICFRS has made 43 recommendations which include:" then one list item per recommendation
+ANNOUNCED_LIST = re.compile(rf"\b{_PLURAL_LABEL}\b[^.:;]*:\s*$", re.IGNORECASE)
+# "The report makes three recommendations: to transform ...; that the police should ...; and that ..."
+INLINE_LIST = re.compile(rf"\b{_PLURAL_LABEL}\b[^.:;]*:\s*(?P<items>[^:]+?;[^:]+?)(?:\.(?=\s|$)|$)", re.IGNORECASE)
+LIST_JOINS = re.compile(r"^(?:and|or)\s+|[\s;,]+(?:and|or)?\s*$", re.IGNORECASE)
 _GRADE = r"(?P<grade>outstanding|good|adequate|inadequate|requires\s+improvement)"
 GRADED = re.compile(
     rf"^(?P<body>[A-Z][^.:;]{{1,90}}?)\s+(?:is|was|has\s+been)\s+(?:graded\s+|rated\s+|judged(?:\s+to\s+be)?\s+)?"
@@ -293,11 +302,31 @@ class FindingReader:
             concern = current if kind == "cause_of_concern" else None
             return current
 
+        listed: str | None = None  # a sentence announced a list of findings of this kind: one per item
+
         for index, block in enumerate(self.blocks):
             if self.in_contents(index):
                 continue
             text = _strip_numbering(block.text)
             is_heading = block.role == "heading"
+            if listed and block.role == "list_item" and not (
+                text.rstrip().endswith(":") or LABEL.match(text) or DATED_ACTION.match(text)
+            ):  # an item that is a label, or a finding in its own right, is read as such
+                item_text = LIST_JOINS.sub("", text).strip()
+                open_item(listed, item_text, index, _first_sentences(block.text))
+                continue
+            listed = None
+            if block.role == "paragraph" and not LABEL.match(text):
+                announced = ANNOUNCED_LIST.search(text)
+                if announced and len(text.split()) >= MIN_KEY_FINDING_WORDS:  # a sentence, not a bare label
+                    close()
+                    listed = LABELS[" ".join(announced.group("label").lower().split())]
+                    continue
+                inline = self._inline_list(index, text)
+                if inline:
+                    close()
+                    items.extend(inline)
+                    continue
             heading_is_expected_text = bool(
                 expecting and is_heading and expecting_level and block.level > expecting_level
             )
@@ -361,6 +390,18 @@ class FindingReader:
         close()
         findings = [item if isinstance(item, Finding) else self._finish(item) for item in items]
         return [finding for finding in findings if finding is not None]
+
+    def _inline_list(self, index: int, text: str) -> list[_Open]:
+        """Findings a sentence lists after announcing them ("makes three recommendations: a; b; and c")."""
+        match = INLINE_LIST.search(text)
+        if not match:
+            return []
+        kind = LABELS[" ".join(match.group("label").lower().split())]
+        pieces = [LIST_JOINS.sub("", piece.strip()).strip() for piece in match.group("items").split(";")]
+        pieces = [piece for piece in pieces if len(piece.split()) >= MIN_KEY_FINDING_WORDS]
+        if len(pieces) < 2:
+            return []
+        return [_Open(kind, piece, index, piece) for piece in pieces]
 
     @staticmethod
     def _is_undated_recommendation(text: str) -> bool:

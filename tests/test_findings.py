@@ -350,3 +350,38 @@ def test_north_east_report_reads_its_four_regular_weight_statement_headings(nort
                   "The OCG disruption team", "The force regularly examines the progress of SOC operations"):
         assert any(text.startswith(start) for text in texts), start
     assert_quotes_on_pages(north_east, extract_findings(north_east))
+
+
+# -- findings restated as an announced list ---------------------------------------------------------
+
+def test_a_sentence_announcing_findings_introduces_one_per_list_item():
+    blocks = [heading(1, "News", 1),
+              para(1, "The inspectorate has made 12 recommendations which include:"),
+              item(1, "publishing clearer standards for background checks;"),
+              item(1, "improving how complaints are recorded; and"),
+              para(1, "The report was welcomed by the commissioner.")]
+    findings = by_kind(extract_findings(make_document(blocks)), "recommendation")
+    assert [f.text for f in findings] == ["publishing clearer standards for background checks",
+                                          "improving how complaints are recorded"]
+    assert all(f.page == 1 for f in findings)
+
+
+def test_a_sentence_listing_findings_inline_gives_one_each():
+    blocks = [heading(1, "Response", 1),
+              para(1, "The report makes two areas for improvement: to answer non-emergency calls faster; "
+                      "and that the force should review how it supervises investigations. Both are in hand.")]
+    findings = by_kind(extract_findings(make_document(blocks)), "area_for_improvement")
+    assert [f.text for f in findings] == ["to answer non-emergency calls faster",
+                                          "that the force should review how it supervises investigations"]
+    document = make_document(blocks)
+    assert_quotes_on_pages(document, extract_findings(document))
+
+
+def test_lists_not_announced_as_findings_are_not_findings():
+    blocks = [heading(1, "News", 1),
+              para(1, "The force has made several improvements, including:"),
+              item(1, "improving how it identifies vulnerable people; and"),
+              para(1, "Its aims are these: to cut crime; to support victims; and to reduce harm."),
+              para(1, "The report made three recommendations and raised one cause of concern.")]
+    assert [f for f in extract_findings(make_document(blocks))
+            if f.kind in ("recommendation", "area_for_improvement", "cause_of_concern")] == []
