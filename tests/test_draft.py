@@ -162,6 +162,13 @@ def test_existing_pcc_response_fills_in_force_response(full_index):
     assert_every_fact_cited(_service(full_index), payload)
 
 
+def _marker(text: str) -> int:
+    """The citation number of the first [n] in a paragraph."""
+    found = MARKER.search(text)
+    assert found is not None, text
+    return int(found.group(0).strip("[]"))
+
+
 def test_an_indexed_response_fills_the_publication_day_due_date_and_pcc_comment(full_index):
     payload = draft_json(full_index, REPORT, "Cleveland Police")
     citations = {c["n"]: c for c in payload["citations"]}
@@ -170,15 +177,14 @@ def test_an_indexed_response_fills_the_publication_day_due_date_and_pcc_comment(
     assert details["published"] == "7 December 2022"
     assert details["response_due"].startswith("1 February 2023")
     fields = {p["label"]: p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "field"}
-    published_n = int(MARKER.search(fields["Date inspection published"]).group(0).strip("[]"))
+    published_n = _marker(fields["Date inspection published"])
     assert citations[published_n]["source"] == CLEVELAND_RESPONSE
     assert "Cleveland Specific" in fields["Type of inspection"]  # the form's own options
     pcc = next(s for s in payload["sections"] if s["title"] == "PCC response to inspection")
     comment = [p for p in pcc["paragraphs"] if p["style"] == "body"]
     assert comment and comment[0]["text"].startswith("The PCC welcomes")
     for paragraph in comment:
-        n = int(MARKER.search(paragraph["text"]).group(0).strip("[]"))
-        assert citations[n]["source"] == CLEVELAND_RESPONSE
+        assert citations[_marker(paragraph["text"])]["source"] == CLEVELAND_RESPONSE
     actions = next(s for s in payload["sections"] if s["title"].startswith("Force response"))
     assert any(p["text"].startswith("All new reports into the Force follow a specific process")
                for p in actions["paragraphs"])
