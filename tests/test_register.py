@@ -153,3 +153,25 @@ def test_findings_tab_filters_and_downloads_excel(full_index):
     assert len(table) == 3 and path and len(list(load_workbook(path).active.iter_rows())) == 4
     status, table, path = show_register(service, "Atlantis", ALL)
     assert status.startswith("**Cannot list findings:**") and table == [] and path is None
+
+
+def test_findings_tab_through_gradio_client(full_index):
+    import gradio as gr
+    from gradio_client import Client
+    from openpyxl import load_workbook
+
+    from scrutiny.app.web.findings_tab import build_findings_tab
+
+    service = _service(full_index)
+    with gr.Blocks() as app:
+        with gr.Tab("Findings"):
+            build_findings_tab(service)
+    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        client = Client(app.local_url, verbose=False)
+        status, table, download = client.predict("All", "cause_of_concern", api_name="/register")
+        assert status.startswith("1 finding from 1 report")
+        assert table["data"][0][3] == "Cause of concern"
+        assert len(list(load_workbook(download).active.iter_rows())) == 2
+    finally:
+        app.close()
