@@ -98,10 +98,12 @@ class FindingsRegister:
     def __init__(self, service: Service):
         self.service = service
 
-    def entries(self, force: str | None = None, kind: str | None = None) -> list[RegisterEntry]:
+    def entries(self, force: str | None = None, kind: str | None = None,
+                with_responses: bool = True) -> list[RegisterEntry]:
         """Every action finding of every indexed report, oldest report first; only those that concern
         `force` (its own, its regional unit's, and national ones of reports it may respond to) and
-        of `kind` when given. DraftError for an unknown force or kind."""
+        of `kind` when given; `with_responses=False` skips the search for responses (a quick list).
+        DraftError for an unknown force or kind."""
         if kind is not None and kind not in ACTION_KINDS:
             raise DraftError(f"unknown kind '{kind}'; choose one of: {', '.join(ACTION_KINDS)}")
         canonical = self._force(force) if force else ""
@@ -120,7 +122,7 @@ class FindingsRegister:
                 selected = [f for f in selected if id(f) in concerning]
             for finding in selected:
                 entry = RegisterEntry(report, finding)
-                owners = [canonical] if canonical else self._owners(finding)
+                owners = ([canonical] if canonical else self._owners(finding)) if with_responses else []
                 for owner in owners:
                     if owner in responders:
                         entry.responses.extend(self._responses(report, findings, finding, owner, citer))

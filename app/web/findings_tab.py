@@ -26,7 +26,7 @@ def kind_choices() -> list[tuple[str, str]]:
 def force_choices(service) -> list[str]:
     """"All", then every force or body the register has a finding for."""
     try:
-        entries = FindingsRegister(service).entries()
+        entries = FindingsRegister(service).entries(with_responses=False)  # names only: no searching
     except Exception:  # noqa: BLE001 - no index yet: the tab says so when asked
         return [ALL]
     return [ALL] + sorted({entry.body for entry in entries if entry.finding.subject})
