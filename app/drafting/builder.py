@@ -48,6 +48,7 @@ from scrutiny.app.drafting.model import (
     Section,
     document_label,
     human_date,
+    quote_marks,
 )
 from scrutiny.app.records import Citation
 from scrutiny.app.retrieval.service import Service
@@ -547,7 +548,7 @@ class DraftBuilder:
             "regional" if finding.scope == "regional" else "national")
         paragraphs = [
             Paragraph(f"{item.number}. {KIND_LABELS[finding.kind]} ({who})", "heading"),
-            Paragraph(_with_marker(quoted(_strip_end(finding.text)), item.citation), "quote"),
+            Paragraph(_with_marker(quote_marks(_strip_end(finding.text)), item.citation), "quote"),
             Paragraph(finding.addressee or who, "field", "Addressed to"),
             Paragraph(finding.deadline or "none set in the report", "field", "Deadline"),
         ]
@@ -601,10 +602,13 @@ class DraftBuilder:
 COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
+PLURAL_NOUNS = {"area for improvement": "areas for improvement", "cause of concern": "causes of concern"}
+
+
 def _count(number: int, noun: str) -> str:
+    """(2, "area for improvement") -> "two areas for improvement"."""
     word = COUNT_WORDS[number] if number < len(COUNT_WORDS) else str(number)
-    return f"{word} {noun}" if number == 1 else f"{word} {noun}s" if not noun.endswith("improvement") else (
-        f"{word} {noun.replace('area ', 'areas ')}")
+    return f"{word} {noun if number == 1 else PLURAL_NOUNS.get(noun, noun + 's')}"
 
 
 def pcc_skeleton(document: Document, sorted_findings: ForceFindings, citer: Citer, title: str) -> list[Paragraph]:
@@ -631,21 +635,13 @@ def pcc_skeleton(document: Document, sorted_findings: ForceFindings, citer: Cite
             continue
         kinds = {f.kind for f, _ in cited}
         noun = KIND_LABELS[kinds.pop()].lower() if len(kinds) == 1 else "finding"
-        listed = "; ".join(f"{quoted(_strip_end(f.text))} [{n}]" for f, n in cited)
+        listed = "; ".join(f"{quote_marks(_strip_end(f.text))} [{n}]" for f, n in cited)
         lines.append(Paragraph(f"The PCC notes the {_count(len(cited), noun)} for {who}: {listed}.", "body"))
     if lines:
         lines.append(Paragraph(
             "The PCC will monitor the force's progress on each of them through [the PCC's scrutiny arrangements].",
             "placeholder"))
     return lines
-
-
-def quoted(text: str) -> str:
-    """Text in curly quotation marks, unless it is already quoted (no doubled marks)."""
-    text = text.strip()
-    if text.startswith(("“", '"')) and text.endswith(("”", '"')):
-        return text
-    return f"“{text}”"
 
 
 def _lower_first(text: str) -> str:
