@@ -7,8 +7,13 @@ its regional unit's, and national ones addressed to chief constables or forces),
 out as the usual template: inspection details, executive summary, each recommendation and area
 for improvement followed by the force's response, and a PCC comment. Existing force or PCC
 responses already indexed fill in "Force response" where a paragraph of theirs restates the
-finding; otherwise a placeholder says what is needed. Every factual sentence carries a
-citation (document, page, verbatim quote) checked against the page text.
+finding; otherwise a placeholder says what is needed. Under each finding the report's own
+evidence is quoted, figures and shortfalls first (evidence.py); the force's grade, progress on
+earlier findings and its mentions elsewhere get short sections of their own. From an indexed
+response the draft also takes the publication day, the force's process and the PCC's comment
+(indexed_response.py); without one, the PCC comment is a cited skeleton to edit. A force the
+report neither grades nor has findings for is refused (`draftable_forces`). Every factual
+sentence carries a citation (document, page, verbatim quote) checked against the page text.
 
 Markdown (`to_markdown`) and JSON (`to_dict`) come from the draft itself; files (Markdown, or
 Word with real footnotes) are written by writers.py; the records are in model.py.
