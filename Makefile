@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install lint test test-fast demo bench eval eval-dev fit clean
+.PHONY: install lint test test-fast demo bench eval eval-dev findings-eval fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ eval-dev: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate --check --thresholds eval/thresholds_corpus_dev.toml
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test --check --thresholds eval/thresholds_corpus_dev.toml
+
+# Finding extraction against hand labels on development documents (eval/findings_labels.jsonl):
+# precision and recall of recommendations, areas for improvement and causes of concern
+findings-eval: install
+	$(BIN)/python -m scrutiny.eval.findings_eval --files $(CORPUS_DEV)/files
 
 # Fit the sentence-feature weights on the development documents (prints them beside the hand
 # weights' cross-validated top-1; the answerer ships the hand weights while they are as good)

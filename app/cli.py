@@ -312,6 +312,19 @@ def draft(report, index, as_json, force, out, llm):
     draft_command(_service(index), report, force, out, as_json, llm)
 
 
+@cli.command()
+@index_option
+@json_option
+@click.option("--force", default=None, help="Only findings that concern this force (its own, its unit's, national).")
+@click.option("--kind", type=click.Choice(["recommendation", "area_for_improvement", "cause_of_concern"]),
+              default=None, help="Only findings of this kind.")
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Write register.xlsx or register.csv.")
+def register(index, as_json, force, kind, out):
+    """The findings register: every recommendation, area for improvement and cause of concern of every
+    indexed report, with the response found for it in indexed responses."""
+    register_command(_service(index), force, kind, out, as_json)
+
+
 def findings_command(service: Scrutiny, document: str, force: str | None, as_json: bool) -> None:
     """`scrutiny findings DOC [--force NAME] [--json]`."""
     from scrutiny.app.drafting.builder import ForceFindings, find_report, resolve_report_force
@@ -392,3 +405,44 @@ def draft_command(service: Scrutiny, report: str, force: str, out: Path | None, 
     )
     for note in draft.notes:
         click.echo(f"note: {note}", err=True)
+
+
+def register_command(service: Scrutiny, force: str | None, kind: str | None, out: Path | None, as_json: bool) -> None:
+    """`scrutiny register [--force NAME] [--kind KIND] [--json] [--out register.xlsx|.csv]`."""
+    from scrutiny.app.drafting.model import KIND_LABELS, DraftError
+    from scrutiny.app.drafting.register import FindingsRegister, check_register_path, write_register
+
+    try:
+        if out is not None:
+            check_register_path(out)  # fail before any work
+        entries = FindingsRegister(service).entries(force, kind)
+        written = write_register(entries, out) if out is not None else None
+    except (DraftError, *_domain_errors()) as error:
+        raise UserError(str(error)) from error
+    except OSError as error:
+        raise UserError(f"cannot write {out}: {error.strerror or error}; nothing was written") from error
+    if as_json:
+        _print_json({"findings": [entry.to_dict() for entry in entries], "out": str(written) if written else None})
+        return
+    if written is not None:
+        answered = sum(1 for entry in entries if entry.responses)
+        click.echo(f"wrote {written}: {len(entries)} findings, {answered} with a response found")
+        return
+    if not entries:
+        click.echo("No recommendations, areas for improvement or causes of concern in the indexed reports.")
+    report = None
+    for entry in entries:
+        if entry.report.id != report:
+            report = entry.report.id
+            click.echo(f"\n{entry.report.source}: {entry.report.title} ({entry.report.date or 'undated'})")
+        finding = entry.finding
+        extra = [f"deadline: {finding.deadline}"] if finding.deadline else []
+        if finding.addressee:
+            extra.append(f"to: {finding.addressee}")
+        suffix = f"  [{'; '.join(extra)}]" if extra else ""
+        click.echo(f"  p{finding.page:<3} {KIND_LABELS[finding.kind].lower():<21} {entry.body}: {finding.text}{suffix}")
+        for response in entry.responses or [None]:
+            if response is None:
+                click.echo("        response: no response indexed")
+            else:
+                click.echo(f"        response ({response.source_line()}): {response.text}")

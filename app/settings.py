@@ -107,8 +107,11 @@ class DraftingSettings(BaseModel):
         3, ge=1, description="Most paragraphs of an existing response quoted under one finding.")
     min_response_words: int = Field(
         6, ge=1, description="Shorter paragraphs after a restated finding are labels, not its response.")
-    evidence_paragraphs: int = Field(
-        2, ge=0, description="Report paragraphs quoted under each finding as what HMICFRS found.")
+    evidence_sentences: int = Field(
+        4, ge=0, description="Report sentences quoted under each finding as what HMICFRS found (figures and "
+                             "shortfalls first; every sub-item the finding lists is covered besides).")
+    mention_sentences: int = Field(
+        5, ge=0, description="Sentences naming the force elsewhere in the report that a draft quotes.")
     response_window_days: int = Field(
         365, ge=0, description="A response must be dated within this many days after the report to count.")
 

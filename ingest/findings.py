@@ -10,8 +10,15 @@ consistent ways, which this module reads the way a reader skims a report:
   ("Area for improvement 1" then "The force should ...");
 - recommendations: "By February 2022, the Home Office should ...", numbered or not, and
   undated "X should ..." items under a "Recommendations" label;
+- findings restated as a list a sentence announces: "HMICFRS has made 43 recommendations
+  which include:" then one item each, or inline, "The report makes three recommendations: to
+  transform ...; that the police should ...; and that ...";
 - key findings: the statement headings below a section's top two heading levels
-  ("Cleveland Police uses intelligence to inform its strategy and prioritise work").
+  ("Cleveland Police uses intelligence to inform its strategy and prioritise work"), and
+  statement headings set in regular weight, known by their shape: a short sentence-case line
+  without a full stop, followed by body text, in a section whose other statements are headings.
+
+Each finding keeps the blocks that follow it, up to the next heading, as its evidence.
 
 Who a finding concerns comes from the enclosing section heading (a report has one top-level
 section per force or unit), else the finding's own words, else the report's title.
@@ -41,6 +48,8 @@ MAX_EVIDENCE_BLOCKS = 8  # supporting paragraphs kept with a finding
 MAX_SUBJECT_WORDS = 8  # "North East Regional Specialist Operations Unit (NERSOU)" is 7
 MAX_ADDRESSEE_WORDS = 25
 MIN_KEY_FINDING_WORDS = 4  # shorter deep headings are section titles, not statements
+MAX_SHAPED_HEADING_WORDS = 30  # a regular-weight statement heading is one short line or two
+SENTENCE_CLOSERS = (".", ":", ";", "?", "!", ",", "”", '"', "’", "'", ")")
 
 _DEADLINE = (
     rf"(?:[Bb]y\s+(?:the\s+end\s+of\s+)?(?P<date>(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTH}\s+\d{{4}})"
@@ -74,6 +83,12 @@ LABEL = re.compile(
     r"|promising\s+practice)(?:\s+\d+)?\s*(?:(?P<colon>[:\-–—])\s*(?P<rest>.*))?$",
     re.IGNORECASE | re.S,
 )
+_PLURAL_LABEL = r"(?P<label>recommendations|areas\s+for\s+improvement|causes\s+of\s+concern)"
+# "HMICFRS has made 43 recommendations which include:" then one list item per recommendation
+ANNOUNCED_LIST = re.compile(rf"\b{_PLURAL_LABEL}\b[^.:;]*:\s*$", re.IGNORECASE)
+# "The report makes three recommendations: to transform ...; that the police should ...; and that ..."
+INLINE_LIST = re.compile(rf"\b{_PLURAL_LABEL}\b[^.:;]*:\s*(?P<items>[^:]+?;[^:]+?)(?:\.(?=\s|$)|$)", re.IGNORECASE)
+LIST_JOINS = re.compile(r"^(?:and|or)\s+|[\s;,]+(?:and|or)?\s*$", re.IGNORECASE)
 _GRADE = r"(?P<grade>outstanding|good|adequate|inadequate|requires\s+improvement)"
 GRADED = re.compile(
     rf"^(?P<body>[A-Z][^.:;]{{1,90}}?)\s+(?:is|was|has\s+been)\s+(?:graded\s+|rated\s+|judged(?:\s+to\s+be)?\s+)?"
@@ -176,6 +191,11 @@ class FindingReader:
         self.title_subject = _single_body(document.title)
         heading_levels = sorted({b.level for b in self.blocks if b.role == "heading"})
         self.top_levels = set(heading_levels[:2])
+        # top-level sections whose statements are set as headings (where a regular-weight one is a slip)
+        self.statement_sections = {
+            self.paths[i][0] for i, b in enumerate(self.blocks)
+            if b.role == "heading" and b.level not in self.top_levels and self.paths[i]
+        }
 
     # -- who and where -------------------------------------------------------------------
     def subject_at(self, index: int, text: str = "") -> str:
@@ -197,7 +217,7 @@ class FindingReader:
         block = self.blocks[item.block_index]
         subject = self.subject_at(item.block_index, item.text)
         addressee = item.addressee
-        if not addressee:
+        if not addressee and item.kind != "key_finding":  # a statement asks no one to act
             match = ADDRESSED_ACTION.match(item.text)
             if match and len(match.group("addressee").split()) <= MAX_ADDRESSEE_WORDS:
                 addressee = match.group("addressee").strip(" ,;:")
@@ -269,6 +289,11 @@ class FindingReader:
                 items.append(current)
             current = None
 
+        def open_key_finding(text: str, index: int) -> None:
+            nonlocal current
+            close()  # a statement ends the previous finding's evidence; a pending concern stays open
+            current = _Open("key_finding", text, index, _first_sentences(self.blocks[index].text))
+
         def open_item(kind: str, text: str, index: int, quote: str) -> _Open:
             nonlocal current, concern
             close()
@@ -277,11 +302,31 @@ class FindingReader:
             concern = current if kind == "cause_of_concern" else None
             return current
 
+        listed: str | None = None  # a sentence announced a list of findings of this kind: one per item
+
         for index, block in enumerate(self.blocks):
             if self.in_contents(index):
                 continue
             text = _strip_numbering(block.text)
             is_heading = block.role == "heading"
+            if listed and block.role == "list_item" and not (
+                text.rstrip().endswith(":") or LABEL.match(text) or DATED_ACTION.match(text)
+            ):  # an item that is a label, or a finding in its own right, is read as such
+                item_text = LIST_JOINS.sub("", text).strip()
+                open_item(listed, item_text, index, _first_sentences(block.text))
+                continue
+            listed = None
+            if block.role == "paragraph" and not LABEL.match(text):
+                announced = ANNOUNCED_LIST.search(text)
+                if announced and len(text.split()) >= MIN_KEY_FINDING_WORDS:  # a sentence, not a bare label
+                    close()
+                    listed = LABELS[" ".join(announced.group("label").lower().split())]
+                    continue
+                inline = self._inline_list(index, text)
+                if inline:
+                    close()
+                    items.extend(inline)
+                    continue
             heading_is_expected_text = bool(
                 expecting and is_heading and expecting_level and block.level > expecting_level
             )
@@ -334,14 +379,29 @@ class FindingReader:
                 if not plural:
                     expecting = None
                 continue
+            if not is_heading and self._is_shaped_heading(index):
+                open_key_finding(text, index)
+                continue
             if current is not None and not is_heading:
                 current.evidence.append(block)
                 continue
             if is_heading and index not in consumed and self._is_key_finding(index, text):
-                items.append(self._key_finding(index, text))
+                open_key_finding(text, index)
         close()
         findings = [item if isinstance(item, Finding) else self._finish(item) for item in items]
         return [finding for finding in findings if finding is not None]
+
+    def _inline_list(self, index: int, text: str) -> list[_Open]:
+        """Findings a sentence lists after announcing them ("makes three recommendations: a; b; and c")."""
+        match = INLINE_LIST.search(text)
+        if not match:
+            return []
+        kind = LABELS[" ".join(match.group("label").lower().split())]
+        pieces = [LIST_JOINS.sub("", piece.strip()).strip() for piece in match.group("items").split(";")]
+        pieces = [piece for piece in pieces if len(piece.split()) >= MIN_KEY_FINDING_WORDS]
+        if len(pieces) < 2:
+            return []
+        return [_Open(kind, piece, index, piece) for piece in pieces]
 
     @staticmethod
     def _is_undated_recommendation(text: str) -> bool:
@@ -372,14 +432,26 @@ class FindingReader:
             and not LABEL.match(text)
         )
 
-    def _key_finding(self, index: int, text: str) -> Finding:
+    def _is_shaped_heading(self, index: int) -> bool:
+        """A statement heading set in regular weight, known by its shape: one short sentence-case
+        line with no closing punctuation, followed by a new sentence of body text, in a section
+        whose other statements are set as headings ("There are good relationships between the
+        ROCU and forces, but NERSOU needs more consistent support ..." above its paragraphs)."""
         block = self.blocks[index]
-        subject = self.subject_at(index, text)
-        section = self.section_at(index)
-        return Finding(
-            kind="key_finding", subject=subject, text=text, page=block.page, quote=_first_sentences(block.text),
-            scope=scope_of(subject, section), section=section, doc_id=self.document.id,
-        )
+        text = block.text.strip()
+        words = text.split()
+        if (block.role != "paragraph" or not self.paths[index] or self.paths[index][0] not in self.statement_sections
+                or not MIN_KEY_FINDING_WORDS <= len(words) <= MAX_SHAPED_HEADING_WORDS):
+            return False
+        if not text[:1].isupper() or text.endswith(SENTENCE_CLOSERS) or SENTENCE_BREAK.search(text):
+            return False  # not a whole line of its own: a sentence, or one cut at a page end
+        if sum(1 for word in words[1:] if word[:1].isupper()) * 2 > len(words) - 1:
+            return False  # Title Case: a title or a name, not a statement
+        if LABEL.match(text) or GRADED.match(text) or GRADED_NEEDS.match(text):
+            return False
+        following = self.blocks[index + 1] if index + 1 < len(self.blocks) else None
+        return (following is not None and following.role in ("paragraph", "list_item")
+                and following.text[:1].isupper() and following.text.rstrip().endswith((".", ":")))
 
 
 def is_finding_label(text: str) -> bool:

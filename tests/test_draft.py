@@ -103,8 +103,25 @@ def test_cleveland_draft_from_the_report_alone(no_response_index):
     grades = {g["subject"]: g["grade"] for g in payload["grades"]}
     assert grades == {"North East ROCU (NERSOU)": "adequate", "Cleveland Police": "adequate",
                       "Durham Constabulary": "outstanding", "Northumbria Police": "good"}
-    for body, grade in grades.items():
-        assert f"{body} was graded {grade} at tackling serious and organised crime" in text
+    # each grade as the report states it, in the report's own names for the bodies ("NERSOU is adequate ...")
+    for grade in payload["grades"]:
+        assert grade["text"].split(" is ")[-1] in text
+    assert "NERSOU is adequate at tackling serious and organised crime [" in text
+    # the damning facts under each area for improvement, the region's renaming and its most serious finding
+    assert "a backlog of over 20,000 SARs" in text
+    assert "NERSOU has been renamed the North East ROCU (NEROCU)" in text
+    assert "unacceptable risk where undercover officers could be recognised" in text
+    assert "investigative opportunities are being missed" in text
+    # the 2018 area for improvement and the progress on it; the praise for Cleveland in Northumbria's section
+    assert "In our 2018 PEEL inspection of Cleveland Police" in text and "We were impressed" in text
+    assert "such as Cleveland Police and West Yorkshire Police" in text
+    # a PCC comment to edit, built from the grade and the findings, every fact cited
+    pcc = next(s for s in payload["sections"] if s["title"] == "PCC response to inspection")
+    voice = [p for p in pcc["paragraphs"] if p["style"] == "body"]
+    assert voice[0]["text"].startswith("The PCC welcomes") and any("two areas for improvement" in p["text"]
+                                                                   for p in voice)
+    assert all(MARKER.search(p["text"]) for p in voice)
+    assert any(p["style"] == "note" and p["text"].startswith("Draft text") for p in pcc["paragraphs"])
     items = payload["items"]
     assert [(i["finding"]["kind"], i["finding"]["subject"], i["for_action"]) for i in items] == [
         ("area_for_improvement", "Cleveland Police", True),
@@ -143,6 +160,77 @@ def test_existing_pcc_response_fills_in_force_response(full_index):
         for paragraph in item["response"]:
             assert "should adopt a more consistent approach" not in paragraph["text"]
     assert_every_fact_cited(_service(full_index), payload)
+
+
+def _marker(text: str) -> int:
+    """The citation number of the first [n] in a paragraph."""
+    found = MARKER.search(text)
+    assert found is not None, text
+    return int(found.group(0).strip("[]"))
+
+
+def test_an_indexed_response_fills_the_publication_day_due_date_and_pcc_comment(full_index):
+    payload = draft_json(full_index, REPORT, "Cleveland Police")
+    citations = {c["n"]: c for c in payload["citations"]}
+    details = payload["inspection"]
+    # the report gives "December 2022"; the indexed response the day, so the 56-day deadline is computed
+    assert details["published"] == "7 December 2022"
+    assert details["response_due"].startswith("1 February 2023")
+    fields = {p["label"]: p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "field"}
+    published_n = _marker(fields["Date inspection published"])
+    assert citations[published_n]["source"] == CLEVELAND_RESPONSE
+    assert "Cleveland Specific" in fields["Type of inspection"]  # the form's own options
+    pcc = next(s for s in payload["sections"] if s["title"] == "PCC response to inspection")
+    comment = [p for p in pcc["paragraphs"] if p["style"] == "body"]
+    assert comment and comment[0]["text"].startswith("The PCC welcomes")
+    for paragraph in comment:
+        assert citations[_marker(paragraph["text"])]["source"] == CLEVELAND_RESPONSE
+    actions = next(s for s in payload["sections"] if s["title"].startswith("Force response"))
+    assert any(p["text"].startswith("All new reports into the Force follow a specific process")
+               for p in actions["paragraphs"])
+    # the response's only date is the inspection's: it is not shown as the response's own
+    notes = [p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "note"]
+    assert notes and not any("7 December 2022" in note for note in notes if CLEVELAND_RESPONSE in note)
+    assert_every_fact_cited(_service(full_index), payload)
+
+
+def test_durham_draft_says_its_grade_comes_from_its_own_peel_inspection_and_quotes_criticism(no_response_index):
+    text = all_text(draft_json(no_response_index, REPORT, "Durham"))
+    assert "Durham Constabulary is outstanding at tackling serious and organised crime [" in text
+    assert "inspected under the previous PEEL SOC inspection programme" in text
+    assert "threat scores were exaggerated" in text  # p7, in the ROCU's section
+
+
+def test_northumbria_draft_quotes_each_struggling_team(no_response_index):
+    payload = draft_json(no_response_index, REPORT, "Northumbria")
+    item = next(i for i in payload["items"] if i["finding"]["subject"] == "Northumbria Police")
+    section = next(s for s in payload["sections"] if s["title"].startswith("Force response"))
+    text = "\n".join(p["text"] for p in section["paragraphs"])
+    assert item["finding"]["text"] in text or "sufficient resources in specialist areas" in text
+    assert "doesn't routinely screen other SARs" in text and "notably understaffed" in text
+    assert "wasn't able to cope" in text
+
+
+def test_every_quote_of_every_force_draft_is_on_its_page(full_index, no_response_index):
+    from scrutiny.app.drafting.builder import draftable_forces
+    from scrutiny.app.drafting.model import DRAFTABLE_KINDS
+
+    for index in (full_index, no_response_index):
+        service = _service(index)
+        documents = service.data().documents
+        drafted = 0
+        for document in documents.values():
+            if document.kind not in DRAFTABLE_KINDS:
+                continue
+            for force in draftable_forces(document):
+                draft = DraftBuilder(service).build(document.id, force)
+                for citation in draft.citations:
+                    assert quote_on_page(documents[citation.doc_id], citation.page, citation.quote), (force, citation)
+                markdown = draft.to_markdown()
+                assert "““" not in markdown and "””" not in markdown, force
+                assert_every_fact_cited(service, draft.to_dict())
+                drafted += 1
+        assert drafted >= 6
 
 
 def test_a_response_to_another_force_is_never_used(full_index):
@@ -188,7 +276,8 @@ def test_docx_has_real_footnotes_and_the_template_sections(no_response_index, tm
     document = docx.Document(str(out))
     headings = [p.text for p in document.paragraphs
                 if p.style.name.startswith("Heading 2")]  # type: ignore[union-attr]  # python-docx: the style getter never returns None
-    assert headings == ["INSPECTION DETAILS", "EXECUTIVE SUMMARY OF REPORT",
+    assert headings == ["INSPECTION DETAILS", "EXECUTIVE SUMMARY OF REPORT", "PROGRESS ON EARLIER FINDINGS",
+                        "CLEVELAND POLICE ELSEWHERE IN THE REPORT",
                         "FORCE RESPONSE TO RECOMMENDATIONS AND AREAS FOR IMPROVEMENT", "PCC RESPONSE TO INSPECTION"]
     with zipfile.ZipFile(out) as package:
         footnotes = package.read("word/footnotes.xml").decode()
@@ -234,9 +323,11 @@ def test_docx_opens_in_libreoffice(no_response_index, tmp_path):
     assert pdf.is_file(), converted.stderr
     text = " ".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
     text = " ".join(text.split())
-    assert "INSPECTION DETAILS" in text and "Cleveland Police was graded adequate" in text
+    assert "INSPECTION DETAILS" in text and "Cleveland Police is adequate at tackling" in text
     # a footnote, laid out at the foot of the page with its quote
-    assert "page 12 (printed 10): “Cleveland Police is adequate at tackling serious and organised crime.”" in text
+    assert "page 5 (printed 3): “The north-east region consists of three forces" in text
+    # a sentence that quotes its source word for word is not quoted again in its footnote
+    assert "page 12 (printed 10) (wording as in the source)" in text
     assert "[Force to provide update]" in text
 
 
@@ -268,13 +359,37 @@ def test_a_force_the_report_never_mentions_is_refused_with_the_ones_it_does(full
     assert "unknown force 'Atlantis'" in line
 
 
-def test_a_report_with_no_findings_for_the_force_says_so(full_index):
-    # the north-east report names Kent only in its map of the regions
-    payload = draft_json(full_index, REPORT, "Kent")
-    assert payload["items"] == []
-    text = all_text(payload)
-    assert "The report makes no findings, recommendations or areas for improvement for Kent Police." in text
-    assert "Durham Constabulary was graded outstanding" in text  # the grades are still summarised
+def test_a_force_named_only_in_passing_is_refused_with_the_forces_that_have_findings(full_index, tmp_path):
+    # the north-east report names Kent only in its map of the regions: no grade, no finding
+    out = tmp_path / "draft.docx"
+    line = _one_line_error(run("draft", REPORT, "--force", "Kent", "--index", str(full_index), "--out", str(out)))
+    assert "names Kent Police but has no graded section or findings for it" in line
+    for force in ("Cleveland Police", "Durham Constabulary", "Northumbria Police"):
+        assert force in line
+    assert "Essex Police" not in line  # also only on the map
+    assert not out.exists()
+
+
+def test_draftable_forces_follow_grades_findings_and_national_recommendations(full_index):
+    from scrutiny.app.drafting.builder import draftable_forces
+
+    documents = {d.source: d for d in _service(full_index).data().documents.values()}
+    regional = draftable_forces(documents[REPORT])
+    assert set(regional) == {"North East ROCU (NERSOU)", "Cleveland Police", "Durham Constabulary",
+                             "Northumbria Police"}
+    # the board paper's recommendations ask every region's chief officers to act: each force it names may respond
+    assert set(draftable_forces(documents[BOARD_PAPER])) >= {"Cambridgeshire Constabulary", "Bedfordshire Police"}
+
+
+def test_a_board_paper_draft_says_it_comes_from_a_board_paper(full_index):
+    payload = draft_json(full_index, BOARD_PAPER, "Cambridgeshire")
+    fields = {p["label"]: p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "field"}
+    assert fields["Drafted from"].startswith("Board paper “")
+    assert "not the HMICFRS report itself" in fields["Drafted from"]
+    notes = [p["text"] for s in payload["sections"] for p in s["paragraphs"] if p["style"] == "note"]
+    assert notes and all(n.startswith("Drawn from the board paper “") for n in notes if n.startswith("Drawn from"))
+    result = run("draft", BOARD_PAPER, "--force", "Cambridgeshire", "--index", str(full_index))
+    assert "from the board paper “" in result.output.splitlines()[2]
 
 
 def test_an_output_path_that_cannot_be_written(full_index, tmp_path):
@@ -345,8 +460,7 @@ def test_draft_tab_builds_a_preview_and_a_docx(full_index):
     doc_id = next(value for label, value in reports if REPORT in label)
     forces = force_choices(service, doc_id)
     # the forces graded in the report come first, then its regional unit, then forces only mentioned
-    assert forces[:4] == ["Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"]
-    assert "Kent Police" in forces[4:]
+    assert forces == ["Cleveland Police", "Durham Constabulary", "Northumbria Police", "North East ROCU (NERSOU)"]
     status, preview, path = make_draft(service, doc_id, "Cleveland Police")
     assert "Cleveland Police" in status and preview.startswith("# Response by the PCC")
     assert path and Path(path).suffix == ".docx" and zipfile.is_zipfile(path)

@@ -297,3 +297,91 @@ def test_a_document_memo_builds_once_per_document_and_lives_with_it():
     del first
     gc.collect()
     assert gone() is None
+
+
+# -- statement headings set in regular weight ---------------------------------------------------
+
+def _force_section(statement: str, following: str = "The force has improved its approach to victims.") -> list[Block]:
+    return [
+        heading(1, "Cleveland Police", 1),
+        heading(1, "Tackling crime", 2),
+        heading(1, "The force uses intelligence well to prioritise its work", 3),
+        para(1, "It has a strategic assessment that helps it to prioritise."),
+        para(1, statement),
+        para(1, following),
+    ]
+
+
+def test_a_statement_heading_in_regular_weight_is_read_by_its_shape():
+    statement = "The force has improved how it protects victims, but the approach needs to be more consistent"
+    document = make_document(_force_section(statement))
+    key = by_kind(extract_findings(document), "key_finding")
+    assert [f.text for f in key] == ["The force uses intelligence well to prioritise its work", statement]
+    assert key[1].subject == "Cleveland Police" and key[1].page == 1
+    # the statement ends the previous one's evidence and starts its own
+    assert [b.text for b in key[0].evidence] == ["It has a strategic assessment that helps it to prioritise."]
+    assert [b.text for b in key[1].evidence] == ["The force has improved its approach to victims."]
+
+
+@pytest.mark.parametrize("line, following", [
+    ("The force has improved how it protects victims of crime.", "It works with partners."),  # a sentence
+    ("At the time of our inspection, the head of the unit wasn't supported by a deputy. This placed the head under",
+     "considerable pressure. Recruitment of a deputy was underway."),  # cut at a page end
+    ("Appendix One Map Of The Regional Organised Crime Units", "There are ten regions."),  # Title Case
+    ("The force has improved how it protects victims of crime", "and it works with partners."),  # runs on
+    ("This report includes sections on the following:", "Regional findings."),  # introduces a list
+])
+def test_lines_that_are_not_statement_headings(line, following):
+    document = make_document(_force_section(line, following))
+    assert [f.text for f in by_kind(extract_findings(document), "key_finding")] == [
+        "The force uses intelligence well to prioritise its work"]
+
+
+def test_no_statement_heading_by_shape_where_the_section_sets_none_in_bold():
+    blocks = [heading(1, "Cleveland Police", 1), heading(1, "Tackling crime", 2),
+              para(1, "The force has improved how it protects victims, but it needs to be consistent"),
+              para(1, "It works with partners across the area.")]
+    assert by_kind(extract_findings(make_document(blocks)), "key_finding") == []
+
+
+def test_north_east_report_reads_its_four_regular_weight_statement_headings(north_east):
+    texts = [f.text for f in by_kind(extract_findings(north_east), "key_finding")]
+    for start in ("There are good relationships between the ROCU and forces", "The force has improved how it identifies",
+                  "The OCG disruption team", "The force regularly examines the progress of SOC operations"):
+        assert any(text.startswith(start) for text in texts), start
+    assert_quotes_on_pages(north_east, extract_findings(north_east))
+
+
+# -- findings restated as an announced list ---------------------------------------------------------
+
+def test_a_sentence_announcing_findings_introduces_one_per_list_item():
+    blocks = [heading(1, "News", 1),
+              para(1, "The inspectorate has made 12 recommendations which include:"),
+              item(1, "publishing clearer standards for background checks;"),
+              item(1, "improving how complaints are recorded; and"),
+              para(1, "The report was welcomed by the commissioner.")]
+    findings = by_kind(extract_findings(make_document(blocks)), "recommendation")
+    assert [f.text for f in findings] == ["publishing clearer standards for background checks",
+                                          "improving how complaints are recorded"]
+    assert all(f.page == 1 for f in findings)
+
+
+def test_a_sentence_listing_findings_inline_gives_one_each():
+    blocks = [heading(1, "Response", 1),
+              para(1, "The report makes two areas for improvement: to answer non-emergency calls faster; "
+                      "and that the force should review how it supervises investigations. Both are in hand.")]
+    findings = by_kind(extract_findings(make_document(blocks)), "area_for_improvement")
+    assert [f.text for f in findings] == ["to answer non-emergency calls faster",
+                                          "that the force should review how it supervises investigations"]
+    document = make_document(blocks)
+    assert_quotes_on_pages(document, extract_findings(document))
+
+
+def test_lists_not_announced_as_findings_are_not_findings():
+    blocks = [heading(1, "News", 1),
+              para(1, "The force has made several improvements, including:"),
+              item(1, "improving how it identifies vulnerable people; and"),
+              para(1, "Its aims are these: to cut crime; to support victims; and to reduce harm."),
+              para(1, "The report made three recommendations and raised one cause of concern.")]
+    assert [f for f in extract_findings(make_document(blocks))
+            if f.kind in ("recommendation", "area_for_improvement", "cause_of_concern")] == []

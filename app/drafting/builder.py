@@ -7,8 +7,13 @@ its regional unit's, and national ones addressed to chief constables or forces),
 out as the usual template: inspection details, executive summary, each recommendation and area
 for improvement followed by the force's response, and a PCC comment. Existing force or PCC
 responses already indexed fill in "Force response" where a paragraph of theirs restates the
-finding; otherwise a placeholder says what is needed. Every factual sentence carries a
-citation (document, page, verbatim quote) checked against the page text.
+finding; otherwise a placeholder says what is needed. Under each finding the report's own
+evidence is quoted, figures and shortfalls first (evidence.py); the force's grade, progress on
+earlier findings and its mentions elsewhere get short sections of their own. From an indexed
+response the draft also takes the publication day, the force's process and the PCC's comment
+(indexed_response.py); without one, the PCC comment is a cited skeleton to edit. A force the
+report neither grades nor has findings for is refused (`draftable_forces`). Every factual
+sentence carries a citation (document, page, verbatim quote) checked against the page text.
 
 Markdown (`to_markdown`) and JSON (`to_dict`) come from the draft itself; files (Markdown, or
 Word with real footnotes) are written by writers.py; the records are in model.py.
@@ -22,11 +27,21 @@ import time
 from dataclasses import dataclass
 
 from scrutiny.app.answering.responses import ResponseFinder
+from scrutiny.app.drafting.evidence import (
+    earlier_findings,
+    finding_evidence,
+    grade_basis,
+    mentions_elsewhere,
+    report_name,
+    strongest_sentence,
+)
+from scrutiny.app.drafting.indexed_response import IndexedResponse
 from scrutiny.app.drafting.model import (
     ACTION_KINDS,
     DATE_PLACEHOLDER,
     DRAFTABLE_KINDS,
     KIND_LABELS,
+    MARKER,
     PCC_PLACEHOLDER,
     PRACTICE_KINDS,
     RESPONSE_PLACEHOLDER,
@@ -36,7 +51,9 @@ from scrutiny.app.drafting.model import (
     Paragraph,
     ResponseItem,
     Section,
+    document_label,
     human_date,
+    quote_marks,
 )
 from scrutiny.app.records import Citation
 from scrutiny.app.retrieval.service import Service
@@ -55,6 +72,7 @@ FORCE_ADDRESSEE = re.compile(
 )
 PUBLISHED_TITLE = re.compile(r"\bpublished\b\s*:?\s*[“\"](?P<title>[^”\"]{10,200})[”\"]", re.IGNORECASE)
 MIN_SENTENCE_WORDS = 6  # a force's first mention is quoted from a sentence at least this long
+REGION_SENTENCES = 2  # sentences after the one introducing the region, from its paragraph
 
 
 # -- small readers ---------------------------------------------------------------------------
@@ -111,7 +129,31 @@ def resolve_report_force(document: Document, name: str, findings: list[Finding])
         raise DraftError(
             f"{document.source} never mentions {force}; it mentions: {', '.join(listed) or 'no force'}"
         )
+    draftable = draftable_forces(document, findings)
+    if force not in draftable:
+        raise DraftError(
+            f"{document.source} names {force} but has no graded section or findings for it; "
+            f"draft for one it has them for: {', '.join(draftable) or 'none (the report has no findings)'}"
+        )
     return force
+
+
+def draftable_forces(document: Document, findings: list[Finding] | None = None) -> list[str]:
+    """Forces and units a draft can be written for: those the report grades or has findings for,
+    the forces its regional units with findings serve, and, when it asks every force to act
+    (national recommendations to chief constables or forces), every force it names.
+
+    A force named only in passing (an appendix map, a comparison) has nothing to respond to.
+    """
+    findings = extract_findings(document) if findings is None else findings
+    subjects = [f.subject for f in findings if f.subject]
+    units = {subject for subject in subjects if subject in REGIONAL_UNITS}
+    served = [f for f in document.forces if f in TERRITORIAL_FORCES and regional_unit_of(f) in units]
+    asks_every_force = any(
+        not f.subject and f.kind in ACTION_KINDS and FORCE_ADDRESSEE.search(f.addressee or "") for f in findings
+    )
+    named = [f for f in document.forces if f in TERRITORIAL_FORCES] if asks_every_force else []
+    return list(dict.fromkeys(subjects + served + named))
 
 
 def report_bodies(document: Document, findings: list[Finding]) -> list[str]:
@@ -216,18 +258,16 @@ class DraftBuilder:
         canonical = resolve_report_force(document, force, findings)
         sorted_findings = ForceFindings.sort(findings, canonical)
         read = time.perf_counter()
+        finder = ResponseFinder(self.service, document, canonical, findings)
+        answers = {id(f): finder.find(f) for f in sorted_findings.actions()}
+        response = self._indexed_response(document, answers)
         citer = Citer()
         notes: list[str] = []
-        details, detail_section = self._details(document, canonical, findings, citer)
+        details, detail_section = self._details(document, canonical, findings, citer, response)
         summary = self._summary(document, sorted_findings, findings, citer, notes)
-        items, item_sections = self._items(document, sorted_findings, findings, citer, notes)
-        pcc = Section("PCC response to inspection", [
-            Paragraph("Comment by the PCC:", "label"),
-            Paragraph(PCC_PLACEHOLDER, "placeholder"),
-            Paragraph("For office use only", "label"),
-            Paragraph(DATE_PLACEHOLDER, "field", "Response forwarded to Home Office"),
-            Paragraph(DATE_PLACEHOLDER, "field", "Response published on PCC website"),
-        ])
+        context = self._report_context(document, sorted_findings, citer)
+        items, item_sections = self._items(document, sorted_findings, citer, notes, answers, response)
+        pcc = self._pcc_section(document, sorted_findings, citer, response, details.title)
         finished = time.perf_counter()
         return Draft(
             report=document, force=canonical,
@@ -235,22 +275,43 @@ class DraftBuilder:
             details=details,
             grades=[f for f in findings if f.kind == "graded_judgement"],
             items=items,
-            sections=[detail_section, summary, *item_sections, pcc],
+            sections=[detail_section, summary, *context, *item_sections, pcc],
             citations=citer.citations, notes=notes,
             timings_ms={"findings": (read - started) * 1000, "draft": (finished - read) * 1000,
                         "total": (finished - started) * 1000},
         )
 
+    def _indexed_response(self, document: Document, answers: dict) -> IndexedResponse | None:
+        """The indexed response (another document) whose paragraphs answered the report's findings."""
+        drafting = self.settings.drafting
+        for found in answers.values():
+            if found is not None and found[0].id != document.id:
+                return IndexedResponse(found[0], drafting.min_response_words, drafting.restatement_similarity)
+        return None
+
     # -- inspection details -------------------------------------------------------------
     def _details(self, document: Document, force: str, findings: list[Finding],
-                 citer: Citer) -> tuple[InspectionDetails, Section]:
+                 citer: Citer, response: IndexedResponse | None) -> tuple[InspectionDetails, Section]:
         section = Section("Inspection details")
         title, title_n = self._title(document, citer)
         section.paragraphs.append(Paragraph(_with_marker(title, title_n), "field", "Title of inspection"))
-        published, published_n = self._published(document, citer)
+        source = _sentence_case(document_label(document).removeprefix("the "))
+        if document.kind == "board_paper":
+            source += "; a board paper restating the inspection, not the HMICFRS report itself"
+        section.paragraphs.append(Paragraph(source, "field", "Drafted from"))
+        stated = response.publication(document) if response is not None else None
+        if response is not None and stated is not None and len(document.date) < len(stated[0]):
+            # the report gives the month only, its indexed response the day
+            published, published_n = human_date(stated[0]), citer.cite(response.document, stated[1].page, stated[1].text)
+        else:
+            published, published_n = self._published(document, citer)
         section.paragraphs.append(Paragraph(_with_marker(published, published_n), "field", "Date inspection published"))
         kind, reason = inspection_type(document, findings)
-        section.paragraphs.append(Paragraph(f"{kind.capitalize()} ({reason})", "field", "Type of inspection"))
+        type_text = f"{kind.capitalize()} ({reason})"
+        options = response.type_options() if response is not None else []
+        if options:
+            type_text += f"; the response form's options: {', '.join(options)} [tick one]"
+        section.paragraphs.append(Paragraph(type_text, "field", "Type of inspection"))
         pages, mention = self._mentions(document, force)
         if pages:
             mention_n = citer.cite(document, mention[0], mention[1]) if mention else None
@@ -333,21 +394,52 @@ class DraftBuilder:
 
         context = self._region_sentence(document, sorted_findings)
         if context is not None:
-            page, sentence = context
-            n = citer.cite(document, page, sentence)
-            if n is not None:
+            page, sentence, paragraph = context
+            region = []
+            for line in [sentence] + [s for s in split_sentences(paragraph) if s != sentence][:REGION_SENTENCES]:
+                n = citer.cite(document, page, line)
+                if n is not None:
+                    region.append(Paragraph(_with_marker(line, n), "bullet"))
+            if region:
                 paragraphs.append(Paragraph("The region", "label"))
-                paragraphs.append(Paragraph(_with_marker(sentence, n), "bullet"))
+                paragraphs.extend(region)
         grades = [f for f in findings if f.kind == "graded_judgement"]
-        bullets("Grades", grades, lambda f: f.text.replace(f" is {f.grade} at ", f" was graded {f.grade} at ") + ".")
+        grade_lines = []
+        for grade in grades:
+            n = citer.cite_finding(document, grade)
+            if n is None:
+                continue
+            text = _with_marker(_grade_phrase(grade), n)
+            if grade.subject == force:  # what the force's own grade rests on, when the report says
+                text += "".join(" " + _with_marker(q.text, citer.cite(document, q.page, q.text), end=".")
+                                for q in grade_basis(document, grade))
+            grade_lines.append(Paragraph(text, "bullet"))
+        if grade_lines:
+            paragraphs.append(Paragraph("Grades", "label"))
+            paragraphs.extend(grade_lines)
         own = sorted_findings.own
-        bullets(f"Main findings for {force}", [f for f in own if f.kind in ("key_finding", *PRACTICE_KINDS)],
-                _finding_phrase)
+
+        def supported(finding: Finding) -> str:
+            """A statement, then its strongest sentence of figures or shortfall (cited in turn)."""
+            text = _with_marker(_finding_phrase(finding), citer.cite_finding(document, finding))
+            support = strongest_sentence(finding) if finding.kind == "key_finding" else None
+            if support is not None:
+                text += " " + _with_marker(support.text, citer.cite(document, support.page, support.text), end=".")
+            return text
+
+        def statements(label: str, selected: list[Finding]) -> None:
+            lines = [Paragraph(supported(f), "bullet") for f in selected
+                     if citer.cite_finding(document, f) is not None]
+            if lines:
+                paragraphs.append(Paragraph(label, "label"))
+                paragraphs.extend(lines)
+
+        statements(f"Main findings for {force}", [f for f in own if f.kind in ("key_finding", *PRACTICE_KINDS)])
         bullets(f"Areas for improvement and recommendations for {force}",
                 [f for f in own if f.kind in ACTION_KINDS], _finding_phrase)
         regional = [f for f in sorted_findings.regional if f.kind != "graded_judgement"]
-        bullets(f"Regional findings ({sorted_findings.unit})",
-                [f for f in regional if f.kind not in ACTION_KINDS], _finding_phrase)
+        unit_name = report_name(document, sorted_findings.unit) if sorted_findings.unit else ""
+        statements(f"Regional findings ({unit_name})", [f for f in regional if f.kind not in ACTION_KINDS])
         bullets("Regional areas for improvement and recommendations",
                 [f for f in regional if f.kind in ACTION_KINDS], _finding_phrase)
         national = [f for f in sorted_findings.national if f.kind != "graded_judgement"]
@@ -357,7 +449,7 @@ class DraftBuilder:
         for finding in others:
             by_subject.setdefault(finding.subject, []).append(finding)
         for subject, selected in by_subject.items():
-            bullets(f"Other bodies inspected: {subject}", selected, _finding_phrase)
+            bullets(f"Other bodies inspected: {report_name(document, subject)}", selected, _finding_phrase)
         if not sorted_findings.concerning():
             text = f"The report makes no findings, recommendations or areas for improvement for {force}."
             paragraphs.insert(0, Paragraph(text, "note"))
@@ -365,8 +457,10 @@ class DraftBuilder:
         return section
 
     @staticmethod
-    def _region_sentence(document: Document, sorted_findings: ForceFindings) -> tuple[int, str] | None:
-        """In a report on a region, its first sentence naming both the force and its regional unit."""
+    def _region_sentence(document: Document, sorted_findings: ForceFindings) -> tuple[int, str, str] | None:
+        """In a report on a region, its first sentence naming both the force and its regional unit,
+        with the paragraph it opens (what follows says more about the region: "As of 7 July 2022,
+        NERSOU has been renamed ...")."""
         unit, force = sorted_findings.unit, sorted_findings.force
         if not unit or unit == force or not any(f.subject == unit for f in sorted_findings.regional):
             return None
@@ -376,13 +470,35 @@ class DraftBuilder:
             for sentence in split_sentences(block.text):
                 bodies = forces_in(sentence)
                 if force in bodies and unit in bodies and len(sentence.split()) >= MIN_SENTENCE_WORDS:
-                    return block.page, sentence
+                    return block.page, sentence, block.text
         return None
 
+    # -- what else the report says about the force --------------------------------------
+    def _report_context(self, document: Document, sorted_findings: ForceFindings, citer: Citer) -> list[Section]:
+        """Short sections: progress on earlier findings, and the force's mentions elsewhere."""
+        force, unit = sorted_findings.force, sorted_findings.unit
+        sections: list[Section] = []
+        progress = Section("Progress on earlier findings")
+        for group in earlier_findings(document, {force} | ({unit} if unit else set())):
+            lines = [Paragraph(_with_marker(q.text, citer.cite(document, q.page, q.text)), "bullet") for q in group]
+            progress.paragraphs.extend(line for line in lines if MARKER.search(line.text))
+        if progress.paragraphs:
+            sections.append(progress)
+        quoted = {normalise_text(c.quote) for c in citer.citations}
+        mentions = Section(f"{force} elsewhere in the report")
+        for q in mentions_elsewhere(document, force, {force}, self.settings.drafting.mention_sentences):
+            if normalise_text(q.text) in quoted:
+                continue  # already quoted above
+            n = citer.cite(document, q.page, q.text)
+            if n is not None:
+                mentions.paragraphs.append(Paragraph(_with_marker(q.text, n), "bullet"))
+        if mentions.paragraphs:
+            sections.append(mentions)
+        return sections
+
     # -- items to respond to -----------------------------------------------------------
-    def _items(self, document: Document, sorted_findings: ForceFindings, findings: list[Finding],
-               citer: Citer, notes: list[str]) -> tuple[list[ResponseItem], list[Section]]:
-        finder = ResponseFinder(self.service, document, sorted_findings.force, findings)
+    def _items(self, document: Document, sorted_findings: ForceFindings, citer: Citer, notes: list[str],
+               answers: dict, response: IndexedResponse | None) -> tuple[list[ResponseItem], list[Section]]:
         force = sorted_findings.force
         action_section = Section("Force response to recommendations and areas for improvement")
         info_section = Section("Recommendations addressed to other bodies (for information)")
@@ -396,14 +512,16 @@ class DraftBuilder:
                 notes.append(f"skipped a {kind} on page {finding.page}: quote not on its page")
                 continue
             item = ResponseItem(len(items) + 1, finding, sorted_findings.for_action(finding), n)
-            found = finder.find(finding)
+            found = answers.get(id(finding))
             if found is not None:
-                source, answers = found
-                for page, text in answers:
+                source, paragraphs = found
+                for page, text in paragraphs:
                     answer_n = citer.cite(source, page, text)
                     if answer_n is not None:
                         item.response.append((text, answer_n))
-                item.response_source = f"{source.title} ({source.source}, {human_date(source.date)})"
+                item.response_source = document_label(
+                    source, dated=not (response is not None and source.id == response.document.id
+                                       and response.dated_by_publication(document)))
             found_any = found_any or bool(item.response)
             items.append(item)
             target = action_section if item.for_action else info_section
@@ -412,6 +530,18 @@ class DraftBuilder:
             action_section.paragraphs.insert(0, Paragraph(
                 f"The report makes no recommendations or areas for improvement that {force} is asked to act on.",
                 "note"))
+        elif response is not None:
+            answered = [text for found in answers.values() if found is not None for _, text in found[1]]
+            process = [Paragraph(_with_marker(q.text, citer.cite(response.document, q.page, q.text)), "body")
+                       for q in response.process(sorted_findings.actions(), answered)]
+            process = [paragraph for paragraph in process if MARKER.search(paragraph.text)]
+            if process:
+                action_section.paragraphs[0:0] = [
+                    Paragraph("How the force handles the report", "label"),
+                    Paragraph(f"Drawn from {document_label(response.document, dated=False)}; update as needed.",
+                              "note"),
+                    *process,
+                ]
         if items and not found_any:
             notes.append("no indexed force or PCC response answers these findings; responses are placeholders")
         sections = [action_section] + ([info_section] if info_section.paragraphs else [])
@@ -419,24 +549,20 @@ class DraftBuilder:
 
     def _item_paragraphs(self, document: Document, item: ResponseItem, citer: Citer) -> list[Paragraph]:
         finding = item.finding
-        who = finding.subject or ("regional" if finding.scope == "regional" else "national")
+        who = report_name(document, finding.subject) if finding.subject else (
+            "regional" if finding.scope == "regional" else "national")
         paragraphs = [
             Paragraph(f"{item.number}. {KIND_LABELS[finding.kind]} ({who})", "heading"),
-            Paragraph(_with_marker(f"“{_strip_end(finding.text)}”", item.citation), "quote"),
+            Paragraph(_with_marker(quote_marks(_strip_end(finding.text)), item.citation), "quote"),
             Paragraph(finding.addressee or who, "field", "Addressed to"),
             Paragraph(finding.deadline or "none set in the report", "field", "Deadline"),
         ]
-        if document.kind == "inspection_report" and self.settings.drafting.evidence_paragraphs:
+        if document.kind == "inspection_report":
             evidence: list[Paragraph] = []
-            for block in finding.evidence:
-                if len(evidence) >= self.settings.drafting.evidence_paragraphs:
-                    break
-                sentence = _first_sentence(block.text)
-                if len(sentence.split()) < MIN_SENTENCE_WORDS or sentence.rstrip().endswith(":"):
-                    continue  # a heading-like fragment, or a line that only introduces a quote
-                n = citer.cite(document, block.page, sentence)
+            for q in finding_evidence(finding, self.settings.drafting.evidence_sentences):
+                n = citer.cite(document, q.page, q.text)
                 if n is not None:
-                    evidence.append(Paragraph(_with_marker(sentence, n, end="."), "bullet"))
+                    evidence.append(Paragraph(_with_marker(q.text, n, end="."), "bullet"))
             if evidence:
                 paragraphs.append(Paragraph("What HMICFRS found", "label"))
                 paragraphs.extend(evidence)
@@ -447,6 +573,93 @@ class DraftBuilder:
         else:
             paragraphs.append(Paragraph(RESPONSE_PLACEHOLDER, "placeholder"))
         return paragraphs
+
+    # -- the PCC's comment ---------------------------------------------------------------
+    def _pcc_section(self, document: Document, sorted_findings: ForceFindings, citer: Citer,
+                     response: IndexedResponse | None, title: str) -> Section:
+        """The PCC's indexed comment, cited; else a skeleton in the PCC's voice to edit, every fact cited."""
+        section = Section("PCC response to inspection", [Paragraph("Comment by the PCC:", "label")])
+        comment = response.pcc_comment() if response is not None else []
+        lines = [Paragraph(_with_marker(q.text, citer.cite(response.document, q.page, q.text)), "body")
+                 for q in comment] if response is not None else []
+        lines = [line for line in lines if MARKER.search(line.text)]
+        if lines and response is not None:
+            section.paragraphs.append(Paragraph(
+                f"Drawn from {document_label(response.document, dated=False)}; update as needed.", "note"))
+            section.paragraphs.extend(lines)
+        else:
+            skeleton = pcc_skeleton(document, sorted_findings, citer, title)
+            if skeleton:
+                section.paragraphs.append(Paragraph(
+                    "Draft text for the PCC to check and edit: every fact in it is cited; fill the bracketed part.",
+                    "note"))
+                section.paragraphs.extend(skeleton)
+            else:
+                section.paragraphs.append(Paragraph(PCC_PLACEHOLDER, "placeholder"))
+        section.paragraphs += [
+            Paragraph("For office use only", "label"),
+            Paragraph(DATE_PLACEHOLDER, "field", "Response forwarded to Home Office"),
+            Paragraph(DATE_PLACEHOLDER, "field", "Response published on PCC website"),
+        ]
+        return section
+
+
+COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+PLURAL_NOUNS = {"area for improvement": "areas for improvement", "cause of concern": "causes of concern"}
+
+
+def _count(number: int, noun: str) -> str:
+    """(2, "area for improvement") -> "two areas for improvement"."""
+    word = COUNT_WORDS[number] if number < len(COUNT_WORDS) else str(number)
+    return f"{word} {noun if number == 1 else PLURAL_NOUNS.get(noun, noun + 's')}"
+
+
+def pcc_skeleton(document: Document, sorted_findings: ForceFindings, citer: Citer, title: str) -> list[Paragraph]:
+    """A comment in the PCC's voice built from the force's grade and findings ("The PCC welcomes
+    ... notes the two areas for improvement ... will monitor progress through ..."): each fact is
+    quoted from the report and cited; what only the office knows is a bracketed placeholder."""
+    force = sorted_findings.force
+    lines: list[Paragraph] = []
+    title_n = citer.cite(document, 1, title) or next(
+        (citer.cite(document, page, title) for page in range(2, len(document.pages) + 1)
+         if quote_on_page(document, page, title)), None)
+    if title_n is not None:
+        lines.append(Paragraph(f"The PCC welcomes the inspection “{title}” [{title_n}].", "body"))
+    for grade in (f for f in sorted_findings.own if f.kind == "graded_judgement"):
+        n = citer.cite_finding(document, grade)
+        if n is not None:
+            lines.append(Paragraph(f"The report finds that {_lower_first(_strip_end(grade.quote))} [{n}].", "body"))
+    for who, selected in ((force, [f for f in sorted_findings.own if f.kind in ACTION_KINDS]),
+                          (report_name(document, sorted_findings.unit) if sorted_findings.unit else "",
+                           [f for f in sorted_findings.regional if f.kind in ACTION_KINDS and f.subject])):
+        cited = [(f, citer.cite_finding(document, f)) for f in selected]
+        cited = [(f, n) for f, n in cited if n is not None]
+        if not cited:
+            continue
+        kinds = {f.kind for f, _ in cited}
+        noun = KIND_LABELS[kinds.pop()].lower() if len(kinds) == 1 else "finding"
+        listed = "; ".join(f"{quote_marks(_strip_end(f.text))} [{n}]" for f, n in cited)
+        lines.append(Paragraph(f"The PCC notes the {_count(len(cited), noun)} for {who}: {listed}.", "body"))
+    if lines:
+        lines.append(Paragraph(
+            "The PCC will monitor the force's progress on each of them through [the PCC's scrutiny arrangements].",
+            "placeholder"))
+    return lines
+
+
+def _lower_first(text: str) -> str:
+    """"The force is ..." -> "the force is ..."; a name ("Cleveland Police is ...") keeps its capital."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first in ("The", "A", "An", "This", "Its") else text
+
+
+def _grade_phrase(grade: Finding) -> str:
+    """A grade as the report states it; a table row ("Investigating crime | Good") in words."""
+    if " | " in grade.quote:
+        return grade.text.replace(f" is {grade.grade} at ", f" was graded {grade.grade} at ") + "."
+    return grade.quote.strip()
 
 
 def _with_marker(text: str, n: int | None, end: str = "") -> str:

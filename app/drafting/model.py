@@ -190,17 +190,45 @@ def field_label(label: str) -> str:
     return label if label.endswith(("?", ":")) else f"{label}:"
 
 
+KIND_NAMES = {
+    "inspection_report": "inspection report", "board_paper": "board paper", "pcc_response": "PCC response",
+    "force_response": "force response", "press_release": "press release",
+}
+
+
+def document_label(document: Document, dated: bool = True) -> str:
+    """How a draft names a source: its kind, title, file and date ("the board paper “...” (x.pdf, 16 March 2021)").
+
+    The kind comes first so a board paper restating an inspection is never taken for the
+    inspectorate's own report, whatever its title says. `dated=False` leaves the date out (a
+    response whose only date is the inspection's publication date it states).
+    """
+    kind = KIND_NAMES.get(document.kind, document.kind.replace("_", " "))
+    when = f", {human_date(document.date)}" if dated and document.date else ""
+    return f"the {kind} “{document.title}” ({document.source}{when})"
+
+
 def draft_banner(draft: Draft) -> str:
     """The line that tells the reader what this file is and what to check."""
+    restates = (" It is a board paper restating the inspection's findings, not the inspectorate's report: "
+                "check each finding against the report itself." if draft.report.kind == "board_paper" else "")
     return (
-        f"First-pass draft prepared by Scrutiny from {draft.report.source} for {draft.force}. "
+        f"First-pass draft prepared by Scrutiny from {document_label(draft.report)} for {draft.force}.{restates} "
         "Every statement cites its source; check each one and replace every [bracketed] placeholder before publishing."
     )
 
 
 def source_line(citation: Citation) -> str:
     """How a citation reads in a source list: document, page and the verbatim quote."""
-    return f"{citation.title} ({citation.source}), {citation.page_reference()}: “{citation.quote}”"
+    return f"{citation.title} ({citation.source}), {citation.page_reference()}: {quote_marks(citation.quote)}"
+
+
+def quote_marks(text: str) -> str:
+    """A quote in curly quotation marks, unless it already opens and closes with its own."""
+    text = text.strip()
+    if text.startswith(("“", '"')) and text.endswith(("”", '"')):
+        return text
+    return f"“{text}”"
 
 
 def short_title(title: str, words: int = 6) -> str:
@@ -216,7 +244,7 @@ def footnote_line(citation: Citation, first_for_document: bool, quoted_in_text: 
              else f"{short_title(citation.title)}, {citation.page_reference()}")
     if quoted_in_text:
         return f"{where} (wording as in the source)."
-    return f"{where}: “{citation.quote}”"
+    return f"{where}: {quote_marks(citation.quote)}"
 
 
 def human_date(iso: str) -> str:

@@ -37,6 +37,7 @@ from scrutiny.app.web.ask_tab import build_ask_tab  # noqa: E402
 from scrutiny.app.web.documents_tab import UPLOAD_SUFFIXES, build_documents_tab  # noqa: E402
 from scrutiny.app.web.draft_tab import build_draft_tab  # noqa: E402
 from scrutiny.app.web.export import date_label, export_answer, kind_label  # noqa: E402 - env first
+from scrutiny.app.web.findings_tab import build_findings_tab  # noqa: E402
 from scrutiny.app.web.pages import PageView, find_original, page_view  # noqa: E402
 from scrutiny.app.web.render import (  # noqa: E402
     APP_TITLE,
@@ -527,6 +528,8 @@ def build_app(service, export_folder: Path | None = None):
                 docs = build_documents_tab(app, settings, documents)
             with gr.Tab("Draft a response", id="draft"):
                 build_draft_tab(service)
+            with gr.Tab("Findings", id="findings"):
+                build_findings_tab(service)
 
         answer_outputs = [ask.chat, conversation, ask.sources, ask.source_picker, ask.page_image, ask.page_text, ask.page_caption,
                           ask.export_md, ask.export_docx]

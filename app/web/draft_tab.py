@@ -6,10 +6,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from scrutiny.app.drafting.builder import DraftBuilder, report_bodies
+from scrutiny.app.drafting.builder import DraftBuilder, draftable_forces
 from scrutiny.app.drafting.model import DRAFTABLE_KINDS, DraftError
 from scrutiny.app.drafting.writers import write_draft
-from scrutiny.ingest.findings import extract_findings
 from scrutiny.ingest.forces import TERRITORIAL_FORCES
 
 NO_REPORTS = "No inspection reports or board papers are indexed yet: add one first."
@@ -35,16 +34,13 @@ def report_choices(service) -> list[tuple[str, str]]:
 
 
 def force_choices(service, doc_id: str | None) -> list[str]:
-    """Forces the report has findings for, then its regional units, then every other body it names."""
+    """The forces a draft can be written for (`draftable_forces`), then the regional units."""
     if not doc_id:
         return []
     document = service.store.load(with_vectors=False).documents.get(doc_id)
     if document is None:
         return []
-    findings = extract_findings(document)
-    with_findings = {f.subject for f in findings}
-    bodies = report_bodies(document, findings)
-    return sorted(bodies, key=lambda body: (body not in with_findings, body not in TERRITORIAL_FORCES))
+    return sorted(draftable_forces(document), key=lambda body: body not in TERRITORIAL_FORCES)
 
 
 def _count(number: int, noun: str) -> str:
