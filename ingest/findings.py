@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 
 from scrutiny.ingest.chunker import SECTION_SEPARATOR, section_paths
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
+from scrutiny.ingest.injection import instructions_in
 from scrutiny.ingest.records import Block, Document
 from scrutiny.ingest.text import GRADES, MONTH, normalise_text
 
@@ -465,7 +466,8 @@ def restates_action(text: str) -> bool:
 
 
 def extract_findings(document: Document) -> list[Finding]:
-    """The findings of a document (inspection report or board paper), in reading order."""
+    """The findings of a document (inspection report or board paper), in reading order; text
+    addressed to an AI model is never a finding (ingest/injection.py)."""
     if not document.blocks:
         return []
-    return FindingReader(document).read()
+    return [f for f in FindingReader(document).read() if not instructions_in(f.text)]

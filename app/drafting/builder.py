@@ -61,6 +61,7 @@ from scrutiny.index.store import documents_matching
 from scrutiny.ingest.classify import find_date
 from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
+from scrutiny.ingest.injection import instructions_in
 from scrutiny.ingest.records import Document
 from scrutiny.ingest.text import normalise_text, quote_on_page, split_sentences
 
@@ -225,8 +226,8 @@ class Citer:
         key = (document.id, page, normalise_text(quote))
         if key in self._numbers:
             return self._numbers[key]
-        if not quote_on_page(document, page, quote):
-            return None
+        if instructions_in(quote) or not quote_on_page(document, page, quote):
+            return None  # text addressed to an AI model is never evidence (ingest/injection.py)
         n = len(self.citations) + 1
         self.citations.append(Citation(
             n=n, doc_id=document.id, source=document.source, title=document.title, kind=document.kind,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from scrutiny.ingest.findings import Finding, FindingReader
 from scrutiny.ingest.forces import forces_in
+from scrutiny.ingest.injection import addresses_model
 from scrutiny.ingest.records import Block, Document
 from scrutiny.ingest.text import split_sentences
 
@@ -64,10 +65,11 @@ class Quoted:
 
 
 def _sentences(block: Block) -> list[str]:
-    """Whole sentences of a block: long enough, opening with a capital or quote, closed by a stop."""
+    """Whole sentences of a block: long enough, opening with a capital or quote, closed by a stop,
+    and not addressed to an AI model."""
     return [
         s for s in split_sentences(block.text)
-        if len(s.split()) >= MIN_SENTENCE_WORDS and (s[:1].isupper() or s.startswith(OPENING_QUOTES))
+        if len(s.split()) >= MIN_SENTENCE_WORDS and not addresses_model(s) and (s[:1].isupper() or s.startswith(OPENING_QUOTES))
         and s.rstrip("”\"’' )").endswith((".", "!", "?", ":"))
     ]
 
