@@ -16,9 +16,9 @@ from scrutiny.app.retrieval.fusion import CrossEncoderReranker, Hit, HybridRetri
 from scrutiny.app.retrieval.rerank import PassageSearch
 from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.app.settings import Settings
+from scrutiny.index.corrections import Correction
 from scrutiny.index.embedder import Embedder, make_embedder
 from scrutiny.index.ingester import Ingester, IngestReport
-from scrutiny.index.corrections import Correction
 from scrutiny.index.store import IndexData, IndexStore, documents_matching
 from scrutiny.ingest.records import Document
 

@@ -83,8 +83,9 @@ def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str
     return status, draft.to_markdown(), str(path)
 
 
-def build_draft_tab(service) -> None:
-    """Build the tab's components; call inside a `gr.Tab` context."""
+def build_draft_tab(service):
+    """Build the tab's components; call inside a `gr.Tab` context. Returns the report selector,
+    which the app refreshes when the page loads and after every upload or removal."""
     import gradio as gr
 
     gr.Markdown(HELP)
@@ -121,3 +122,4 @@ def build_draft_tab(service) -> None:
     refresh.click(on_refresh, outputs=report, api_visibility="private")
     # Public like /ask: scripts can draft through gradio_client.
     build.click(on_build, inputs=[report, force], outputs=[status, preview, download], api_name="draft")
+    return report
