@@ -28,7 +28,8 @@ class BadFilter(ValueError):
 
 
 @lru_cache(maxsize=SECTION_FORCES_CACHE)
-def _section_forces(section: str) -> frozenset[str]:
+def section_forces(section: str) -> frozenset[str]:
+    """The territorial forces a section heading path names ("Cleveland Police > Resources")."""
     return frozenset(force for force in forces_in(section) if force in TERRITORIAL_FORCES)
 
 
@@ -38,7 +39,7 @@ def chunk_about(chunk: Chunk) -> frozenset[str]:
     however often it mentions Cleveland), else every force and regional unit the passage names.
     A section named after a regional unit holds findings for several forces, so its passages
     keep the forces they name."""
-    return _section_forces(chunk.section) or frozenset(chunk.forces)
+    return section_forces(chunk.section) or frozenset(chunk.forces)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ os.environ.setdefault("GRADIO_MCP_SERVER", "False")
 from scrutiny.app.answering.followup import standalone_question  # noqa: E402
 from scrutiny.app.answering.llm import LLMError  # noqa: E402
 from scrutiny.app.records import Answer  # noqa: E402
-from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters  # noqa: E402
+from scrutiny.app.retrieval.fusion import BadFilter, SearchFilters, section_forces  # noqa: E402
 from scrutiny.app.service import BadQuestion  # noqa: E402
 from scrutiny.app.web.ask_tab import COUNTER_JS, build_ask_tab  # noqa: E402
 from scrutiny.app.web.conversations import (  # noqa: E402
@@ -309,10 +309,21 @@ class ScrutinyApp:
             documents = {}
         return {c.n: who_says(c, documents.get(c.doc_id)) for c in answer.citations}
 
+    def covered_forces(self) -> set[str]:
+        """The forces some indexed document is about: named in its title or in a section heading
+        (a regional report's "Cleveland Police" chapter), not merely mentioned in passing."""
+        try:
+            data = self.service.data()
+        except (MissingIndex, ModelMismatch, ModelUnavailable):
+            return set()
+        covered = {force for document in data.documents.values() for force in forces_in(document.title)}
+        covered |= {force for chunk in data.chunks for force in section_forces(chunk.section)}
+        covered |= {document.forces[0] for document in data.documents.values() if len(document.forces) == 1}
+        return covered
+
     def missing_subjects(self, question: str) -> str:
         """For a refusal: the forces the question names that no indexed document covers, and what is indexed."""
-        rows = self.manifest_rows()
-        covered = {force for row in rows for force in row.get("forces", [])}
+        covered = self.covered_forces()
         absent = [f for f in forces_in(question) if f in TERRITORIAL_FORCES and f not in covered]
         if not absent:
             return ""
