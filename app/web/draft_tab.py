@@ -94,7 +94,7 @@ def build_draft_tab(service):
     with gr.Row():
         report = gr.Dropdown(
             choices=choices, value=first, label="Inspection report or board paper", scale=3,
-            info=None if choices else NO_REPORTS,
+            info=None if choices else NO_REPORTS, elem_id="scrutiny-draft-report",
         )
         forces = force_choices(service, first) if first else []
         force = gr.Dropdown(
