@@ -15,7 +15,7 @@ from scrutiny.app.records import Answer, Citation
 from scrutiny.app.web.app import ScrutinyApp
 from scrutiny.app.web.conversations import Conversation
 from scrutiny.app.web.draft_tab import report_choices
-from scrutiny.app.web.render import chat_reply, page_html, who_says
+from scrutiny.app.web.render import chat_reply, escape_markdown, page_html, who_says
 from scrutiny.ingest.records import Document
 
 ANSWER_EVERYTHING = -1e9
@@ -291,3 +291,17 @@ def test_feedback_export_without_a_data_folder_is_a_one_line_error(tmp_path):
     result = CliRunner().invoke(cli, ["feedback", "export", "--out", str(tmp_path / "c.jsonl"),
                                       "--data", str(tmp_path / "none")])
     assert result.exit_code == 2 and "no app data folder" in result.output
+
+
+def test_an_example_question_is_asked_like_a_typed_one(app):
+    question = app.example_questions()[0]
+    history, pending, box, notice = app.use_example([question], [])
+    assert pending == question and history[-1] == {"role": "user", "content": escape_markdown(question)}
+    assert app.ask(pending, history, Conversation())[0][-1]["role"] == "assistant"
+
+
+def test_the_length_counter_shows_the_limit_and_warns_past_it():
+    from scrutiny.app.web.ask_tab import counter_html
+
+    assert "0 / 2,000 characters" in counter_html(2000)
+    assert "too long" in counter_html(2000, 15000) and 'class="over"' in counter_html(2000, 15000)
