@@ -164,7 +164,7 @@ class Ingester:
             new_documents: list[Document] = []
             new_chunks: list[Chunk] = []
             replaced_ids: set[str] = set()
-            with self._progress(len(to_load), "file", "Reading files") as bar:
+            with self._progress(len(to_load), "file", "Reading") as bar:
                 for path, digest, previous in to_load:
                     bar.set_postfix_str(path.name[:40])
                     try:
@@ -201,7 +201,7 @@ class Ingester:
 
             titles = {d.id: d.title for d in new_documents}
             texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in new_chunks]
-            with self._progress(len(texts), "passage", "Embedding passages") as bar:
+            with self._progress(len(texts), "chunk", "Embedding") as bar:
                 vectors = self.embedder.encode(texts, progress=bar.update)
 
             data = self._existing()
