@@ -264,6 +264,37 @@ def evaluate(index, as_json, cases, check, thresholds, split):
             sys.exit(EXIT_PARTIAL)
 
 
+@cli.group()
+def feedback():
+    """The ratings given to answers in the app."""
+
+
+@feedback.command(name="export")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Known-answer cases from thumbs-up answers (JSON lines, the eval case format).")
+@click.option("--review-out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Thumbs-down answers as cases to review (default: OUT with .review before its suffix).")
+@click.option("--data", "data_folder", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="The app's data folder (default: $SCRUTINY_APP__DATA_FOLDER or a per-user data folder).")
+@json_option
+def feedback_export(out, review_out, data_folder, as_json):
+    """Turn the app's ratings into eval cases: `scrutiny eval --cases OUT` runs them."""
+    from scrutiny.eval.feedback import export_feedback
+
+    folder = data_folder or _settings(None).app.data_folder
+    if not Path(folder).expanduser().is_dir():
+        raise UserError(f"no app data folder at {folder}; rate answers in the app first, or pass --data")
+    try:
+        known, review, review_path = export_feedback(Path(folder), out, review_out)
+    except OSError as error:
+        raise UserError(f"cannot write the cases: {error.strerror or error}") from error
+    if as_json:
+        _print_json({"known_answer_cases": known, "to_review": review, "out": str(out),
+                     "review_out": str(review_path)})
+    else:
+        click.echo(f"{known} known-answer case(s) -> {out}; {review} to review -> {review_path}")
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -39,6 +39,12 @@ class Citation:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, record: dict) -> Citation:
+        """Inverse of `to_dict` (keys it does not know are ignored)."""
+        known = cls.__dataclass_fields__
+        return cls(**{key: value for key, value in record.items() if key in known})
+
 
 @dataclass
 class Answer:
@@ -68,3 +74,14 @@ class Answer:
             "ignored_instructions": self.ignored_instructions,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Answer:
+        """Inverse of `to_dict`: an answer read back from a saved conversation or feedback."""
+        return cls(
+            question=record["question"], text=record["answer"], refused=bool(record.get("refused")),
+            confidence=float(record.get("confidence", 0.0)),
+            citations=[Citation.from_dict(c) for c in record.get("citations", [])],
+            related=[Citation.from_dict(c) for c in record.get("related", [])],
+            notes=list(record.get("notes", [])), timings_ms=dict(record.get("timings_ms", {})),
+        )

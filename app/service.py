@@ -16,9 +16,10 @@ from scrutiny.app.retrieval.fusion import CrossEncoderReranker, Hit, HybridRetri
 from scrutiny.app.retrieval.rerank import PassageSearch
 from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.app.settings import Settings
+from scrutiny.index.corrections import Correction
 from scrutiny.index.embedder import Embedder, make_embedder
 from scrutiny.index.ingester import Ingester, IngestReport
-from scrutiny.index.store import IndexData, IndexStore
+from scrutiny.index.store import IndexData, IndexStore, documents_matching
 from scrutiny.ingest.records import Document
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class Scrutiny:
         self.store = IndexStore(self.settings.index)
         self._embedder = embedder
         self._data: IndexData | None = None
-        self._snapshot: Path | None = None
+        self._snapshot: tuple[Path | None, int] | None = None  # the live snapshot and the corrections' stamp
         self._retriever: HybridRetriever | None = None
         self._lock = threading.RLock()
         self._scorer = None
@@ -66,10 +67,22 @@ class Scrutiny:
         """Remove a document by id prefix or file name."""
         return self.ingester(show_progress=False).remove(reference)
 
+    def correct(self, reference: str, correction: Correction) -> Document:
+        """Correct a document's kind, date or forces (kept across re-ingest; index/corrections.py).
+
+        ValueError when `reference` names no single document, BadCorrection for an unusable value."""
+        documents = documents_matching(self.store.load(with_vectors=False).documents.values(), reference)
+        if len(documents) != 1:
+            found = "no" if not documents else f"{len(documents)}"
+            raise ValueError(f"{found} indexed documents match '{reference}'; see `scrutiny docs`")
+        with self.store.lock():
+            self.store.corrections.save(documents[0].id, correction)
+        return self.store.load(with_vectors=False).documents[documents[0].id]
+
     def data(self) -> IndexData:
         """The live index in memory, reloaded if another process changed it."""
         with self._lock:
-            snapshot = self.store.current_snapshot()
+            snapshot = (self.store.current_snapshot(), self.store.corrections.stamp())
             if self._data is None or snapshot != self._snapshot:
                 self.store.check_model(self.embedder.name)
                 self._data = self.store.load()

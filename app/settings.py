@@ -20,6 +20,12 @@ def default_index_dir() -> Path:
     return Path(base) / "scrutiny" / "index"
 
 
+def default_data_dir() -> Path:
+    """Where the app keeps conversations and feedback: a per-user data folder (XDG on Linux)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "scrutiny" / "data"
+
+
 class IngestSettings(BaseModel):
     """How files become chunks and vectors."""
 
@@ -94,6 +100,10 @@ class AppSettings(BaseModel):
     ask_concurrency: int = Field(
         4, ge=1, description="Questions the app answers at the same time (the service's reads are thread-safe).")
     queue_max_size: int = Field(100, ge=1, description="Requests the app holds waiting before it says it is busy.")
+    data_folder: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the app keeps saved conversations and answer feedback (one subfolder per signed-in "
+                    "user; SCRUTINY_APP__DATA_FOLDER).")
 
 
 class DraftingSettings(BaseModel):

@@ -4,6 +4,7 @@ Layout of `DIR`:
   CURRENT                 name of the live snapshot (replaced atomically with os.replace)
   snapshots/<name>/       manifest.json, documents.jsonl, chunks.jsonl, dense.faiss, lexical/
   uploads/                files added through the app
+  corrections.json        kind, date and forces a person corrected, by document id (applied on read)
   .lock                   held while a writer builds a snapshot
 
 A writer builds a complete snapshot in a temporary folder, fsyncs it, renames it into
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scrutiny.index.corrections import Corrections, apply_correction, apply_to_row
 from scrutiny.index.lexical import LexicalIndex
 from scrutiny.ingest.records import Block, Chunk, Document
 
@@ -156,12 +158,22 @@ class IndexStore:
         """True when a complete snapshot is live."""
         return self.current_snapshot() is not None
 
+    @property
+    def corrections(self) -> Corrections:
+        """The metadata corrections kept beside the snapshots (index/corrections.py)."""
+        return Corrections(self.directory)
+
     def read_manifest(self) -> dict:
-        """The live manifest (cheap: no vectors are read)."""
+        """The live manifest (cheap: no vectors are read), with any corrections applied."""
         snapshot = self.current_snapshot()
         if snapshot is None:
             raise MissingIndex(f"no index at {self.directory}; run `scrutiny ingest PATH` first")
-        return json.loads((snapshot / "manifest.json").read_text())
+        manifest = json.loads((snapshot / "manifest.json").read_text())
+        corrections = self.corrections.read()
+        if corrections:
+            manifest["documents"] = [apply_to_row(row, corrections.get(row["doc_id"]))
+                                     for row in manifest["documents"]]
+        return manifest
 
     def check_model(self, model: str) -> None:
         """Refuse to mix embedding models in one index."""
@@ -189,9 +201,11 @@ class IndexStore:
             raise MissingIndex(f"no index at {self.directory}; run `scrutiny ingest PATH` first")
         manifest = json.loads((snapshot / "manifest.json").read_text())
         documents = {}
+        corrections = self.corrections.read()
         with (snapshot / "documents.jsonl").open(encoding="utf-8") as handle:
             for line in handle:
                 document = _document_from_record(json.loads(line))
+                apply_correction(document, corrections.get(document.id))
                 documents[document.id] = document
         with (snapshot / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [Chunk.from_dict(json.loads(line)) for line in handle]

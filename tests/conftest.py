@@ -27,7 +27,8 @@ def fake_settings(tmp_path):
     """Settings for an empty index in tmp_path with the deterministic fake embedder."""
     from scrutiny.app.settings import Settings
 
-    return Settings(index=tmp_path / "index", embedding_model="hashing-fake")
+    return Settings(index=tmp_path / "index", embedding_model="hashing-fake",
+                    app={"data_folder": tmp_path / "data"})
 
 
 @pytest.fixture
@@ -65,4 +66,4 @@ def real_service(real_index_dir):
     from scrutiny.app.service import Scrutiny
     from scrutiny.app.settings import Settings
 
-    return Scrutiny(Settings(index=real_index_dir))
+    return Scrutiny(Settings(index=real_index_dir, app={"data_folder": real_index_dir.parent / "data"}))

@@ -28,3 +28,19 @@ def test_fusion_weights_must_leave_something_to_rank_by(fake_corpus_service):
         _retriever(fake_corpus_service, 0.0, 0.0)
     with pytest.raises(ValueError, match="fusion weights"):
         _retriever(fake_corpus_service, -1.0, 1.0)
+
+
+def test_the_force_filter_keeps_to_sections_about_that_force(fake_corpus_service):
+    """Bug 1 of issue 17: with Force = Cleveland Police, a passage in the report's Northumbria
+    section that mentions Cleveland in passing was cited as if it were Cleveland's."""
+    from scrutiny.app.retrieval.fusion import SearchFilters
+    from scrutiny.ingest.forces import TERRITORIAL_FORCES, forces_in
+
+    hits = fake_corpus_service.passages("What did HMICFRS say about the SAR backlog?", 200,
+                                        SearchFilters(forces=("Cleveland Police",)))
+    assert hits
+    sections = [set(forces_in(h.chunk.section)) & set(TERRITORIAL_FORCES) for h in hits]
+    assert any("Cleveland Police" in named for named in sections)
+    assert all(not named or "Cleveland Police" in named for named in sections)
+    # a passage in a section that names no force still counts by the forces it names
+    assert any(not named for named in sections)

@@ -89,7 +89,7 @@ def test_a_question_shows_its_citations_with_page_numbers_and_the_cited_page(bro
         browser.find_element(By.ID, "scrutiny-ask").click()
         wait(browser, ANSWER_S).until(
             seen.presence_of_element_located((By.CSS_SELECTOR, "#scrutiny-sources .source-card")))
-        wait(browser).until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#scrutiny-page-image img")))
+        wait(browser).until(seen.visibility_of_element_located((By.CSS_SELECTOR, "#scrutiny-page .page-view img")))
         panel = browser.find_element(By.ID, "scrutiny-sources").text
         for citation in expected.citations:
             assert f"[{citation.n}]" in panel and f"page {citation.page}" in panel

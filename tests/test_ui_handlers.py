@@ -101,7 +101,7 @@ def test_an_answer_shows_each_citation_with_its_page_and_highlighted_quote(app):
         assert f"[{cited.n}]" in result.reply["content"].replace("\\", "")
     assert result.sources_html.count("<mark>") == len(answer.citations)
     assert "don't answer" not in result.sources_html
-    assert [value for _, value in result.source_choices] == [str(c.n) for c in answer.citations]
+    assert [value for _, value in result.source_choices] == [f"0:{c.n}" for c in answer.citations]
 
 
 def test_a_refusal_looks_different_and_labels_related_passages_as_not_evidence(app):
@@ -147,8 +147,8 @@ def test_filters_restrict_the_passages_used(app):
 
 
 def test_ask_then_new_conversation_resets_the_chat(app):
-    history, pending, box = app.echo("  What is the backlog?  ", [])
-    assert pending == "What is the backlog?" and box == "" and history[-1]["role"] == "user"
+    history, pending, box, notice = app.echo("  What is the backlog?  ", [])
+    assert pending == "What is the backlog?" and box == "" and notice == "" and history[-1]["role"] == "user"
     outputs = app.ask(pending, history, Conversation())
     assert outputs[0][-1]["role"] == "assistant" and len(outputs[0]) == 2
     cleared = app.new_conversation()
@@ -198,9 +198,9 @@ def test_opening_a_source_from_the_chat_shows_its_page(app, corpus_dir):
     app.settings.app.source_folders = [corpus_dir]
     result = app.answer(QUESTION, None)
     for choice in (value for _, value in result.source_choices):
-        image, text, caption = app.open_source(choice, result.conversation)
-        assert image["visible"] or text["visible"]
-        cited = next(c for c in result.conversation.answer.citations if str(c.n) == choice)
+        page, caption = app.open_source(choice, result.conversation)
+        assert 'class="page-view"' in page["value"] and ("<mark>" in page["value"] or "page-highlight" in page["value"])
+        cited = next(c for c in result.conversation.answer.citations if f"0:{c.n}" == choice)
         assert f"page {cited.page}" in caption["value"]
 
 
@@ -270,7 +270,7 @@ def test_uploads_are_stored_in_the_index_and_failures_keep_their_reason(app, tmp
     uploads = app.service.store.uploads
     assert sorted(p.name for p in uploads.iterdir() if not p.name.startswith(".")) == ["notes.txt"]
     assert not any((uploads / ".incoming").iterdir())  # staging is emptied
-    assert "notes.txt" in [row[5] for row in app.documents_table()]
+    assert "notes.txt" in [row[6] for row in app.documents_table()]
     html = app.outcomes_html(list(outcomes.values()))
     assert "1 of 3 file(s) indexed, 2 failed" in html and "encrypted" in html
 
@@ -284,7 +284,7 @@ def test_a_failed_upload_replaces_nothing(app, tmp_path):
     outcome = app.add_files([str(second / "notes.txt")])[0]
     assert outcome.outcome == "failed" and outcome.reason
     assert "fragmented" in (app.service.store.uploads / "notes.txt").read_text()
-    assert "notes.txt" in [row[5] for row in app.documents_table()]
+    assert "notes.txt" in [row[6] for row in app.documents_table()]
 
 
 def test_uploads_over_the_size_limit_are_refused(app, tmp_path):
@@ -303,7 +303,7 @@ def test_removing_a_document_drops_it_and_its_stored_upload(app, tmp_path):
     doc_id = next(row["doc_id"] for row in app.manifest_rows() if row["source"] == "notes.txt")
     message, table, *_ = app.remove(doc_id)
     assert "Removed notes.txt" in message
-    assert "notes.txt" not in [row[5] for row in table]
+    assert "notes.txt" not in [row[6] for row in table]
     assert not (app.service.store.uploads / "notes.txt").exists()
     assert app.remove(None)[0].startswith("Nothing removed")
 

@@ -228,3 +228,13 @@ class _Footnotes:
         )
         note.find(f".//{qn('w:p')}").findall(qn("w:r"))[-1].find(qn("w:t")).text = f" {text}"
         self.part.element.append(note)
+
+
+def word_with_footnotes():
+    """A new python-docx document with the draft's styles and a footnotes part, and a function
+    `add_footnote(paragraph, text)`; the app's conversation export writes its citations with it."""
+    import docx
+
+    document = docx.Document()
+    DocxWriter._styles(document)
+    return document, _Footnotes(document).add

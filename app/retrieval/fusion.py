@@ -6,21 +6,40 @@ An optional cross-encoder reranks the fused list when the user supplies one loca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from scrutiny.index.embedder import Embedder
 from scrutiny.index.store import IndexData, documents_matching
-from scrutiny.ingest.forces import resolve_force
+from scrutiny.ingest.forces import TERRITORIAL_FORCES, forces_in, resolve_force
 from scrutiny.ingest.records import DOCUMENT_KINDS, Chunk, Document
 
 if TYPE_CHECKING:  # sentence-transformers loads torch: only when a reranker is used
     from sentence_transformers import CrossEncoder
 
 
+SECTION_FORCES_CACHE = 4096  # distinct section headings whose forces are remembered
+
+
 class BadFilter(ValueError):
     """A filter value that names nothing in the index."""
+
+
+@lru_cache(maxsize=SECTION_FORCES_CACHE)
+def section_forces(section: str) -> frozenset[str]:
+    """The territorial forces a section heading path names ("Cleveland Police > Resources")."""
+    return frozenset(force for force in forces_in(section) if force in TERRITORIAL_FORCES)
+
+
+def chunk_about(chunk: Chunk) -> frozenset[str]:
+    """The forces a passage is about, for the force filter: the forces its section heading names
+    when the heading names one ("Northumbria Police > Resources and skills" is Northumbria's
+    however often it mentions Cleveland), else every force and regional unit the passage names.
+    A section named after a regional unit holds findings for several forces, so its passages
+    keep the forces they name."""
+    return section_forces(chunk.section) or frozenset(chunk.forces)
 
 
 @dataclass(frozen=True)
@@ -125,7 +144,7 @@ class HybridRetriever:
                 raise BadFilter(f"unknown force '{name}'; give a force name such as 'Cleveland Police'")
             wanted_forces.update(resolved)
         mask = np.array([
-            chunk.doc_id in allowed_docs and (not wanted_forces or bool(wanted_forces & set(chunk.forces)))
+            chunk.doc_id in allowed_docs and (not wanted_forces or bool(wanted_forces & chunk_about(chunk)))
             for chunk in self.data.chunks
         ], dtype=bool)
         return mask

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from scrutiny.app.settings import Settings
+from scrutiny.app.web.export import KIND_LABELS
 from scrutiny.app.web.render import UPLOAD_HELP
+from scrutiny.ingest.forces import TERRITORIAL_FORCES
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 TABLE_HEIGHT = 640
@@ -19,6 +21,8 @@ class DocumentsSource(Protocol):
     def index_status(self) -> str: ...
 
     def documents_table(self) -> list[list]: ...
+
+    def index_details(self) -> str: ...
 
 
 @dataclass
@@ -33,20 +37,20 @@ class DocumentsTab:
     to_remove: Any
     remove_button: Any
     remove_result: Any
+    details: Any
+    to_correct: Any
+    kind: Any
+    date: Any
+    forces: Any
+    correct_button: Any
+    correct_result: Any
 
 
 def build_documents_tab(app: DocumentsSource, settings: Settings, documents: list) -> DocumentsTab:
     """Lay out the Documents tab inside the current Gradio `Tab`; `documents` fill the remove list."""
     import gradio as gr
 
-    status = gr.Markdown(app.index_status())
-    table = gr.Dataframe(
-        value=app.documents_table(),
-        headers=["Title", "Kind", "Date", "Pages", "Passages", "File", "Id"],
-        datatype=["str", "str", "str", "number", "number", "str", "str"],
-        interactive=False, wrap=True, label="Indexed documents", max_height=TABLE_HEIGHT,
-        column_widths=["34%", "12%", "10%", "7%", "8%", "21%", "8%"],
-    )
+    status = gr.Markdown(app.index_status(), elem_id="scrutiny-index-status")
     with gr.Row(equal_height=False):
         with gr.Column():
             files = gr.File(file_count="multiple", file_types=list(UPLOAD_SUFFIXES),
@@ -61,7 +65,28 @@ def build_documents_tab(app: DocumentsSource, settings: Settings, documents: lis
                                     elem_id="scrutiny-remove-choice")
             remove_button = gr.Button("Remove", variant="stop", elem_id="scrutiny-remove")
             remove_result = gr.Markdown("", elem_id="scrutiny-documents-message")
+            with gr.Accordion("Correct a document's kind, date or forces", open=False):
+                to_correct = gr.Dropdown(choices=documents, label="Document", elem_id="scrutiny-correct-choice")
+                kind = gr.Dropdown(choices=[(label, value) for value, label in KIND_LABELS.items()],
+                                   label="Kind", elem_id="scrutiny-correct-kind",
+                                   info="An inspection report or board paper can be drafted against.")
+                date = gr.Textbox(label="Date (YYYY-MM-DD)", elem_id="scrutiny-correct-date")
+                forces = gr.Dropdown(choices=list(TERRITORIAL_FORCES), multiselect=True, label="Forces",
+                                     elem_id="scrutiny-correct-forces")
+                correct_button = gr.Button("Save correction", elem_id="scrutiny-correct")
+                correct_result = gr.Markdown("", elem_id="scrutiny-correct-message")
+    table = gr.Dataframe(
+        value=app.documents_table(),
+        headers=["Title", "Kind", "Date", "Forces", "Pages", "Passages", "File"],
+        datatype=["str", "str", "str", "str", "number", "number", "str"],
+        interactive=False, wrap=True, label="Indexed documents (✎ corrected by hand)", max_height=TABLE_HEIGHT,
+        column_widths=["30%", "11%", "9%", "20%", "6%", "7%", "17%"], elem_id="scrutiny-documents-table",
+    )
+    with gr.Accordion("Index details (folder and document ids)", open=False):
+        details = gr.Markdown(app.index_details(), elem_id="scrutiny-index-details")
     return DocumentsTab(
         status=status, table=table, files=files, add_button=add_button, upload_results=upload_results,
-        to_remove=to_remove, remove_button=remove_button, remove_result=remove_result,
+        to_remove=to_remove, remove_button=remove_button, remove_result=remove_result, details=details,
+        to_correct=to_correct, kind=kind, date=date, forces=forces, correct_button=correct_button,
+        correct_result=correct_result,
     )

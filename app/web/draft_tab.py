@@ -79,8 +79,9 @@ def make_draft(service, doc_id: str | None, force: str | None) -> tuple[str, str
     return status, draft.to_markdown(), str(path)
 
 
-def build_draft_tab(service) -> None:
-    """Build the tab's components; call inside a `gr.Tab` context."""
+def build_draft_tab(service):
+    """Build the tab's components; call inside a `gr.Tab` context. Returns the report selector,
+    which the app refreshes when the page loads and after every upload or removal."""
     import gradio as gr
 
     gr.Markdown(HELP)
@@ -89,7 +90,7 @@ def build_draft_tab(service) -> None:
     with gr.Row():
         report = gr.Dropdown(
             choices=choices, value=first, label="Inspection report or board paper", scale=3,
-            info=None if choices else NO_REPORTS,
+            info=None if choices else NO_REPORTS, elem_id="scrutiny-draft-report",
         )
         forces = force_choices(service, first) if first else []
         force = gr.Dropdown(
@@ -117,3 +118,4 @@ def build_draft_tab(service) -> None:
     refresh.click(on_refresh, outputs=report, api_visibility="private")
     # Public like /ask: scripts can draft through gradio_client.
     build.click(on_build, inputs=[report, force], outputs=[status, preview, download], api_name="draft")
+    return report

@@ -138,3 +138,43 @@ def export_answer(answer: Answer, folder: Path) -> tuple[Path, Path]:
     markdown = folder / f"{stem}.md"
     markdown.write_text(answer_markdown(answer), encoding="utf-8")
     return markdown, write_docx(answer, folder / f"{stem}.docx")
+
+
+def write_conversation_docx(title: str, turns: list[tuple[str, Answer]], path: Path) -> Path:
+    """A whole conversation as Word: each question, its answer sentence by sentence, and each
+    [n] as a real footnote giving the document, kind, date, page, section and the quote."""
+    from scrutiny.app.drafting.writers import word_with_footnotes
+
+    word, add_footnote = word_with_footnotes()
+    word.add_heading(_xml_safe(title or "Scrutiny conversation"), level=1)
+    for question, answer in turns:
+        word.add_heading(_xml_safe(question), level=2)
+        by_number = {citation.n: citation for citation in answer.citations}
+        if answer.refused:
+            word.add_paragraph(_xml_safe(f"{REFUSAL_HEADING}."))
+            continue
+        for sentence, numbers in _cited_sentences(answer.text):
+            paragraph = word.add_paragraph(_xml_safe(sentence))
+            for number in numbers:
+                citation = by_number.get(number)
+                if citation is not None:
+                    add_footnote(paragraph, _xml_safe(
+                        f"{citation.title or citation.source}, {citation_line(citation)}: “{citation.quote}”"))
+    footer = word.add_paragraph(
+        f"Exported from Scrutiny on {time.strftime('%d %b %Y %H:%M')}. Quotes are verbatim from the cited pages.")
+    for run in footer.runs:
+        run.italic = True
+    path.parent.mkdir(parents=True, exist_ok=True)
+    word.save(str(path))
+    return path
+
+
+def _cited_sentences(text: str) -> list[tuple[str, list[int]]]:
+    """An answer's text as (sentence, its [n] numbers), the markers taken out of the sentence."""
+    pieces = []
+    for match in re.finditer(r"(.+?)((?:\s*\[\d+\])+)(?=\s|$)|(.+?)$", text.strip(), flags=re.S):
+        body = (match.group(1) or match.group(3) or "").strip()
+        numbers = [int(n) for n in re.findall(r"\[(\d+)\]", match.group(2) or "")]
+        if body:
+            pieces.append((body, numbers))
+    return pieces

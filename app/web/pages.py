@@ -15,7 +15,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +43,7 @@ class PageView:
     image: Image | None = None
     html: str = ""  # the page text with the quote marked, when there is no image
     highlighted: bool = False  # the quote was located on the page
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # the quote's lines, image pixels
 
 
 def mark_quote(text: str, quote: str, context_chars: int | None = None) -> tuple[str, bool]:
@@ -164,6 +165,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
             rectangles = quote_rectangles(textpage, quote)
             overlay = Image.new("RGBA", image.size, (0, 0, 0, 0))
             draw = ImageDraw.Draw(overlay)
+            boxes: list[tuple[int, int, int, int]] = []
             for left, bottom, right, top in rectangles:
                 corners = [
                     _to_pixels(page, image.width, image.height, x, y)
@@ -172,6 +174,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
                 ]
                 xs, ys = sorted(c[0] for c in corners), sorted(c[1] for c in corners)
                 draw.rectangle((xs[0], ys[0], xs[1], ys[1]), fill=HIGHLIGHT_RGBA)
+                boxes.append((xs[0], ys[0], xs[1], ys[1]))
             textpage.close()
             page.close()
             total = len(pdf)
@@ -183,7 +186,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
         caption += "; the quoted text is highlighted in yellow"
     else:
         caption += " (the quote could not be located in the PDF's text layer; it is in the passage above)"
-    return PageView(caption=caption, image=image, highlighted=bool(rectangles))
+    return PageView(caption=caption, image=image, highlighted=bool(rectangles), boxes=boxes)
 
 
 def page_text_view(source: str, page_text: str, page_number: int, quote: str, reason: str) -> PageView:

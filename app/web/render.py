@@ -10,9 +10,11 @@ import html
 import re
 
 from scrutiny.app.records import Answer, Citation
-from scrutiny.app.web.export import REFUSAL_HEADING, date_label, kind_label
-from scrutiny.app.web.pages import mark_quote
+from scrutiny.app.web.export import KIND_LABELS, REFUSAL_HEADING, date_label, kind_label
+from scrutiny.app.web.pages import PageView, mark_quote
+from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
 from scrutiny.ingest.injection import NOTE as INJECTION_NOTE
+from scrutiny.ingest.records import Document
 
 PASSAGE_CONTEXT_CHARS = 320  # passage text shown either side of a quote in Sources
 
@@ -39,6 +41,52 @@ REFUSAL_EXPLANATION = (
     "The nearest passages are shown below for orientation: they are <b>related, not evidence</b>. "
     "Try other words, fewer filters, or add the document that would answer it."
 )
+# The browser side of "one click to the page": a [n] link in the chat or a source card asks
+# the server for that citation's page (through a hidden box), and a new page view scrolls
+# inside its box so the highlight is in the middle; after a click the window follows too.
+PAGE_JS = """
+() => {
+  let lastKey = null;
+  let followWindow = false;
+  const ask = (value) => {
+    const box = document.querySelector('#scrutiny-cite-request textarea, #scrutiny-cite-request input');
+    if (!box) return;
+    followWindow = true;
+    box.value = value + ':' + Date.now();
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a[href*="#cite-"]');
+    if (link) {
+      const found = link.getAttribute('href').match(/#cite-(\\d+)-(\\d+)/);
+      event.preventDefault();
+      event.stopPropagation();
+      if (found) ask(found[1] + ':' + found[2]);
+      return;
+    }
+    const card = event.target.closest('#scrutiny-sources [data-cite]');
+    if (card) ask(card.getAttribute('data-cite'));
+  }, true);
+  const scrollToHighlight = () => {
+    const view = document.querySelector('#scrutiny-page .page-view');
+    if (!view || view.dataset.key === lastKey) return;
+    const mark = view.querySelector('.page-highlight, mark');
+    if (!mark || view.clientHeight === 0) return;
+    lastKey = view.dataset.key;
+    const box = view.getBoundingClientRect();
+    const spot = mark.getBoundingClientRect();
+    view.scrollTop += (spot.top - box.top) - Math.max(0, (view.clientHeight - spot.height) / 2);
+    if (followWindow) {
+      followWindow = false;
+      const shown = view.getBoundingClientRect();
+      const caption = document.querySelector('#scrutiny-page-caption') || view;
+      if (shown.top < 0 || shown.bottom > window.innerHeight) caption.scrollIntoView({block: 'start'});
+    }
+  };
+  new MutationObserver(() => requestAnimationFrame(scrollToHighlight))
+    .observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ['data-key']});
+}
+"""
 UPLOAD_HELP = (
     "PDF, Word (.docx), HTML, text or Markdown. Files are kept in the index folder and indexed at once; "
     "a file that can't be read is reported with the reason and the rest are still added."
@@ -71,8 +119,27 @@ CSS = """
   padding: 10px 12px; }
 .refusal-notice b.refusal-title { display: block; font-size: 1.1em; margin-bottom: 4px; color: #942514; }
 .ask-error { border: 2px solid #f47738; background: #fff7f0; color: #0b0c0c; border-radius: 8px; padding: 10px 12px; }
-.page-text { white-space: pre-wrap; max-height: 760px; overflow-y: auto; padding: 10px;
-  border: 1px solid var(--border-color-primary); border-radius: 8px; font-size: 0.92em; line-height: 1.5; }
+.page-text { white-space: pre-wrap; padding: 10px; font-size: 0.92em; line-height: 1.5; }
+.page-view { max-height: min(72vh, 900px); overflow-y: auto; border: 1px solid var(--border-color-primary);
+  border-radius: 8px; background: var(--block-background-fill); }
+.page-canvas { position: relative; width: 100%; }
+.page-canvas img { display: block; width: 100%; height: auto; }
+.page-highlight { position: absolute; outline: 2px solid #d4351c; border-radius: 2px; pointer-events: none; }
+.source-card { cursor: pointer; }
+.source-card:hover { box-shadow: 0 0 0 2px #1d70b8; }
+.source-card.shown { box-shadow: 0 0 0 3px #ffdd00; }
+.filter-chips { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; font-size: 0.88em; margin: 2px 0; }
+.filter-chips.empty { color: var(--body-text-color-subdued); }
+.filter-chips .chips-label { font-weight: 600; }
+.filter-chips .chip { background: #e8f1f8; color: #0b0c0c; border: 1px solid #1d70b8; border-radius: 999px;
+  padding: 1px 10px; }
+#scrutiny-counter { font-size: 0.85em; color: var(--body-text-color-subdued); text-align: right; margin-top: -4px; }
+#scrutiny-counter .over { color: #d4351c; font-weight: 700; }
+#scrutiny-ask-notice .ask-error { margin-top: 4px; }
+.refusal-missing { font-weight: 600; }
+@media (max-width: 900px) {
+  #scrutiny-answer-column, #scrutiny-evidence-column { min-width: 100% !important; flex-basis: 100% !important; }
+}
 .upload-results ul { margin: 4px 0; padding-left: 1.2em; }
 .upload-results .failed { color: #942514; }
 .upload-results .ok { color: #00703c; }
@@ -84,7 +151,7 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_~|#>\[\]])", r"\\\1", html.escape(text, quote=False))
 
 
-def _source_card(citation: Citation, related: bool) -> str:
+def _source_card(citation: Citation, related: bool, turn: int = 0) -> str:
     passage, found = mark_quote(citation.passage, citation.quote, PASSAGE_CONTEXT_CHARS)
     tag = '<span class="related-tag">related, not evidence</span>' if related else ""
     missing = (
@@ -94,7 +161,8 @@ def _source_card(citation: Citation, related: bool) -> str:
     meta = " · ".join(html.escape(part) for part in (kind_label(citation.kind), date_label(citation.date)))
     section = f" · {html.escape(citation.section)}" if citation.section else ""
     return (
-        f'<div class="source-card{" related" if related else ""}" id="source-{citation.n}">'
+        f'<div class="source-card{" related" if related else ""}" id="source-{citation.n}" '
+        f'data-cite="{turn}:{citation.n}" title="Show this page beside the answer">'
         f'<div class="source-title"><span class="source-n">[{citation.n}]</span>'
         f'{html.escape(citation.title or citation.source)}{tag}</div>'
         f'<div class="source-meta">{meta} · <span class="source-page">{citation.page_reference()}</span>{section}</div>'
@@ -103,9 +171,10 @@ def _source_card(citation: Citation, related: bool) -> str:
     )
 
 
-def sources_html(answer: Answer) -> str:
-    """The sources panel for an answer: each citation with its quote marked in its passage,
-    or for a refusal a notice and the related passages labelled as not evidence."""
+def sources_html(answer: Answer, turn: int = 0) -> str:
+    """The sources panel for an answer (turn `turn` of the chat): each citation with its quote
+    marked in its passage, or for a refusal a notice and the related passages labelled as not
+    evidence. Choosing a card shows its page."""
     if answer.refused:
         parts = [
             '<div class="sources-heading">Sources</div>',
@@ -114,11 +183,16 @@ def sources_html(answer: Answer) -> str:
         ]
         if answer.related:
             parts.append('<div class="sources-heading">Nearest passages (related, not evidence)</div>')
-        parts += [_source_card(citation, related=True) for citation in answer.related]
+        parts += [_source_card(citation, True, turn) for citation in answer.related]
     else:
         parts = [f'<div class="sources-heading">Sources ({len(answer.citations)})</div>']
-        parts += [_source_card(citation, related=False) for citation in answer.citations]
+        parts += [_source_card(citation, False, turn) for citation in answer.citations]
     return f'<div class="scrutiny-sources">{"".join(parts)}</div>'
+
+
+def notice_html(message: str) -> str:
+    """A question that could not be asked, under the question box (the answers above are kept)."""
+    return f'<div class="ask-error" role="alert">{html.escape(message)}</div>' if message else ""
 
 
 def error_html(message: str) -> str:
@@ -127,38 +201,125 @@ def error_html(message: str) -> str:
             f'<div class="ask-error">{html.escape(message)}</div></div>')
 
 
-def _answer_markdown(text: str) -> str:
-    """Answer text for the chat: escaped, one paragraph per cited sentence, markers in bold."""
+def short_force(name: str) -> str:
+    """A force as people say it before "PCC" ("Cleveland Police" -> "Cleveland")."""
+    return re.sub(r"\s+(Police( Service)?|Constabulary)$", "", name)
+
+
+def who_says(citation: Citation, document: Document | None) -> str:
+    """Who says a cited sentence and where, from the document's metadata: "HMICFRS report ·
+    Cleveland Police section · p.13 (printed 11)", "Cleveland PCC response · p.2",
+    "news: Police Professional · p.1". The section counts when its heading names a force."""
+    forces = list(document.forces) if document else []
+    own = next((f for f in forces_in(citation.title) if f in TERRITORIAL_FORCES),
+               forces[0] if len(forces) == 1 else "")
+    publisher = (document.publisher if document else "").strip()
+    section_forces = [f for f in forces_in(citation.section) if f in TERRITORIAL_FORCES or f in REGIONAL_UNITS]
+    place = f"{section_forces[0]} section" if section_forces else ""
+    kind = citation.kind
+    if kind == "inspection_report":
+        speaker = "HMICFRS report"
+    elif kind == "press_release":
+        speaker = "HMICFRS news release"
+    elif kind == "pcc_response":
+        speaker = f"{short_force(own)} PCC response" if own else (publisher or "PCC response")
+        place = ""
+    elif kind == "force_response":
+        speaker = f"{own} response" if own else (publisher or "Force response")
+        place = ""
+    elif kind == "board_paper":
+        speaker = f"{publisher or own} board paper" if (publisher or own) else "Board paper"
+    elif kind == "news":
+        speaker = f"news: {publisher}" if publisher else "news article"
+        place = ""
+    else:
+        speaker = citation.title or citation.source or KIND_LABELS["other"]
+    page = f"p.{citation.page}" + (f" (printed {citation.page_label})" if citation.page_label else "")
+    return " · ".join(part for part in (speaker, place, page) if part)
+
+
+def _answer_markdown(text: str, turn: int, speakers: dict[int, str]) -> str:
+    """Answer text for the chat: escaped, one paragraph per cited sentence, each [n] a link that
+    opens its page, and under the sentence who says it and where."""
     escaped = escape_markdown(text)
-    marker = r"\\\[\d+\\\]"  # an escaped [n]
+    marker = r"\\\[(\d+)\\\]"  # an escaped [n]
     sentence_end = rf"([.!?][\"'”’)]?\s*(?:{marker}\s*)+)\s+(?=\S)"
     escaped = re.sub(sentence_end, lambda m: m.group(1).rstrip() + "\n\n", escaped)
-    return re.sub(rf"{marker}(?:\s*{marker})*", lambda m: f"**{m.group(0)}**", escaped)
+    paragraphs = []
+    for paragraph in escaped.split("\n\n"):
+        numbers = [int(n) for n in re.findall(marker, paragraph)]
+        paragraph = re.sub(marker, lambda m: f"[**\\[{m.group(1)}\\]**](#cite-{turn}-{m.group(1)})", paragraph)
+        said = list(dict.fromkeys(speakers[n] for n in numbers if n in speakers))
+        if len(said) == 1:
+            paragraph += f"  \n<small>— {escape_markdown(said[0])}</small>"
+        elif said:
+            by = "; ".join(f"[{n}] {speakers[n]}" for n in dict.fromkeys(numbers) if n in speakers)
+            paragraph += f"  \n<small>— {escape_markdown(by)}</small>"
+        paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
 
 
-def chat_reply(answer: Answer, asked_as: str | None) -> str:
-    """The assistant's chat message (Markdown) for an answer or a refusal."""
+def chat_reply(answer: Answer, asked_as: str | None, turn: int = 0, speakers: dict[int, str] | None = None,
+               missing: str = "") -> str:
+    """The assistant's chat message (Markdown) for an answer or a refusal. `speakers` gives who
+    says each cited sentence (see `who_says`); `missing` what a refusal can say is not indexed."""
     lines = []
     if asked_as:
         lines.append(f"_Asked as: {escape_markdown(asked_as)}_\n")
     if answer.refused:
         lines.append(f"⚠️ **{REFUSAL_HEADING}.** The nearest passages are shown under Sources, "
                      f"marked *related, not evidence*.")
+        if missing:
+            lines.append(f"\n{missing}")
     else:
-        lines.append(_answer_markdown(answer.text))
+        lines.append(_answer_markdown(answer.text, turn, speakers or {}))
         count = len(answer.citations)
-        lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: the numbers refer to Sources, "
-                     f"where each quote is shown on its page.</small>")
+        lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: choose a number to see the quote on "
+                     f"its page.</small>")
     if answer.ignored_instructions:
         where = escape_markdown("; ".join(answer.ignored_instructions))
         lines.append(f"\n<small>⚠️ {INJECTION_NOTE.capitalize()} ({where}).</small>")
     return "\n".join(lines)
 
 
-def source_choices(answer: Answer) -> list[tuple[str, str]]:
-    """(label, value) pairs for the "show the page" selector."""
+def source_choices(answer: Answer, turn: int = 0) -> list[tuple[str, str]]:
+    """(label, "turn:n") pairs for the "show the page" selector."""
     cited = answer.related if answer.refused else answer.citations
-    choices = []
-    for citation in cited:
-        choices.append((f"[{citation.n}] {citation.page_reference()}", str(citation.n)))
-    return choices
+    return [(f"[{citation.n}] {citation.page_reference()}", f"{turn}:{citation.n}") for citation in cited]
+
+
+def page_html(view: PageView | None, key: str = "") -> str:
+    """The cited page for the page panel: a scroll box holding the page image with the quote's
+    lines outlined on top (so the browser can scroll to them), or the page text with the quote
+    marked. `key` changes with every view, so the page scrolls to a new highlight only once."""
+    if view is None:
+        return ""
+    if view.image is None:
+        inner = view.html
+    else:
+        import base64
+        import io
+
+        buffer = io.BytesIO()
+        view.image.save(buffer, format="PNG", optimize=True)
+        width, height = view.image.size
+        boxes = "".join(
+            f'<span class="page-highlight" style="left:{100 * x0 / width:.2f}%;top:{100 * y0 / height:.2f}%;'
+            f'width:{100 * (x1 - x0) / width:.2f}%;height:{100 * (y1 - y0) / height:.2f}%"></span>'
+            for x0, y0, x1, y1 in view.boxes
+        )
+        inner = (f'<div class="page-canvas" style="aspect-ratio:{width}/{height}">'
+                 f'<img alt="{html.escape(view.caption)}" '
+                 f'src="data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()}">{boxes}</div>')
+    return f'<div class="page-view" data-key="{html.escape(key)}">{inner}</div>'
+
+
+def chips_html(kinds, forces, documents: list[str]) -> str:
+    """The active filters as chips beside the question box ("" when none is set)."""
+    chips = [f"Kind: {kind_label(kind)}" for kind in kinds or ()]
+    chips += [f"Force: {force}" for force in forces or ()]
+    chips += [f"Document: {name}" for name in documents]
+    if not chips:
+        return '<div class="filter-chips empty">Searching every indexed document</div>'
+    return ('<div class="filter-chips"><span class="chips-label">Only:</span>'
+            + "".join(f'<span class="chip">{html.escape(chip)}</span>' for chip in chips) + "</div>")
