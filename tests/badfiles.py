@@ -172,3 +172,25 @@ def write_text_corpus(directory: Path, count: int, paragraphs: int = 20, words: 
         path.write_text("\n\n".join(body) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def load_failing_first(path: Path, limits):
+    """A reader whose parser crashes on first.txt (a library bug on one odd file), else the real one.
+
+    Module-level, so the ingester's reader process can be given it by name."""
+    from scrutiny.ingest.documents import load_document
+
+    if Path(path).name == "first.txt":
+        raise RecursionError("maximum recursion depth exceeded\nwhile parsing an object")
+    return load_document(path, limits)
+
+
+def load_slowly(path: Path, limits):
+    """A reader that takes a minute over any file named slow*, else the real one (a parser stuck on a file)."""
+    import time
+
+    from scrutiny.ingest.documents import load_document
+
+    if Path(path).name.startswith("slow"):
+        time.sleep(60)
+    return load_document(path, limits)

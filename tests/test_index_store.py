@@ -21,7 +21,7 @@ from scrutiny.app.cli import cli
 from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import HashingEmbedder
-from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS, ModelMismatch
+from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS, IndexNotSaved, ModelMismatch
 from scrutiny.ingest.documents import sha256_file
 from scrutiny.tests import badfiles
 
@@ -255,6 +255,7 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
     index = indexed.store.directory
     before = _current(index)
     sources_before = _sources(indexed)
+    snapshots_before = [p.name for p in (index / SNAPSHOTS).iterdir()]
 
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -274,11 +275,14 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
         monkeypatch.setattr(store_module, "_fsync_file", fail_on_pointer)
 
     extra = badfiles.write_good_text(tmp_path, "delta.txt", marker="delta")
-    with pytest.raises(OSError):
+    with pytest.raises(IndexNotSaved, match="^no space left on the index's disk: [0-9,]+ MB needed"):
         indexed.ingest([extra], show_progress=False)
     monkeypatch.undo()
 
     assert _current(index) == before
+    # Nothing half-written is left to fill the disk: only the live snapshot and the one before it.
+    assert {p.name for p in (index / SNAPSHOTS).iterdir()} <= set(snapshots_before)
+    assert not list(index.glob(f".{CURRENT_FILE}.*"))
     fresh = Scrutiny(indexed.settings)
     assert _sources(fresh) == sources_before
     data = fresh.store.load()
