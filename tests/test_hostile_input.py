@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import html
 import json
 import os
 import shutil
@@ -349,7 +350,7 @@ def test_a_writer_that_saved_meanwhile_is_merged_not_overwritten(tmp_path, monke
     badfiles.write_good_text(second, "from-b.txt", marker="beta")
     writer_a, writer_b = _service(tmp_path), _service(tmp_path)
     real_encode = HashingEmbedder.encode
-    b_reports = []
+    b_reports: list = []
 
     def encode_then_let_b_save(self, texts, progress=None):
         vectors = real_encode(self, texts, progress)
@@ -367,3 +368,101 @@ def test_a_writer_that_saved_meanwhile_is_merged_not_overwritten(tmp_path, monke
     assert {row["source"] for row in fresh.documents()} == {"from-a.txt", "from-b.txt"}
     data = fresh.store.load()
     assert data.dense.ntotal == len(data.chunks) == len(data.vectors)
+
+
+# ---------------------------------------------------------------- exports and the app
+
+HOSTILE_QUOTE = (
+    "The force <script>alert(1)</script> should act <img src=x onerror=alert(2)> now. "
+    "See ![tracker](http://evil.example/pixel.png) and [the report](javascript:alert(3)).\n"
+    "[1]: javascript:alert(4)\n<http://evil.example/auto>"
+)
+
+
+def test_the_markdown_export_of_an_answer_is_inert(tmp_path):
+    """The probe: a document's <script>, <img onerror>, remote images and javascript: links went
+    into "Download answer (.md)" verbatim. Rendered as Markdown, the file has none of them."""
+    from markdown_it import MarkdownIt
+
+    from scrutiny.app.records import Answer, Citation
+    from scrutiny.app.web.export import export_answer
+
+    cited = Citation(n=1, doc_id="ab" * 32, source="report`<b>.pdf", title="Title <iframe src=x>",
+                     kind="inspection_report", date="2022-12-07", page=3, section="Force > <b onclick=x>Section</b>",
+                     quote=HOSTILE_QUOTE, passage=HOSTILE_QUOTE, score=0.9)
+    answer = Answer("How was <em>it</em> graded? ![q](http://evil.example/q.png)", f"{HOSTILE_QUOTE} [1]",
+                    citations=[cited])
+    markdown, _ = export_answer(answer, tmp_path)
+    rendered = MarkdownIt("commonmark").render(markdown.read_text(encoding="utf-8"))  # raw HTML allowed
+    tags = _tags(rendered)
+    assert {tag for tag, _ in tags} <= {"h1", "h2", "p", "strong", "em", "blockquote", "code", "br"}, tags
+    assert not [attributes for _, attributes in tags if attributes], tags  # no href, src, onerror
+    assert "<script>alert(1)</script>" in html.unescape(rendered)  # the text itself is kept, as text
+    assert "[1]" in rendered
+
+
+def _tags(rendered: str) -> list[tuple[str, list]]:
+    """Every HTML start tag in `rendered`, with its attributes."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, list]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, attrs))
+
+    Collector().feed(rendered)
+    return found
+
+
+def test_k_is_capped_in_the_cli_and_the_api(fake_corpus_service):
+    from scrutiny.app.service import BadQuestion
+
+    with pytest.raises(BadQuestion, match="at most 50"):
+        fake_corpus_service.ask("What did inspectors find?", k=100_000)
+    assert fake_corpus_service.ask("What did inspectors find?", k=50)
+    result = CliRunner().invoke(cli, ["ask", "What did inspectors find?", "--k", "100000",
+                                      "--index", str(fake_corpus_service.store.directory)], env=FAKE_ENV)
+    assert result.exit_code == 2 and "--k must be at most 50" in result.stderr
+
+
+def test_refused_and_stored_uploads_leave_gradios_cache(fake_service, tmp_path, monkeypatch):
+    from scrutiny.app.web.app import ScrutinyApp
+
+    cache = tmp_path / "gradio-cache"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(cache))
+    handed = []
+    for folder, name in (("h1", "virus.exe"), ("h2", "good.txt"), ("h3", "empty.txt")):
+        (cache / folder).mkdir(parents=True)
+        handed.append(cache / folder / name)
+    handed[0].write_bytes(b"MZ not a document")
+    badfiles.write_good_text(handed[1].parent, "good.txt")
+    handed[2].write_text("")
+    elsewhere = badfiles.write_good_text(tmp_path, "mine.txt", marker="mine")  # not Gradio's: left alone
+    outcomes = ScrutinyApp(fake_service, tmp_path / "exports").add_files([*map(str, handed), str(elsewhere)])
+    assert [o.outcome for o in outcomes] == ["failed", "added", "failed", "added"]
+    assert not any(path.exists() for path in handed)
+    assert elsewhere.exists()
+
+
+def test_uploads_left_waiting_by_a_stopped_server_are_cleared_when_the_app_starts(fake_service):
+    from scrutiny.app.web.app import STAGING_FOLDER, build_app
+
+    waiting = fake_service.store.uploads / STAGING_FOLDER / "3f2a9c"
+    waiting.mkdir(parents=True)
+    (waiting / "report.pdf").write_bytes(b"%PDF-1.7 half an upload")
+    build_app(fake_service)
+    assert not (fake_service.store.uploads / STAGING_FOLDER).exists()
+
+
+def test_a_full_queue_tells_api_clients_busy_try_again(fake_service):
+    import asyncio
+    from types import SimpleNamespace
+
+    from scrutiny.app.web.app import BUSY_MESSAGE, build_app
+
+    blocks = build_app(fake_service)
+    blocks._queue.max_size = 0  # full
+    success, message, state = asyncio.run(blocks._queue.push(SimpleNamespace(fn_index=0), None, None))
+    assert (success, state) == (False, "queue_full")
+    assert message == BUSY_MESSAGE and "try again in a moment" in message
