@@ -192,11 +192,15 @@ def _measured_ingest(paths: list[Path], index: Path, env: dict | None = None) ->
     script = textwrap.dedent("""
         import json, resource, subprocess, sys, time
         started = time.monotonic()
-        result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+        try:  # on timeout the ingest is killed, not left running
+            result = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)
+            code, stdout, stderr = result.returncode, result.stdout, result.stderr
+        except subprocess.TimeoutExpired:
+            code, stdout, stderr = "timeout", "", "still running after 60 s"
         elapsed = time.monotonic() - started
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        print(json.dumps({"code": result.returncode, "stdout": result.stdout, "stderr": result.stderr,
-                          "seconds": elapsed, "peak_kb": peak_kb}))
+        print(json.dumps({"code": code, "stdout": stdout, "stderr": stderr, "seconds": elapsed,
+                          "peak_kb": peak_kb}))
     """)
     command = [sys.executable, "-c", script, _console_script(), "ingest", *map(str, paths),
                "--index", str(index), "--json"]
