@@ -307,6 +307,31 @@ def _console_script() -> str:
     return str(Path(sys.executable).with_name("scrutiny"))
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return children
+
+
+def _alive(pids: list[int]) -> list[int]:
+    """Those of `pids` still running (not gone, not a zombie)."""
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
 def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tuple[int, str, int]:
     """Start `scrutiny ingest`, send a signal once it has read a file; (exit code, stderr, files read)."""
     process = subprocess.Popen(
@@ -331,8 +356,14 @@ def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tupl
             files_read = int(progress[-1][0])
             break
         time.sleep(0.02)
+    readers = _children(process.pid)  # the reader process, among others
+    assert readers, "no reader process was found mid-ingest"
     process.send_signal(signal_number)
     process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _alive(readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(readers), f"processes of the ingest outlived it: {_alive(readers)}"
     reader.join(timeout=10)
     process.stdout.close()
     process.stderr.close()
