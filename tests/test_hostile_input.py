@@ -470,3 +470,18 @@ def test_a_full_queue_tells_api_clients_busy_try_again(fake_service):
     success, message, state = asyncio.run(blocks._queue.push(SimpleNamespace(fn_index=0), None, None))
     assert (success, state) == (False, "queue_full")
     assert message == BUSY_MESSAGE and "try again in a moment" in message
+
+
+def test_the_page_of_a_pdf_whose_name_is_not_utf8_is_still_drawn(fake_service, tmp_path):
+    from scrutiny.app.web.pages import page_view
+
+    folder = tmp_path / "d"
+    folder.mkdir()
+    pdf = badfiles.write_text_pdf(folder, "plain.pdf")
+    odd = Path(os.fsdecode(bytes(folder) + b"/r\xe9port.pdf"))
+    pdf.rename(odd)
+    assert fake_service.ingest([folder], show_progress=False).added == ["r\\xe9port.pdf"]
+    document = next(iter(fake_service.data().documents.values()))
+    view = page_view(document, 1, "Part 1: findings", [folder])
+    assert view.image is not None, view.caption
+    assert view.caption.startswith("r\\xe9port.pdf: PDF page 1")
