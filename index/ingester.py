@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scrutiny.index.embedder import Embedder
+from scrutiny.index.embedder import Embedder, ModelUnavailable
 from scrutiny.index.store import MIN_ID_PREFIX, IndexData, IndexStore, MissingIndex, documents_matching
 from scrutiny.ingest.chunker import Chunker
 from scrutiny.ingest.documents import display_name, load_document, sha256_file
@@ -132,11 +132,17 @@ def list_files(paths: Iterable[Path]) -> FileListing:
     listing = FileListing()
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            _walk(path, path.resolve(), listing)
-        elif not path.exists():
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
             listing.failed.append(_outcome(path, "file not found"))
-        elif not stat.S_ISREG(path.stat().st_mode):
+            continue
+        except OSError as error:
+            listing.failed.append(_outcome(path, _unreadable(error)))
+            continue
+        if stat.S_ISDIR(mode):
+            _walk(path, path.resolve(), listing)
+        elif not stat.S_ISREG(mode):
             listing.failed.append(_outcome(path, "not a regular file (a pipe, socket or device)"))
         else:
             listing.files.append(path)
@@ -280,6 +286,8 @@ class Ingester:
                     results[digest] = _one_line(str(error))
                 except OSError as error:
                     results[digest] = _unreadable(error)
+                except ModelUnavailable:
+                    raise  # no file can be indexed: the one-line reason for the whole ingest
                 except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the batch
                     results[digest] = _one_line(f"could not be read ({type(error).__name__}: {error}); "
                                                 f"check the file opens")
@@ -296,6 +304,8 @@ class Ingester:
         with self._progress(sum(len(group) for group in texts), "chunk", "Embedding") as bar:
             try:
                 vectors = self.embedder.encode([text for group in texts for text in group], progress=bar.update)
+            except ModelUnavailable:
+                raise  # no file can be embedded: the one-line reason for the whole ingest
             except Exception:  # noqa: BLE001 - find the file it was, below
                 vectors = None
         results: dict[str, Prepared | str] = {}

@@ -485,3 +485,21 @@ def test_the_page_of_a_pdf_whose_name_is_not_utf8_is_still_drawn(fake_service, t
     view = page_view(document, 1, "Part 1: findings", [folder])
     assert view.image is not None, view.caption
     assert view.caption.startswith("r\\xe9port.pdf: PDF page 1")
+
+
+def test_a_file_whose_chunks_cannot_be_embedded_is_a_failed_line_not_a_failed_batch(folder, tmp_path, monkeypatch):
+    from scrutiny.index.embedder import HashingEmbedder
+
+    badfiles.write_good_text(folder, "poison.txt", marker="poison")
+    real_encode = HashingEmbedder.encode
+
+    def encode(self, texts, progress=None):
+        if any("Marker poison" in text for text in texts):
+            raise ValueError("the tokenizer choked on this text")
+        return real_encode(self, texts, progress)
+
+    monkeypatch.setattr(HashingEmbedder, "encode", encode)
+    report = _service(tmp_path).ingest([folder], show_progress=False)
+    assert report.added == ["good.txt"]
+    assert report.failed == [{"source": "poison.txt",
+                              "reason": "could not be embedded (ValueError: the tokenizer choked on this text)"}]
