@@ -94,8 +94,12 @@ def cli():
 def ingest(paths, index, as_json, quiet):
     """Add files or folders (PDF, DOCX, HTML, TXT, MD) to the index; unchanged files are skipped."""
     service = _service(index)
+
+    def waiting(message: str) -> None:
+        click.echo(f"scrutiny: {message}", err=True)
+
     try:
-        report = service.ingest(list(paths), show_progress=not quiet and not as_json)
+        report = service.ingest(list(paths), show_progress=not quiet and not as_json, on_wait=waiting)
     except _domain_errors() as error:
         raise UserError(str(error)) from error
     except KeyboardInterrupt as interrupt:
@@ -113,9 +117,12 @@ def ingest(paths, index, as_json, quiet):
             click.echo(f"unchanged  {source}")
         for failure in report.failed:
             click.echo(f"FAILED     {failure['source']}: {failure['reason']}")
+        for skip in report.skipped:
+            click.echo(f"skipped    {skip['source']}: {skip['reason']}")
         click.echo(
             f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.replaced)} replaced, "
             + (f"{len(report.reread)} re-read, " if report.reread else "")
+            + (f"{len(report.skipped)} skipped, " if report.skipped else "")
             + f"{len(report.failed)} failed ({report.chunks_added} chunks indexed) -> {service.store.directory}"
         )
     sys.exit(EXIT_OK if report.ok else EXIT_PARTIAL)

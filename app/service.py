@@ -54,14 +54,16 @@ class Scrutiny:
 
     def ingester(self, show_progress: bool = True) -> Ingester:
         """An Ingester with this product's chunking policy."""
+        ingest = self.settings.ingest
         return Ingester(
-            self.store, self.embedder, self.settings.ingest.chunk_tokens, self.settings.ingest.chunk_overlap_tokens,
-            show_progress=show_progress,
+            self.store, self.embedder, ingest.chunk_tokens, ingest.chunk_overlap_tokens, show_progress=show_progress,
+            limits=ingest.reading_limits(), max_chunks=ingest.max_chunks, file_seconds=ingest.file_seconds,
+            file_memory_mb=ingest.file_memory_mb, lock_wait_seconds=ingest.lock_wait_seconds,
         )
 
-    def ingest(self, paths: list[Path], show_progress: bool = True, on_file=None) -> IngestReport:
+    def ingest(self, paths: list[Path], show_progress: bool = True, on_file=None, on_wait=None) -> IngestReport:
         """Add or update files; see Ingester.ingest."""
-        return self.ingester(show_progress).ingest(paths, on_file=on_file)
+        return self.ingester(show_progress).ingest(paths, on_file=on_file, on_wait=on_wait)
 
     def remove(self, reference: str) -> list[Document]:
         """Remove a document by id prefix or file name."""
@@ -153,6 +155,9 @@ class Scrutiny:
         k = self.settings.retrieval.top_k if k is None else k
         if k <= 0:
             raise BadQuestion("--k must be at least 1")
+        if k > self.settings.retrieval.max_k:
+            raise BadQuestion(f"--k must be at most {self.settings.retrieval.max_k} passages "
+                              f"(SCRUTINY_RETRIEVAL__MAX_K)")
         started = time.perf_counter()
         hits = self.passages(question, k, filters)
         parts = question_parts(question)

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scrutiny.ingest.limits import BYTES_PER_MB, ReadingLimits
+
 
 def default_index_dir() -> Path:
     """$SCRUTINY_INDEX, else a per-user data folder (XDG on Linux)."""
@@ -33,6 +35,31 @@ class IngestSettings(BaseModel):
     torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 leaves torch's default.")
     chunk_tokens: int = Field(200, ge=32, le=512, description="Max word pieces per chunk (model truncates at 256 with the prefix).")
     chunk_overlap_tokens: int = Field(24, ge=0, description="Word pieces shared by neighbouring chunks.")
+    max_file_mb: float = Field(100.0, ge=0, description="Largest file read (0: no limit); larger files fail with "
+                                                        "their reason and the rest of the batch is indexed.")
+    max_unzipped_mb: float = Field(
+        200.0, ge=0, description="Most a zip-based file (.docx) may unpack to before it is parsed (0: no limit).")
+    max_zip_ratio: float = Field(
+        100.0, ge=0, description="Most any part over 1 MB of a zip-based file may expand (uncompressed / compressed; "
+                                 "0: no limit): a zip bomb expands by thousands.")
+    max_pages: int = Field(2000, ge=0, description="Most pages read from one document (0: no limit).")
+    max_characters: int = Field(5_000_000, ge=0, description="Most characters of text in one document (0: no limit).")
+    max_chunks: int = Field(10_000, ge=0, description="Most chunks one document may make (0: no limit).")
+    file_seconds: float = Field(
+        300.0, gt=0, description="Time budget for reading one file (OCR included); a file over it fails and the "
+                                 "rest of the batch is indexed.")
+    file_memory_mb: float = Field(
+        2048.0, ge=0, description="Memory budget (address space) of the process that reads one file (0: no limit).")
+    lock_wait_seconds: float = Field(
+        300.0, ge=0, description="How long a writer (ingest, remove, upload) waits for another to finish saving "
+                                 "before it gives up (0: no limit).")
+
+    def reading_limits(self) -> ReadingLimits:
+        """The per-file limits the readers apply."""
+        return ReadingLimits(
+            max_file_bytes=int(self.max_file_mb * BYTES_PER_MB), max_unzipped_bytes=int(self.max_unzipped_mb * BYTES_PER_MB),
+            max_zip_ratio=self.max_zip_ratio, max_pages=self.max_pages, max_characters=self.max_characters,
+        )
 
 
 class RetrievalSettings(BaseModel):
@@ -43,6 +70,8 @@ class RetrievalSettings(BaseModel):
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (meaning) ranking in the fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (word) ranking in the fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
+    max_k: int = Field(50, ge=1, description="Most passages a question may ask for (ask --k, the app's API); "
+                                             "more are refused: each costs time to rerank.")
     reranker: str = Field("", description="Optional local CrossEncoder folder to rerank fused passages "
                                           "(it replaces the sentence rerank below).")
     sentence_rerank_pool: int = Field(

@@ -3,28 +3,38 @@
 An unchanged file (same name, same sha256) is a no-op that loads no model; a changed file
 replaces its old chunks; everything is committed in one atomic snapshot at the end, so an
 interrupted ingest leaves the previous index as it was.
+
+Files are read (in a child process with a time and memory budget, see ingest/reader.py),
+chunked and embedded without the writer lock; the lock is held only to merge the new
+documents into the live index and save it. Another writer may have saved meanwhile, so the
+plan (which file is new, changed or unchanged) is made again under the lock, from the index as
+it is then; a file the new plan needs that was not read yet is read there.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from scrutiny.index.embedder import Embedder
+from scrutiny.index.embedder import Embedder, ModelUnavailable
 from scrutiny.index.store import MIN_ID_PREFIX, IndexData, IndexStore, MissingIndex, documents_matching
 from scrutiny.ingest.chunker import Chunker
-from scrutiny.ingest.documents import load_document, sha256_file
+from scrutiny.ingest.documents import display_name, load_document, sha256_file
+from scrutiny.ingest.limits import ReadingLimits
+from scrutiny.ingest.reader import IsolatedReader
 from scrutiny.ingest.records import Chunk, Document, UnreadableDocument
 
 CONTEXT_PREFIX_CHARS = 200  # keeps title + section well inside the model's 256 word pieces
 
 
 def _one_line(reason: str) -> str:
-    """A failure reason on one line (library messages sometimes span several)."""
-    return " ".join(reason.split())
+    """A failure reason on one line and printable (library messages sometimes span several)."""
+    return display_name(" ".join(reason.split()))
 
 
 def _unreadable(error: OSError) -> str:
@@ -58,6 +68,7 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     reread: list[str] = field(default_factory=list)  # unchanged, but indexed by an older reader
     failed: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    skipped: list[dict] = field(default_factory=list)  # {"source", "reason"}: hidden files and folders
     chunks_added: int = 0
 
     @property
@@ -67,35 +78,112 @@ class IngestReport:
     def to_dict(self) -> dict:
         return {
             "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced, "reread": self.reread,
-            "failed": self.failed, "chunks_added": self.chunks_added,
+            "failed": self.failed, "skipped": self.skipped, "chunks_added": self.chunks_added,
         }
 
 
-def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named, plus every non-hidden file under folders named, in a stable order."""
-    files: list[Path] = []
+@dataclass
+class FileListing:
+    """The files under the paths given, and what was left out (with the reason)."""
+
+    files: list[Path] = field(default_factory=list)
+    failed: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def _outcome(path: Path, reason: str) -> dict:
+    return {"source": display_name(str(path)), "reason": reason}
+
+
+def _walk(folder: Path, root: Path, listing: FileListing) -> None:
+    """Regular files under `folder`, in name order; links, hidden and special files reported."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        listing.failed.append(_outcome(folder, f"cannot list the folder ({error.strerror or error})"))
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        if entry.name.startswith("."):
+            what = "hidden folder" if entry.is_dir(follow_symlinks=False) else "hidden file"
+            listing.skipped.append(_outcome(path, f"{what} (names starting with '.' are not read)"))
+        elif entry.is_symlink():
+            target = path.resolve()
+            where = "inside" if target.is_relative_to(root) else "outside"
+            listing.failed.append(_outcome(
+                path, f"a symbolic link to {where} the folder; links are not followed (copy the file in instead)"))
+        elif entry.is_dir(follow_symlinks=False):
+            _walk(path, root, listing)
+        elif not entry.is_file(follow_symlinks=False):
+            listing.failed.append(_outcome(path, "not a regular file (a pipe, socket or device)"))
+        elif not path.resolve().is_relative_to(root):
+            listing.failed.append(_outcome(path, "its real path is outside the folder given"))
+        else:
+            listing.files.append(path)
+
+
+def list_files(paths: Iterable[Path]) -> FileListing:
+    """Files named, plus every regular file under folders named, in a stable order.
+
+    Inside a folder, paths stay where the user pointed: a symbolic link is a failure with its
+    reason (a link to /etc/passwd is not read), and hidden files and folders are skipped with
+    a line each. A file named directly is read wherever it is, as asked.
+    """
+    listing = FileListing()
     for path in paths:
         path = Path(path)
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*")
-                       if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts))
-            )
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            listing.failed.append(_outcome(path, "file not found"))
+            continue
+        except OSError as error:
+            listing.failed.append(_outcome(path, _unreadable(error)))
+            continue
+        if stat.S_ISDIR(mode):
+            _walk(path, path.resolve(), listing)
+        elif not stat.S_ISREG(mode):
+            listing.failed.append(_outcome(path, "not a regular file (a pipe, socket or device)"))
         else:
-            files.append(path)
-    return files
+            listing.files.append(path)
+    return listing
+
+
+@dataclass
+class Plan:
+    """What an ingest does with each file, judged against one state of the index."""
+
+    to_load: list[tuple[Path, str, str | None]] = field(default_factory=list)  # path, sha256, sha256 it replaces
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)  # now holding another indexed file's bytes
+    stale: set[str] = field(default_factory=set)  # old versions of those files
+
+
+@dataclass
+class Prepared:
+    """A file read, chunked and embedded, ready to merge."""
+
+    document: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray
 
 
 class Ingester:
     """Adds files to an IndexStore with one embedder and one chunking policy."""
 
     def __init__(self, store: IndexStore, embedder: Embedder, max_tokens: int, overlap_tokens: int,
-                 show_progress: bool = True):
+                 show_progress: bool = True, limits: ReadingLimits | None = None, max_chunks: int = 0,
+                 file_seconds: float = 300.0, file_memory_mb: float = 0, lock_wait_seconds: float = 0):
         self.store = store
         self.embedder = embedder
         self.max_tokens = max_tokens
         self.overlap_tokens = overlap_tokens
         self.show_progress = show_progress
+        self.limits = limits or ReadingLimits()
+        self.max_chunks = max_chunks
+        self.file_seconds = file_seconds
+        self.file_memory_mb = file_memory_mb
+        self.lock_wait_seconds = lock_wait_seconds
 
     def _progress(self, total: int, unit: str, description: str):
         from tqdm.auto import tqdm
@@ -110,112 +198,167 @@ class Ingester:
         except MissingIndex:
             return IndexData(self.embedder.name, 0)
 
-    def ingest(self, paths: Iterable[Path], on_file: Callable[[str, str], None] | None = None) -> IngestReport:
-        """Index `paths` (files or folders). `on_file(source, outcome)` is told about each file."""
+    def _rows(self) -> list[dict]:
+        """The live manifest's documents ([] with no index), after the model check."""
+        try:
+            manifest = self.store.read_manifest()
+        except MissingIndex:
+            return []
+        self.store.check_model(self.embedder.name)
+        return manifest["documents"]
+
+    def ingest(self, paths: Iterable[Path], on_file: Callable[[str, str], None] | None = None,
+               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+        """Index `paths` (files or folders). `on_file(source, outcome)` is told about each file,
+        `on_wait(message)` when another writer holds the index."""
         report = IngestReport()
-        files = expand_paths(paths)
-        with self.store.lock():
+        listing = list_files(paths)
+        report.failed.extend(listing.failed)
+        report.skipped.extend(listing.skipped)
+        hashed: list[tuple[Path, str]] = []
+        for path in listing.files:
             try:
-                manifest = self.store.read_manifest()
-                self.store.check_model(self.embedder.name)
-                rows = manifest["documents"]
-            except MissingIndex:
-                rows = []
-            # A file is "the same document" when it comes from the same path (two folders may
-            # each hold a report.pdf); rows without a recorded path fall back to the file name.
-            by_origin = {row["origin"]: row["sha256"] for row in rows if row.get("origin")}
-            by_name = {row["source"]: row["sha256"] for row in rows if not row.get("origin")}
-            known_hashes = {row["sha256"] for row in rows}
-            outdated = {row["sha256"] for row in rows if row.get("reader_version", 0) < READER_VERSION}
-            to_load: list[tuple[Path, str, str | None]] = []  # path, sha256, sha256 it replaces
-            stale: set[str] = set()  # old versions of files whose new bytes are indexed already
-            for path in files:
-                source = path.name
-                if not path.exists():
-                    report.failed.append({"source": str(path), "reason": "file not found"})
-                    continue
-                try:
-                    digest = sha256_file(path)
-                except OSError as error:
-                    report.failed.append({"source": source, "reason": _unreadable(error)})
-                    continue
-                previous = by_origin.get(str(path.resolve()), by_name.get(source))
-                if digest in outdated and previous == digest:  # unchanged, read by an older Scrutiny
-                    outdated.discard(digest)
-                    to_load.append((path, digest, digest))
-                    continue
-                if digest in known_hashes:  # these bytes are indexed already, here or elsewhere
-                    if previous and previous != digest:
-                        # The file now holds another indexed file's bytes: its old version goes,
-                        # the content stays indexed once, under the file that brought it first.
-                        stale.add(previous)
-                        report.replaced.append(source)
-                    else:
-                        report.unchanged.append(source)
-                    continue
-                known_hashes.add(digest)  # the same bytes twice in one batch are indexed once
-                to_load.append((path, digest, previous))
-            if not to_load:
-                self._drop_stale(stale)
-                self._tell(on_file, report)
-                return report
-
-            chunker = Chunker(self.embedder.count_tokens, self.max_tokens, self.overlap_tokens)
-            new_documents: list[Document] = []
-            new_chunks: list[Chunk] = []
-            replaced_ids: set[str] = set()
-            with self._progress(len(to_load), "file", "Reading") as bar:
-                for path, digest, previous in to_load:
-                    bar.set_postfix_str(path.name[:40])
-                    try:
-                        document = load_document(path)
-                        chunks = chunker.split(document)
-                        if not chunks:
-                            raise UnreadableDocument("no text to index")
-                    except UnreadableDocument as error:
-                        report.failed.append({"source": path.name, "reason": _one_line(str(error))})
-                    except OSError as error:
-                        report.failed.append({"source": path.name, "reason": _unreadable(error)})
-                    except Exception as error:  # noqa: BLE001 - a parser bug on one file must not stop the batch
-                        report.failed.append({
-                            "source": path.name,
-                            "reason": _one_line(
-                                f"could not be read ({type(error).__name__}: {error}); check the file opens"
-                            ),
-                        })
-                    else:
-                        if previous == digest:
-                            report.reread.append(path.name)
-                        else:
-                            (report.replaced if previous else report.added).append(path.name)
-                        document.reader_version = READER_VERSION
-                        if previous:
-                            replaced_ids.add(previous)
-                        new_documents.append(document)
-                        new_chunks.extend(chunks)
-                    bar.update(1)
-            if not new_documents:
-                self._drop_stale(stale)
-                self._tell(on_file, report)
-                return report
-
-            titles = {d.id: d.title for d in new_documents}
-            texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in new_chunks]
-            with self._progress(len(texts), "chunk", "Embedding") as bar:
-                vectors = self.embedder.encode(texts, progress=bar.update)
-
-            data = self._existing()
-            data.dimension = data.dimension or int(vectors.shape[1])
-            new_ids = {d.id for d in new_documents}
-            self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids or doc.id in stale)
-            for document in new_documents:
-                data.documents[document.id] = document
-            data.chunks.extend(new_chunks)
-            data.vectors = np.vstack([data.vectors, vectors]) if data.vectors is not None and len(data.vectors) else vectors
-            self.store.save(data)
-            report.chunks_added = len(new_chunks)
+                hashed.append((path, sha256_file(path)))
+            except OSError as error:
+                report.failed.append({"source": display_name(path.name), "reason": _unreadable(error)})
+        plan = self._plan(hashed, self._rows())
+        prepared = self._prepare(plan.to_load)
+        with self.store.lock(self.lock_wait_seconds, on_wait):
+            self.store.remove_leftovers()
+            plan = self._plan(hashed, self._rows())  # another writer may have saved meanwhile
+            prepared.update(self._prepare([item for item in plan.to_load if item[1] not in prepared]))
+            self._commit(plan, prepared, report)
         self._tell(on_file, report)
         return report
+
+    @staticmethod
+    def _plan(hashed: list[tuple[Path, str]], rows: list[dict]) -> Plan:
+        """Which files are new, changed, unchanged or re-read, against the index's `rows`."""
+        plan = Plan()
+        # A file is "the same document" when it comes from the same path (two folders may
+        # each hold a report.pdf); rows without a recorded path fall back to the file name.
+        by_origin = {row["origin"]: row["sha256"] for row in rows if row.get("origin")}
+        by_name = {row["source"]: row["sha256"] for row in rows if not row.get("origin")}
+        known_hashes = {row["sha256"] for row in rows}
+        outdated = {row["sha256"] for row in rows if row.get("reader_version", 0) < READER_VERSION}
+        for path, digest in hashed:
+            source = display_name(path.name)
+            previous = by_origin.get(str(path.resolve()), by_name.get(source))
+            if digest in outdated and previous == digest:  # unchanged, read by an older Scrutiny
+                outdated.discard(digest)
+                plan.to_load.append((path, digest, digest))
+                continue
+            if digest in known_hashes:  # these bytes are indexed already, here or elsewhere
+                if previous and previous != digest:
+                    # The file now holds another indexed file's bytes: its old version goes,
+                    # the content stays indexed once, under the file that brought it first.
+                    plan.stale.add(previous)
+                    plan.replaced.append(source)
+                else:
+                    plan.unchanged.append(source)
+                continue
+            known_hashes.add(digest)  # the same bytes twice in one batch are indexed once
+            plan.to_load.append((path, digest, previous))
+        return plan
+
+    def _prepare(self, to_load: list[tuple[Path, str, str | None]]) -> dict[str, Prepared | str]:
+        """Read, chunk and embed each file: by sha256, a Prepared or the reason it failed."""
+        results: dict[str, Prepared | str] = {}
+        if not to_load:
+            return results
+        chunker = Chunker(self.embedder.count_tokens, self.max_tokens, self.overlap_tokens)
+        read: list[tuple[str, Document, list[Chunk]]] = []
+        # load_document is looked up here, so a test may stand another module-level reader in.
+        with IsolatedReader(self.limits, self.file_seconds, self.file_memory_mb, load_document) as reader, \
+                self._progress(len(to_load), "file", "Reading") as bar:
+            for path, digest, _ in to_load:
+                bar.set_postfix_str(display_name(path.name)[:40])
+                try:
+                    document = reader.read(path)
+                    chunks = chunker.split(document)
+                    if not chunks:
+                        raise UnreadableDocument("no text to index")
+                    if self.max_chunks and len(chunks) > self.max_chunks:
+                        raise UnreadableDocument(
+                            f"the document makes {len(chunks):,} chunks, over the limit of {self.max_chunks:,} "
+                            f"(SCRUTINY_INGEST__MAX_CHUNKS); split it or raise the limit")
+                except UnreadableDocument as error:
+                    results[digest] = _one_line(str(error))
+                except OSError as error:
+                    results[digest] = _unreadable(error)
+                except ModelUnavailable:
+                    raise  # no file can be indexed: the one-line reason for the whole ingest
+                except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the batch
+                    results[digest] = _one_line(f"could not be read ({type(error).__name__}: {error}); "
+                                                f"check the file opens")
+                else:
+                    read.append((digest, document, chunks))
+                bar.update(1)
+        if read:
+            results.update(self._embed(read))
+        return results
+
+    def _embed(self, read: list[tuple[str, Document, list[Chunk]]]) -> dict[str, Prepared | str]:
+        """Embed every chunk in one pass; should that fail, file by file, so one file's failure is its own."""
+        texts = [[embedding_text(chunk, document.title) for chunk in chunks] for _, document, chunks in read]
+        with self._progress(sum(len(group) for group in texts), "chunk", "Embedding") as bar:
+            try:
+                vectors = self.embedder.encode([text for group in texts for text in group], progress=bar.update)
+            except ModelUnavailable:
+                raise  # no file can be embedded: the one-line reason for the whole ingest
+            except Exception:  # noqa: BLE001 - find the file it was, below
+                vectors = None
+        results: dict[str, Prepared | str] = {}
+        start = 0
+        for (digest, document, chunks), group in zip(read, texts, strict=True):
+            if vectors is not None:
+                results[digest] = Prepared(document, chunks, vectors[start:start + len(group)])
+                start += len(group)
+                continue
+            try:
+                results[digest] = Prepared(document, chunks, self.embedder.encode(group))
+            except Exception as error:  # noqa: BLE001 - a bug on one file must not stop the batch
+                results[digest] = _one_line(f"could not be embedded ({type(error).__name__}: {error})")
+        return results
+
+    def _commit(self, plan: Plan, prepared: dict[str, Prepared | str], report: IngestReport) -> None:
+        """Merge the prepared files into the live index and save it. Call under the lock."""
+        report.unchanged.extend(plan.unchanged)
+        report.replaced.extend(plan.replaced)
+        new_documents: list[Document] = []
+        new_chunks: list[Chunk] = []
+        new_vectors: list[np.ndarray] = []
+        replaced_ids: set[str] = set()
+        for path, digest, previous in plan.to_load:
+            source = display_name(path.name)
+            item = prepared[digest]
+            if isinstance(item, str):
+                report.failed.append({"source": source, "reason": item})
+                continue
+            if previous == digest:
+                report.reread.append(source)
+            else:
+                (report.replaced if previous else report.added).append(source)
+            item.document.reader_version = READER_VERSION
+            if previous:
+                replaced_ids.add(previous)
+            new_documents.append(item.document)
+            new_chunks.extend(item.chunks)
+            new_vectors.append(item.vectors)
+        if not new_documents:
+            self._drop_stale(plan.stale)
+            return
+        vectors = np.vstack(new_vectors)
+        data = self._existing()
+        data.dimension = data.dimension or int(vectors.shape[1])
+        new_ids = {d.id for d in new_documents}
+        self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids or doc.id in plan.stale)
+        for document in new_documents:
+            data.documents[document.id] = document
+        data.chunks.extend(new_chunks)
+        data.vectors = np.vstack([data.vectors, vectors]) if data.vectors is not None and len(data.vectors) else vectors
+        self.store.save(data)
+        report.chunks_added = len(new_chunks)
 
     def _drop_stale(self, stale: set[str]) -> None:
         """Remove old versions of files that now hold already-indexed bytes (nothing else changed)."""
@@ -233,6 +376,8 @@ class Ingester:
                 on_file(source, outcome)
         for failure in report.failed:
             on_file(failure["source"], f"failed: {failure['reason']}")
+        for skip in report.skipped:
+            on_file(skip["source"], f"skipped: {skip['reason']}")
 
     @staticmethod
     def _drop(data: IndexData, condition: Callable[[Document], bool]) -> list[Document]:
@@ -255,7 +400,7 @@ class Ingester:
         if not reference:
             raise ValueError("say which document: an id prefix or a file name")
         self.store.read_manifest()  # MissingIndex before the lock would create the directory
-        with self.store.lock():
+        with self.store.lock(self.lock_wait_seconds):
             data = self.store.load()
             matches = documents_matching(data.documents.values(), reference)
             if not matches and len(reference) < MIN_ID_PREFIX:

@@ -14,13 +14,15 @@ naming the previous complete snapshot. No pickle anywhere: JSON lines, FAISS and
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +41,17 @@ FORMAT_VERSION = 1
 MIN_ID_PREFIX = 6  # shorter id prefixes are refused: too likely to match by accident
 CURRENT_FILE = "CURRENT"
 SNAPSHOTS = "snapshots"
+BUILDING_PREFIX = ".building-"
+LOCK_POLL_SECONDS = 0.2
+BYTES_PER_MB = 1024 * 1024
+# Room asked for a new snapshot beyond its vectors: a document's text is stored twice (pages and
+# blocks) and a chunk's text once, with its BM25 terms beside it (about as large again), plus
+# JSON's own keys and quotes; and a margin, so the disk is never filled to the last byte.
+BYTES_PER_DOCUMENT_CHARACTER = 2.5
+BYTES_PER_CHUNK_CHARACTER = 3.0
+SPACE_MARGIN_BYTES = 4 * BYTES_PER_MB
+NO_SPACE_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def documents_matching(documents: Iterable[Document], reference: str) -> list[Document]:
@@ -63,6 +76,14 @@ class UnusableIndexDirectory(MissingIndex):
 
     A kind of MissingIndex, so every front end that explains a missing index explains this too.
     """
+
+
+class IndexBusy(UnusableIndexDirectory):
+    """Another writer held the index for longer than this one would wait."""
+
+
+class IndexNotSaved(UnusableIndexDirectory):
+    """A new snapshot could not be written (disk full, read-only); the index is as it was."""
 
 
 class ModelMismatch(Exception):
@@ -102,6 +123,19 @@ class IndexData:
                 for doc in self.documents.values()
             ],
         }
+
+
+def json_text(record: object, **options) -> str:
+    """JSON that can always be written as UTF-8.
+
+    A file name whose bytes are not UTF-8 reaches Python with surrogate escapes ("\\udce9" for
+    the byte 0xE9), which UTF-8 cannot encode: they are written as JSON escapes instead, and
+    `json.loads` gives back the very same name, so the file is found again by its path.
+    """
+    text = json.dumps(record, ensure_ascii=False, **options)
+    if LONE_SURROGATE.search(text):
+        text = LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    return text
 
 
 def _document_record(document: Document) -> dict:
@@ -222,8 +256,12 @@ class IndexStore:
         return data
 
     @contextmanager
-    def lock(self):
-        """Exclusive writer lock, so two ingests never interleave."""
+    def lock(self, wait_seconds: float = 0, on_wait: Callable[[str], None] | None = None):
+        """Exclusive writer lock, so two writers never interleave.
+
+        When another writer holds it, `on_wait` is told once, and after `wait_seconds`
+        (0: no limit) IndexBusy is raised.
+        """
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle = (self.directory / ".lock").open("w")
@@ -233,47 +271,112 @@ class IndexStore:
                 f"pass --index a folder you can write to"
             ) from error
         with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            self._acquire(handle, wait_seconds, on_wait)
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def save(self, data: IndexData) -> Path:
-        """Write `data` as a new snapshot and make it live atomically. Call under `lock()`."""
-        snapshots = self.directory / SNAPSHOTS
-        snapshots.mkdir(parents=True, exist_ok=True)
-        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        building = snapshots / f".building-{name}"
-        building.mkdir()
-        vectors = data.vectors if data.vectors is not None else np.zeros((0, data.dimension), dtype="float32")
-        data.dense = _build_dense(vectors, data.dimension)
-        data.lexical = LexicalIndex.build([chunk.text for chunk in data.chunks])
+    def _acquire(self, handle, wait_seconds: float, on_wait: Callable[[str], None] | None) -> None:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        limit = f" (up to {wait_seconds:g} s)" if wait_seconds else ""
+        if on_wait is not None:
+            on_wait(f"waiting for another writer to finish with the index at {self.directory}{limit}")
+        deadline = time.monotonic() + wait_seconds if wait_seconds else None
+        while True:
+            time.sleep(LOCK_POLL_SECONDS)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() > deadline:
+                    raise IndexBusy(
+                        f"another writer has held the index at {self.directory} for over {wait_seconds:g} s; "
+                        f"gave up (try again later, or raise SCRUTINY_INGEST__LOCK_WAIT_SECONDS)"
+                    ) from None
 
+    def remove_leftovers(self) -> None:
+        """Delete half-built snapshots and pointer files a crashed writer left. Call under `lock()`."""
+        snapshots = self.directory / SNAPSHOTS
+        if snapshots.is_dir():
+            for entry in snapshots.glob(f"{BUILDING_PREFIX}*"):
+                shutil.rmtree(entry, ignore_errors=True)
+        for leftover in self.directory.glob(f".{CURRENT_FILE}.*"):
+            leftover.unlink(missing_ok=True)
+
+    def save(self, data: IndexData) -> Path:
+        """Write `data` as a new snapshot and make it live atomically. Call under `lock()`.
+
+        Raises IndexNotSaved, with nothing half-written left behind, when the disk has no room
+        for the snapshot or the write fails; the previous snapshot stays live.
+        """
+        snapshots = self.directory / SNAPSHOTS
+        vectors = data.vectors if data.vectors is not None else np.zeros((0, data.dimension), dtype="float32")
+        needed = snapshot_bytes_needed(data, vectors)
+        try:
+            snapshots.mkdir(parents=True, exist_ok=True)
+            free = shutil.disk_usage(snapshots).free
+        except OSError as error:
+            raise self._not_saved(error, needed) from error
+        if free < needed:
+            raise IndexNotSaved(f"no space left on the index's disk: {_mb(needed)} MB needed, {_mb(free)} MB free "
+                                f"at {self.directory}; nothing was changed")
+        name = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        building = snapshots / f"{BUILDING_PREFIX}{name}"
+        final = snapshots / name
+        pointer_tmp = self.directory / f".{CURRENT_FILE}.{name}"
+        previous = self.current_snapshot()
+        dense = _build_dense(vectors, data.dimension)
+        lexical = LexicalIndex.build([chunk.text for chunk in data.chunks])
+        data.dense, data.lexical = dense, lexical
+        try:
+            building.mkdir()
+            self._write_snapshot(data, dense, lexical, building)
+            os.rename(building, final)
+            _fsync_file(snapshots)
+            pointer_tmp.write_text(name)
+            _fsync_file(pointer_tmp)
+            os.replace(pointer_tmp, self.directory / CURRENT_FILE)
+        except OSError as error:
+            # CURRENT still names the previous snapshot: remove everything this save wrote.
+            for written in (building, final):
+                shutil.rmtree(written, ignore_errors=True)
+            pointer_tmp.unlink(missing_ok=True)
+            raise self._not_saved(error, needed) from error
+        try:
+            _fsync_file(self.directory)
+        except OSError:
+            pass  # the switch is made; only its durability across a power cut is not confirmed
+        # The snapshot just replaced stays until the next save, for readers still on it.
+        self._remove_stale_snapshots(keep={name, previous.name if previous else name})
+        return final
+
+    def _not_saved(self, error: OSError, needed: int) -> IndexNotSaved:
+        if error.errno in NO_SPACE_ERRNOS:
+            return IndexNotSaved(f"no space left on the index's disk: {_mb(needed)} MB needed at {self.directory}; "
+                                 f"nothing was changed")
+        return IndexNotSaved(f"cannot write the index at {self.directory} ({error.strerror or error}); "
+                             f"nothing was changed")
+
+    @staticmethod
+    def _write_snapshot(data: IndexData, dense: faiss.IndexFlatIP, lexical: LexicalIndex, building: Path) -> None:
+        """Every file of a snapshot of `data` into `building`, fsynced."""
         import faiss
 
         with (building / "documents.jsonl").open("w", encoding="utf-8") as handle:
             for document in data.documents.values():
-                handle.write(json.dumps(_document_record(document), ensure_ascii=False) + "\n")
+                handle.write(json_text(_document_record(document)) + "\n")
         with (building / "chunks.jsonl").open("w", encoding="utf-8") as handle:
             for chunk in data.chunks:
-                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
-        faiss.write_index(data.dense, str(building / "dense.faiss"))
-        data.lexical.save(building / "lexical")
-        (building / "manifest.json").write_text(json.dumps(data.manifest(), indent=2, ensure_ascii=False))
+                handle.write(json_text(chunk.to_dict()) + "\n")
+        faiss.write_index(dense, str(building / "dense.faiss"))
+        lexical.save(building / "lexical")
+        (building / "manifest.json").write_text(json_text(data.manifest(), indent=2), encoding="utf-8")
         _fsync_tree(building)
-        final = snapshots / name
-        previous = self.current_snapshot()
-        os.rename(building, final)
-        _fsync_file(snapshots)
-        pointer_tmp = self.directory / f".{CURRENT_FILE}.{name}"
-        pointer_tmp.write_text(name)
-        _fsync_file(pointer_tmp)
-        os.replace(pointer_tmp, self.directory / CURRENT_FILE)
-        _fsync_file(self.directory)
-        # The snapshot just replaced stays until the next save, for readers still on it.
-        self._remove_stale_snapshots(keep={name, previous.name if previous else name})
-        return final
 
     def _remove_stale_snapshots(self, keep: set[str]) -> None:
         """Delete snapshots other than those kept, including half-built leftovers."""
@@ -282,6 +385,20 @@ class IndexStore:
                 shutil.rmtree(entry, ignore_errors=True)
         for leftover in self.directory.glob(f".{CURRENT_FILE}.*"):
             leftover.unlink(missing_ok=True)
+
+
+def _mb(size: float) -> str:
+    return f"{max(size, 0) / BYTES_PER_MB:,.0f}"
+
+
+def snapshot_bytes_needed(data: IndexData, vectors: np.ndarray) -> int:
+    """About how much disk a snapshot of `data` takes (a little more, never much less)."""
+    document_characters = sum(len(page) for document in data.documents.values() for page in document.pages)
+    chunk_characters = sum(len(chunk.text) for chunk in data.chunks)
+    return int(vectors.nbytes
+               + BYTES_PER_DOCUMENT_CHARACTER * document_characters
+               + BYTES_PER_CHUNK_CHARACTER * chunk_characters
+               + SPACE_MARGIN_BYTES)
 
 
 def _fsync_file(path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,7 @@ from scrutiny.ingest.formats.pdf import load_pdf
 from scrutiny.ingest.formats.text import load_text
 from scrutiny.ingest.formats.webpage import load_html
 from scrutiny.ingest.formats.word import load_docx
+from scrutiny.ingest.limits import DEFAULT_LIMITS, ReadingLimits
 from scrutiny.ingest.records import Block, Document, LoadedFile, UnreadableDocument
 
 LOADERS = {
@@ -29,6 +31,32 @@ LOADERS = {
 SUPPORTED_SUFFIXES = tuple(sorted(LOADERS))
 BLOCK_SEPARATOR = "\n\n"
 OCR_DPI_SCALE = 300 / 72
+# Half a UTF-16 pair on its own: what a file name's undecodable bytes become (surrogateescape),
+# and what a broken PDF text layer can hold. Neither can be written as UTF-8.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters that would break a printed line or a terminal: C0/C1 controls (newline, escape),
+# and the Unicode line and paragraph separators.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def display_name(name: str) -> str:
+    """A file name as it can be printed and stored as text: on one line, valid Unicode.
+
+    Bytes that are not UTF-8 (kept by the OS as surrogate escapes) are shown as `\\xff`,
+    control characters such as a newline as `\\n` or `\\x1b`:
+    "caf\\xe9.txt", "two\\nlines.txt". A plain name is returned as it is.
+    """
+    if LONE_SURROGATE.search(name):
+        name = "".join(
+            f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF  # an escaped byte
+            else f"\\u{ord(ch):04x}" if 0xD800 <= ord(ch) <= 0xDFFF else ch
+            for ch in name
+        )
+    return UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], name)
+
+
+def _valid_text(text: str) -> str:
+    return LONE_SURROGATE.sub("\ufffd", text) if LONE_SURROGATE.search(text) else text
 
 
 def sha256_file(path: Path) -> str:
@@ -114,8 +142,8 @@ def _with_scanned_pages(path: Path, loaded: LoadedFile) -> LoadedFile:
     return dataclasses.replace(loaded, blocks=blocks)
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Run the loader for the file's type; a clear UnreadableDocument for anything else."""
+def load_file(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> LoadedFile:
+    """Run the loader for the file's type within `limits`; a clear UnreadableDocument for anything else."""
     suffix = path.suffix.lower()
     loader = LOADERS.get(suffix)
     if loader is None:
@@ -124,24 +152,35 @@ def load_file(path: Path) -> LoadedFile:
         )
     if path.stat().st_size == 0:
         raise UnreadableDocument("file is empty (0 bytes)")
-    loaded = loader(path)
+    limits.check_file(path)
     if suffix == ".pdf":
-        loaded = _with_scanned_pages(path, loaded)
+        loaded = _with_scanned_pages(path, load_pdf(path, limits))
+    elif loader is load_text:
+        loaded = load_text(path, limits)
+    else:
+        loaded = loader(path)
+    limits.check_pages(loaded.page_count)
+    limits.check_characters(sum(len(block.text) for block in loaded.blocks))
     return loaded
 
 
-def load_document(path: Path) -> Document:
-    """Read, classify and date one file. Raises UnreadableDocument with a one-line reason."""
+def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Document:
+    """Read, classify and date one file within `limits`. Raises UnreadableDocument with a one-line reason."""
     path = Path(path)
-    loaded = load_file(path)
+    loaded = load_file(path, limits)
+    if any(LONE_SURROGATE.search(block.text) for block in loaded.blocks) or LONE_SURROGATE.search(loaded.title):
+        loaded = dataclasses.replace(
+            loaded, title=_valid_text(loaded.title), author=_valid_text(loaded.author),
+            blocks=[dataclasses.replace(block, text=_valid_text(block.text)) for block in loaded.blocks],
+        )
     pages, _ = assemble_pages(loaded.blocks, loaded.page_count)
     first_page = next((page for page in pages if page.strip()), "")
     all_text = "\n".join(pages)
     kind = document_kind(loaded.title, first_page, loaded.author, path.suffix.lower())
     return Document(
         id=sha256_file(path),
-        source=path.name,
-        title=loaded.title or path.stem,
+        source=display_name(path.name),
+        title=loaded.title or display_name(path.stem),
         kind=kind,
         publisher=loaded.author,
         date=document_date(first_page, loaded.date),

@@ -172,3 +172,71 @@ def write_text_corpus(directory: Path, count: int, paragraphs: int = 20, words: 
         path.write_text("\n\n".join(body) + "\n", encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def load_failing_first(path: Path, limits):
+    """A reader whose parser crashes on first.txt (a library bug on one odd file), else the real one.
+
+    Module-level, so the ingester's reader process can be given it by name."""
+    from scrutiny.ingest.documents import load_document
+
+    if Path(path).name == "first.txt":
+        raise RecursionError("maximum recursion depth exceeded\nwhile parsing an object")
+    return load_document(path, limits)
+
+
+def load_slowly(path: Path, limits):
+    """A reader that takes a minute over any file named slow*, else the real one (a parser stuck on a file)."""
+    import time
+
+    from scrutiny.ingest.documents import load_document
+
+    if Path(path).name.startswith("slow"):
+        time.sleep(60)
+    return load_document(path, limits)
+
+
+def write_docx_bomb(directory: Path, name: str = "bomb.docx", unpacked_mb: int = 144) -> Path:
+    """A real .docx whose body is `unpacked_mb` MiB of empty paragraphs: a few hundred KB on disk
+    (the probe's was 259 KB holding 144 MiB), thousands of times smaller than it unpacks."""
+    import zipfile
+
+    from docx import Document as WordDocument
+
+    template = Path(directory) / f".template-{name}"
+    word = WordDocument()
+    word.add_paragraph("Inspection of a force.")
+    word.save(str(template))
+    path = Path(directory) / name
+    body = b"<w:p/>" * (1024 * 1024 // 6)  # about 1 MiB of empty paragraphs
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for member in source.infolist():
+            if member.filename != "word/document.xml":
+                bomb.writestr(member, source.read(member))
+                continue
+            xml = source.read(member)
+            head, tail = xml.split(b"<w:body>", 1)
+            with bomb.open("word/document.xml", "w", force_zip64=True) as handle:
+                handle.write(head + b"<w:body>")
+                for _ in range(unpacked_mb):
+                    handle.write(body)
+                handle.write(tail)
+    template.unlink()
+    return path
+
+
+def write_big_text(directory: Path, name: str = "big.txt", megabytes: int = 200) -> Path:
+    """A plain-text file of `megabytes` MB of ordinary prose (one generated megabyte, repeated)."""
+    generator = random.Random(megabytes)
+    sentences = []
+    size = 0
+    while size < 1024 * 1024:
+        sentence = " ".join(generator.choice(VOCABULARY) for _ in range(12)).capitalize() + ". "
+        sentences.append(sentence)
+        size += len(sentence)
+    block = "".join(sentences).encode("utf-8")[: 1024 * 1024]
+    path = Path(directory) / name
+    with path.open("wb") as handle:
+        for _ in range(megabytes):
+            handle.write(block)
+    return path

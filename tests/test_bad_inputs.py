@@ -180,14 +180,7 @@ def test_a_loader_crash_on_one_file_is_reported_and_the_rest_indexed(tmp_path, f
     folder.mkdir()
     badfiles.write_good_text(folder, "first.txt", marker="alpha")
     badfiles.write_good_text(folder, "second.txt", marker="beta")
-    real_load = ingester.load_document
-
-    def flaky_load(path):
-        if Path(path).name == "first.txt":
-            raise RecursionError("maximum recursion depth exceeded\nwhile parsing an object")
-        return real_load(path)
-
-    monkeypatch.setattr(ingester, "load_document", flaky_load)
+    monkeypatch.setattr(ingester, "load_document", badfiles.load_failing_first)  # runs in the reader process
     report = fake_service.ingest([folder], show_progress=False)
     assert report.added == ["second.txt"]
     assert [f["source"] for f in report.failed] == ["first.txt"]

@@ -48,7 +48,7 @@ def test_ingest_exits_0_and_reports_added_then_unchanged(corpus_index, corpus_di
     again = run("ingest", str(corpus_dir), "--index", str(corpus_index), "--json")
     assert again.exit_code == 0
     report = json.loads(again.stdout)
-    assert set(report) == {"added", "unchanged", "replaced", "reread", "failed", "chunks_added"}
+    assert set(report) == {"added", "unchanged", "replaced", "reread", "failed", "skipped", "chunks_added"}
     assert sorted(report["unchanged"]) == names
     assert report["added"] == report["reread"] == report["failed"] == []
     assert report["chunks_added"] == 0

@@ -21,7 +21,7 @@ from scrutiny.app.cli import cli
 from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import HashingEmbedder
-from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS, ModelMismatch
+from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS, IndexNotSaved, ModelMismatch
 from scrutiny.ingest.documents import sha256_file
 from scrutiny.tests import badfiles
 
@@ -255,6 +255,7 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
     index = indexed.store.directory
     before = _current(index)
     sources_before = _sources(indexed)
+    snapshots_before = [p.name for p in (index / SNAPSHOTS).iterdir()]
 
     def boom(*args, **kwargs):
         raise OSError(28, "No space left on device")
@@ -274,11 +275,14 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
         monkeypatch.setattr(store_module, "_fsync_file", fail_on_pointer)
 
     extra = badfiles.write_good_text(tmp_path, "delta.txt", marker="delta")
-    with pytest.raises(OSError):
+    with pytest.raises(IndexNotSaved, match="^no space left on the index's disk: [0-9,]+ MB needed"):
         indexed.ingest([extra], show_progress=False)
     monkeypatch.undo()
 
     assert _current(index) == before
+    # Nothing half-written is left to fill the disk: only the live snapshot and the one before it.
+    assert {p.name for p in (index / SNAPSHOTS).iterdir()} <= set(snapshots_before)
+    assert not list(index.glob(f".{CURRENT_FILE}.*"))
     fresh = Scrutiny(indexed.settings)
     assert _sources(fresh) == sources_before
     data = fresh.store.load()
@@ -301,6 +305,31 @@ READING_PROGRESS = re.compile(rb"Reading:[^\r\n]*?\|\s*(\d+)/(\d+)")
 
 def _console_script() -> str:
     return str(Path(sys.executable).with_name("scrutiny"))
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is `pid` (Linux /proc)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return children
+
+
+def _alive(pids: list[int]) -> list[int]:
+    """Those of `pids` still running (not gone, not a zombie)."""
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
 
 
 def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tuple[int, str, int]:
@@ -327,8 +356,14 @@ def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tupl
             files_read = int(progress[-1][0])
             break
         time.sleep(0.02)
+    readers = _children(process.pid)  # the reader process, among others
+    assert readers, "no reader process was found mid-ingest"
     process.send_signal(signal_number)
     process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while _alive(readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(readers), f"processes of the ingest outlived it: {_alive(readers)}"
     reader.join(timeout=10)
     process.stdout.close()
     process.stderr.close()

@@ -163,9 +163,11 @@ def inert_markdown(text: str) -> str:
     """Document text made safe to show as Markdown: no HTML, links or images of its own.
 
     Brackets stay (the [n] markers and [placeholders] are the draft's own), but "](" and
-    "![" can no longer form a link or an image, and "<" cannot open a tag.
+    "![" can no longer form a link or an image, "]:" cannot define a link target for the
+    [n] markers ("[1]: javascript:..."), and "<" cannot open a tag or an autolink.
+    Answer exports use it too (app/web/export.py).
     """
-    return text.replace("<", "&lt;").replace("](", "]\\(").replace("![", "!\\[")
+    return text.replace("<", "&lt;").replace("](", "]\\(").replace("![", "!\\[").replace("]:", "]\\:")
 
 
 def _markdown_paragraph(paragraph: Paragraph) -> list[str]:

@@ -90,6 +90,7 @@ NEARBY_FORCES_SHOWN = 8  # forces named when a refusal says what is indexed inst
 report_findings = DocumentMemo(extract_findings)  # a report's findings, read once per loaded document
 
 AUTH_MESSAGE = "Scrutiny: sign in with the user name and password you were given."
+BUSY_MESSAGE = "Scrutiny is busy answering other questions; try again in a moment."
 # Ask before removing; a cancelled removal reaches the handler as no choice.
 CONFIRM_REMOVE_JS = "(choice) => (choice && confirm('Remove this document from the index?')) ? choice : null"
 
@@ -786,6 +787,7 @@ class ScrutinyApp:
             return outcomes
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            _forget_uploads(files)
 
     @staticmethod
     def outcomes_html(outcomes: list[UploadOutcome]) -> str:
@@ -833,6 +835,46 @@ class ScrutinyApp:
         return (f"Removed {names} from the index.", *self.refresh())
 
 
+def _forget_uploads(files: list) -> None:
+    """Delete Gradio's cached copies of uploaded files once they are stored or refused.
+
+    Gradio keeps every upload in its cache folder for an hour; a refused file (wrong type, too
+    large, unreadable) would stay there, and an accepted one is a copy of what `uploads/` holds.
+    Only files inside Gradio's cache are touched.
+    """
+    from gradio.utils import get_upload_folder
+
+    cache = Path(get_upload_folder()).resolve()
+    for file in files:
+        cached = Path(str(file)).resolve()
+        if cached.is_relative_to(cache) and cached != cache:
+            cached.unlink(missing_ok=True)
+            if cached.parent != cache:
+                try:
+                    cached.parent.rmdir()  # the per-upload folder, when now empty
+                except OSError:
+                    pass
+
+
+def clear_staging(store: IndexStore) -> None:
+    """Remove uploads a stopped server left waiting in `uploads/.incoming/` (never indexed)."""
+    shutil.rmtree(store.uploads / STAGING_FOLDER, ignore_errors=True)
+
+
+def _busy_when_full(queue) -> None:
+    """Tell API clients a full queue as "busy, try again in a moment", not Gradio's "Queue is full"
+    (the browser page already shows its own "busy" message)."""
+    push = getattr(queue, "push", None)
+    if push is None:
+        return
+
+    async def push_or_say_busy(*args, **kwargs):
+        success, message, state = await push(*args, **kwargs)
+        return (success, BUSY_MESSAGE, state) if state == "queue_full" else (success, message, state)
+
+    queue.push = push_or_say_busy
+
+
 def _progress_handler(method):
     """Wrap a handler so Gradio injects a progress tracker that also follows the ingester's bars."""
     import gradio as gr
@@ -869,6 +911,7 @@ def build_app(service, export_folder: Path | None = None):
     """The Gradio Blocks page over `service`: Ask, Documents and Draft tabs, and the `ask` API."""
     import gradio as gr
 
+    clear_staging(service.store)  # the app starts: nothing can be waiting to be indexed
     app = ScrutinyApp(service, export_folder)
     settings = service.settings
     ask_limit = settings.app.ask_concurrency
@@ -964,6 +1007,7 @@ def build_app(service, export_folder: Path | None = None):
         blocks.load(app.refresh_examples, None, [ask.examples], api_name="refresh_examples", **private)
         gr.api(app.ask_api, api_name="ask", concurrency_limit=ask_limit, concurrency_id=ASK_CONCURRENCY_ID)
     blocks.queue(max_size=settings.app.queue_max_size)
+    _busy_when_full(getattr(blocks, "_queue", None))
     blocks.scrutiny_app = app  # the handlers, for tests and the load test
     return blocks
 

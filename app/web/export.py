@@ -11,6 +11,7 @@ import re
 import time
 from pathlib import Path
 
+from scrutiny.app.drafting.model import inert_markdown
 from scrutiny.app.records import Answer, Citation
 
 KIND_LABELS = {
@@ -59,24 +60,34 @@ def _blockquote(text: str) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip().splitlines())
 
 
+def _code_span_text(text: str) -> str:
+    """Text for a Markdown code span, where everything is literal once no backtick can close it."""
+    return text.replace("`", "'")
+
+
 def answer_markdown(answer: Answer) -> str:
-    """The answer and its citations as a Markdown document."""
-    lines = ["# Scrutiny answer", "", f"**Question:** {answer.question}", ""]
+    """The answer and its citations as a Markdown document.
+
+    Everything from a document or the user (question, answer, titles, sections, quotes) is made
+    inert: a document's `<script>`, `<img onerror>`, image links and `javascript:` links reach
+    the file as text, never as HTML, links or images.
+    """
+    lines = ["# Scrutiny answer", "", f"**Question:** {inert_markdown(answer.question)}", ""]
     if answer.refused:
-        lines += [f"## {REFUSAL_HEADING}", "", answer.text, ""]
+        lines += [f"## {REFUSAL_HEADING}", "", inert_markdown(answer.text), ""]
         sources, heading = answer.related, RELATED_HEADING
     else:
-        lines += ["## Answer", "", answer.text, ""]
+        lines += ["## Answer", "", inert_markdown(answer.text), ""]
         sources, heading = answer.citations, "Sources"
     if sources:
         lines += [f"## {heading}", ""]
     for citation in sources:
         lines += [
-            f"**[{citation.n}] {citation.title or citation.source}**  ",
-            f"{citation_line(citation)}  ",
-            f"File: `{citation.source}`",
+            f"**[{citation.n}] {inert_markdown(citation.title or citation.source)}**  ",
+            f"{inert_markdown(citation_line(citation))}  ",
+            f"File: `{_code_span_text(citation.source)}`",
             "",
-            _blockquote(citation.quote),
+            _blockquote(inert_markdown(citation.quote)),
             "",
         ]
     lines += [f"_Exported from Scrutiny on {time.strftime('%d %b %Y %H:%M')}. "

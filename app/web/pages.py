@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrutiny.ingest.documents import sha256_file
+from scrutiny.ingest.documents import display_name, sha256_file
 from scrutiny.ingest.text import QUOTE_CHARS, normalise_text
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
         pdf = pypdfium2.PdfDocument(str(path))
         try:
             if not 1 <= page_number <= len(pdf):
-                raise ValueError(f"{path.name} has no page {page_number}")
+                raise ValueError(f"{display_name(path.name)} has no page {page_number}")
             page = pdf[page_number - 1]
             image = page.render(scale=scale).to_pil().convert("RGBA")
             textpage = page.get_textpage()
@@ -181,7 +181,7 @@ def render_pdf_page(path: Path, page_number: int, quote: str, scale: float = REN
         finally:
             pdf.close()
     image = Image.alpha_composite(image, overlay).convert("RGB")
-    caption = f"{path.name}: PDF page {page_number} of {total}"
+    caption = f"{display_name(path.name)}: PDF page {page_number} of {total}"
     if rectangles:
         caption += "; the quoted text is highlighted in yellow"
     else:
@@ -203,7 +203,9 @@ def page_view(document, page_number: int, quote: str, folders: Iterable[Path]) -
     page_text = document.page_text(page_number)
     if not document.source.lower().endswith(".pdf"):
         return page_text_view(document.source, page_text, page_number, quote, "not a PDF")
-    original = find_original(document.source, document.id, folders)
+    # The name on disk: `source` is the name as shown, which differs for a name that is not UTF-8.
+    on_disk = Path(document.origin).name if document.origin else document.source
+    original = find_original(on_disk, document.id, folders)
     if original is None:
         return page_text_view(
             document.source, page_text, page_number, quote,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from scrutiny.ingest.limits import NO_LIMITS, ReadingLimits
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
 
 if TYPE_CHECKING:
@@ -219,8 +220,10 @@ def _demote_subtitles(blocks: list[Block]) -> list[Block]:
     return result
 
 
-def load_pdf(path: Path) -> LoadedFile:
-    """Read a PDF into blocks; raise UnreadableDocument with the reason when it can't."""
+def load_pdf(path: Path, limits: ReadingLimits = NO_LIMITS) -> LoadedFile:
+    """Read a PDF into blocks; raise UnreadableDocument with the reason when it can't.
+
+    The page limit is checked before any page is read."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -244,6 +247,7 @@ def load_pdf(path: Path) -> LoadedFile:
         page_objects = list(reader.pages)
         if not page_objects:
             raise UnreadableDocument("PDF has no pages")
+        limits.check_pages(len(page_objects))
         height = float(page_objects[0].mediabox.height)
         raw_pages = [_page_lines(page) for page in page_objects]
         metadata: Mapping[str, object] = reader.metadata or {}

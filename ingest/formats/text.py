@@ -11,6 +11,7 @@ import codecs
 import re
 from pathlib import Path
 
+from scrutiny.ingest.limits import NO_LIMITS, ReadingLimits
 from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
 
 BINARY_SHARE = 0.05  # more control bytes than this means the file is not text
@@ -79,11 +80,15 @@ def _is_title(text: str) -> bool:
     return len(text.split()) <= TITLE_WORDS and not LINE_ENDS_PARAGRAPH.search(text)
 
 
-def load_text(path: Path) -> LoadedFile:
-    """Read .txt (paragraphs split on blank lines) or .md (headings and list items kept)."""
+def load_text(path: Path, limits: ReadingLimits = NO_LIMITS) -> LoadedFile:
+    """Read .txt (paragraphs split on blank lines) or .md (headings and list items kept).
+
+    The character limit is checked on the file's size before it is decoded, then on the text."""
     from scrutiny.ingest.formats.webpage import markdown_blocks
 
+    limits.check_encoded_length(path.stat().st_size)
     text = decode_text(path.read_bytes()).replace("\r\n", "\n").replace("\r", "\n")
+    limits.check_characters(len(text))
     blocks: list[Block] = []
     pages = text.split("\f")
     for page_number, page_text in enumerate(pages, start=1):
