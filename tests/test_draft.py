@@ -469,25 +469,16 @@ def test_draft_tab_builds_a_preview_and_a_docx(full_index):
 
 
 def test_draft_tab_through_gradio_client(full_index):
-    import gradio as gr
-    from gradio_client import Client
-
     from scrutiny.app.web.draft_tab import build_draft_tab
+    from scrutiny.tests.one_tab import tab_client
 
     service = _service(full_index)
-    with gr.Blocks() as app:
-        with gr.Tab("Draft a response"):
-            build_draft_tab(service)
-    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
-    try:
-        client = Client(app.local_url, verbose=False)
+    with tab_client("Draft a response", lambda: build_draft_tab(service)) as client:
         doc_id = next(d["doc_id"] for d in service.documents() if d["source"] == BOARD_PAPER)
         status, preview, download = client.predict(doc_id, "Cambridgeshire Constabulary", api_name="/draft")
         assert "Cambridgeshire Constabulary" in status
         assert "By March 2021, the Home Office should consider" in preview
         assert zipfile.is_zipfile(download)
-    finally:
-        app.close()
 
 
 # -- real model ----------------------------------------------------------------------------

@@ -156,22 +156,14 @@ def test_findings_tab_filters_and_downloads_excel(full_index):
 
 
 def test_findings_tab_through_gradio_client(full_index):
-    import gradio as gr
-    from gradio_client import Client
     from openpyxl import load_workbook
 
     from scrutiny.app.web.findings_tab import build_findings_tab
+    from scrutiny.tests.one_tab import tab_client
 
     service = _service(full_index)
-    with gr.Blocks() as app:
-        with gr.Tab("Findings"):
-            build_findings_tab(service)
-    app.launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
-    try:
-        client = Client(app.local_url, verbose=False)
+    with tab_client("Findings", lambda: build_findings_tab(service)) as client:
         status, table, download = client.predict("All", "cause_of_concern", api_name="/register")
         assert status.startswith("1 finding from 1 report")
         assert table["data"][0][3] == "Cause of concern"
         assert len(list(load_workbook(download).active.iter_rows())) == 2
-    finally:
-        app.close()

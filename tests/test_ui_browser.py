@@ -5,67 +5,29 @@ Screenshots go to tests/artifacts/ (gitignored) for a person to look at.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pytest
 
 from scrutiny.app.web.app import start_in_background
 from scrutiny.tests import badfiles
+from scrutiny.tests.chromium import NEEDS_CHROMIUM, chromium, screenshot
+from scrutiny.tests.chromium import wait as chromium_wait
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WINDOW = "1500,2100"  # tall enough for the answer, its sources and the cited page in one screenshot
-CHROME_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", f"--window-size={WINDOW}",
-)
 PAGE_LOAD_S = 60
 ANSWER_S = 180  # a cold real model on a shared 2-core machine
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
-                       reason="needs /usr/bin/chromium and /usr/bin/chromedriver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def browser():
     """One headless Chromium with a fresh profile for this module's tests."""
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    with tempfile.TemporaryDirectory(prefix="scrutiny-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        downloads = Path(profile) / "downloads"
-        options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                                  "download.prompt_for_download": False})
-        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)),
-                                  options=options)
-        driver.downloads = downloads  # type: ignore[attr-defined]  # an attribute of our own, read by the tests
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium(WINDOW) as driver:
+        yield driver
 
 
 def wait(driver, seconds=PAGE_LOAD_S):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, seconds)
-
-
-def screenshot(driver, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / name
-    driver.save_screenshot(str(path))
-    return path
+    return chromium_wait(driver, seconds)
 
 
 @pytest.mark.slow

@@ -7,21 +7,15 @@ Fake embedder (fast); screenshots go to tests/artifacts/ (gitignored).
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from scrutiny.app.web.app import start_in_background
+from scrutiny.tests.chromium import NEEDS_CHROMIUM, chromium, screenshot
+from scrutiny.tests.chromium import wait as chromium_wait
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 WAIT_S = 90
 ANSWER_EVERYTHING = -1e9
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--window-size=1400,1000")
 HIGHLIGHT_IN_VIEW_JS = """
 const view = document.querySelector('#scrutiny-page .page-view');
 const mark = view && view.querySelector('.page-highlight, mark');
@@ -30,30 +24,13 @@ const m = mark.getBoundingClientRect(), v = view.getBoundingClientRect();
 return {top: m.top, bottom: m.bottom, viewTop: v.top, viewBottom: v.bottom, window: window.innerHeight};
 """
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() or not CHROMEDRIVER.exists(),
-                       reason="needs /usr/bin/chromium and /usr/bin/chromedriver "
-                              "(apt-get install -y chromium chromium-driver)"),
-]
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from selenium import webdriver
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in CHROME_FLAGS:
-        options.add_argument(flag)
-    with tempfile.TemporaryDirectory(prefix="scrutiny-chromium-") as profile:
-        options.add_argument(f"--user-data-dir={profile}")
-        driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=str(CHROMEDRIVER)),
-                                  options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium("1400,1000") as driver:
+        yield driver
 
 
 @pytest.fixture
@@ -68,14 +45,7 @@ def served(fake_corpus_service, corpus_dir):
 
 
 def wait(driver, seconds=WAIT_S):
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, seconds)
-
-
-def screenshot(driver, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / name))
+    return chromium_wait(driver, seconds)
 
 
 def ask(driver, question: str) -> None:
