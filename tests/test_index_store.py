@@ -299,7 +299,7 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
     assert not list(index.glob(f".{CURRENT_FILE}.*"))
 
 
-BULK_FILES = 1000  # enough that reading them all takes many seconds, so the signal lands mid-way
+BULK_FILES = 300  # enough that reading them all takes seconds, so the signal lands mid-way
 READING_PROGRESS = re.compile(rb"Reading:[^\r\n]*?\|\s*(\d+)/(\d+)")
 
 
@@ -332,13 +332,18 @@ def _alive(pids: list[int]) -> list[int]:
     return alive
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_mid_ingest(folder: Path, index: Path, signal_number: int) -> tuple[int, str, int]:
     """Start `scrutiny ingest`, send a signal once it has read a file; (exit code, stderr, files read)."""
     process = subprocess.Popen(
         [_console_script(), "ingest", str(folder), "--index", str(index)],
-        # unbuffered, so the progress line of the first file arrives as it is written, not when
-        # a pipe buffer fills (on a quiet machine the whole batch could be read by then)
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **FAKE_ENV, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, **FAKE_ENV},
+        # Ctrl-C as at a terminal: a test run started in the background (as CI may be) hands its
+        # children SIGINT ignored, and Python then never raises KeyboardInterrupt
+        preexec_fn=_default_sigint,
     )
     assert process.stdout is not None and process.stderr is not None  # both are PIPEs
     stderr = process.stderr
