@@ -56,7 +56,8 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #   3: plain text saved one paragraph per line is split at its lines, under its title line.
 #   4: kinds: press releases, letters, commissioners' and forces' statements by their titles.
 #   5: a web page's date from its markup only, not guessed from years in its text.
-READER_VERSION = 5
+#   6: a web page's publisher is its site ("Police Professional"), else its author.
+READER_VERSION = 6
 
 
 @dataclass

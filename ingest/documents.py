@@ -170,7 +170,7 @@ def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Documen
     loaded = load_file(path, limits)
     if any(LONE_SURROGATE.search(block.text) for block in loaded.blocks) or LONE_SURROGATE.search(loaded.title):
         loaded = dataclasses.replace(
-            loaded, title=_valid_text(loaded.title), author=_valid_text(loaded.author),
+            loaded, title=_valid_text(loaded.title), author=_valid_text(loaded.author), site=_valid_text(loaded.site),
             blocks=[dataclasses.replace(block, text=_valid_text(block.text)) for block in loaded.blocks],
         )
     pages, _ = assemble_pages(loaded.blocks, loaded.page_count)
@@ -182,7 +182,7 @@ def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Documen
         source=display_name(path.name),
         title=loaded.title or display_name(path.stem),
         kind=kind,
-        publisher=loaded.author,
+        publisher=loaded.site or loaded.author,
         date=document_date(first_page, loaded.date),
         forces=forces_in(f"{loaded.title}\n{all_text}"),
         pages=pages,

@@ -44,6 +44,7 @@ class LoadedFile:
     page_count: int
     title: str = ""
     author: str = ""
+    site: str = ""  # a web page's site ("Police Professional"): who publishes it, beside who wrote it
     date: str = ""
     page_labels: tuple[str, ...] = ()  # the page numbers printed on each page ("" if none)
 

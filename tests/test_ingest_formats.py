@@ -583,3 +583,21 @@ def test_a_web_page_without_a_dated_markup_gets_no_date_guessed_from_its_years(t
     page.write_text(page.read_text(encoding="utf-8").replace(
         "<head>", '<head><meta property="article:published_time" content="2019-02-05">'), encoding="utf-8")
     assert load_document(page).date == "2019-02-05"
+
+
+def test_a_web_pages_publisher_is_its_site_not_its_author(tmp_path):
+    page = tmp_path / "story.html"
+    body = ("<body><main><article><h1>Report finds backlog</h1>"
+            "<p>The inspectorate found a backlog of suspicious activity reports in the force it inspected.</p>"
+            "<p>The force said it had already begun to recruit more financial investigators.</p>"
+            "</article></main></body></html>")
+    author = '<meta name="author" content="Paul Jacques">'
+    page.write_text(f"<html><head><title>Report finds backlog | Police Professional</title>{author}</head>{body}",
+                    encoding="utf-8")
+    assert load_document(page).publisher == "Police Professional"
+    # a declared site name wins; a title with no site after the headline leaves the author
+    page.write_text(f'<html><head><title>Report finds backlog</title>{author}'
+                    f'<meta property="og:site_name" content="BBC News"></head>{body}', encoding="utf-8")
+    assert load_document(page).publisher == "BBC News"
+    page.write_text(f"<html><head><title>Report finds backlog</title>{author}</head>{body}", encoding="utf-8")
+    assert load_document(page).publisher == "Paul Jacques"

@@ -15,6 +15,26 @@ from scrutiny.ingest.records import Block, LoadedFile, UnreadableDocument
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 MARKDOWN_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
 MARKDOWN_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+TITLE_ELEMENT = re.compile(r"<title[^>]*>([^<]{1,500})</title>", re.IGNORECASE)
+SITE_SEPARATOR = re.compile(r"\s+[|\-–—]\s+")
+SITE_WORDS = 5  # "Police Professional", "BBC News", "Bucks Herald": a site name is short
+
+
+def site_name(html: str, title: str, sitename: str | None) -> str:
+    """Who publishes the page: its declared site name, else the short tail of its <title>
+    after the headline ("Report identifies ... | Police Professional")."""
+    if sitename and sitename.strip():
+        return sitename.strip()
+    element = TITLE_ELEMENT.search(html[:200_000])
+    if not element or not title:
+        return ""
+    full = " ".join(element.group(1).split())
+    parts = SITE_SEPARATOR.split(full)
+    tail = parts[-1].strip() if len(parts) > 1 else ""
+    headline = " ".join(title.split())
+    if tail and len(tail.split()) <= SITE_WORDS and full.startswith(headline[:40]) and tail not in headline:
+        return tail
+    return ""
 
 
 def _plain(text: str) -> str:
@@ -77,5 +97,6 @@ def load_html(path: Path) -> LoadedFile:
         page_count=1,
         title=title,
         author=(metadata.author if metadata and metadata.author else "").strip(),
+        site=site_name(html, title, metadata.sitename if metadata else None),
         date=(metadata.date if metadata and metadata.date else "").strip(),
     )
