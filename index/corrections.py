@@ -10,11 +10,11 @@ it; a changed file has a new id and is classified afresh.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from scrutiny.index.atomic import write_atomically
 from scrutiny.ingest.forces import resolve_force
 from scrutiny.ingest.records import DOCUMENT_KINDS, Document
 
@@ -101,9 +101,8 @@ class Corrections:
         records = {key: value.to_record() for key, value in self.read().items()}
         records[doc_id] = correction.to_record()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        staging = self.path.with_name(f".{CORRECTIONS_FILE}.{os.getpid()}")
-        staging.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(staging, self.path)
+        text = json.dumps(records, indent=2, ensure_ascii=False)
+        write_atomically(self.path, lambda temp: temp.write_text(text, encoding="utf-8"))
         return correction
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from scrutiny.app.answering.responses import ResponseFinder, findings_of, response_owners
 from scrutiny.app.drafting.builder import Citer, ForceFindings, draftable_forces
 from scrutiny.app.drafting.model import ACTION_KINDS, DRAFTABLE_KINDS, KIND_LABELS, DraftError, human_date
-from scrutiny.app.drafting.writers import write_atomically
 from scrutiny.app.records import Citation
 from scrutiny.app.retrieval.service import Service
+from scrutiny.index.atomic import write_atomically
 from scrutiny.ingest.findings import Finding
 from scrutiny.ingest.forces import REGIONAL_UNIT_FORCES, TERRITORIAL_FORCES, resolve_force
 from scrutiny.ingest.records import RESPONSE_KINDS, Document

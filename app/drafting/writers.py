@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
 
 from scrutiny.app.drafting.model import (
@@ -22,6 +21,7 @@ from scrutiny.app.drafting.model import (
     field_label,
     footnote_line,
 )
+from scrutiny.index.atomic import write_atomically
 from scrutiny.ingest.text import normalise_text
 
 
@@ -41,21 +41,6 @@ def check_output_path(path: Path) -> Path:
     if path.exists() and not os.access(path, os.W_OK):
         raise DraftError(f"cannot write {path}: the file exists and is read-only")
     return path
-
-
-def write_atomically(path: Path, write) -> None:
-    """Call `write(temp_path)`, then rename over `path`: never a half-written file."""
-    folder = path.parent.resolve()
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        write(temp)
-        os.chmod(temp, 0o644)
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
 
 
 def write_draft(draft: Draft, path: Path) -> Path:

@@ -14,7 +14,6 @@ shows the same sources. `scrutiny feedback export` (eval/feedback.py) reads the 
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 import uuid
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrutiny.app.records import Answer
+from scrutiny.index.atomic import write_atomically
 
 LOCAL_USER = "local"
 TITLE_CHARS = 80
@@ -120,9 +120,8 @@ class ConversationStore:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self._path(conversation.id)
-        staging = path.with_name(f".{path.name}.{os.getpid()}")
-        staging.write_text(json.dumps(conversation.to_record(), ensure_ascii=False), encoding="utf-8")
-        os.replace(staging, path)
+        text = json.dumps(conversation.to_record(), ensure_ascii=False)
+        write_atomically(path, lambda temp: temp.write_text(text, encoding="utf-8"))
 
     def listing(self) -> list[tuple[str, str]]:
         """(label, id) of each saved conversation, most recently changed first."""
