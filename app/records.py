@@ -84,4 +84,5 @@ class Answer:
             citations=[Citation.from_dict(c) for c in record.get("citations", [])],
             related=[Citation.from_dict(c) for c in record.get("related", [])],
             notes=list(record.get("notes", [])), timings_ms=dict(record.get("timings_ms", {})),
+            ignored_instructions=list(record.get("ignored_instructions", [])),
         )

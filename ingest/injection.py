@@ -68,3 +68,10 @@ def addresses_model(sentence: str) -> bool:
 def instructions_in(text: str) -> list[str]:
     """The sentences of `text` that speak to a model, in order, as they appear in it."""
     return [s for s in split_sentences(text) if addresses_model(s)]
+
+
+def without_instructions(text: str, replacement: str) -> str:
+    """`text` with each sentence that speaks to a model replaced by `replacement`."""
+    for sentence in instructions_in(text):
+        text = text.replace(sentence, replacement)
+    return text

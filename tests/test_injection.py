@@ -132,3 +132,10 @@ def test_llm_passages_carry_no_injected_text(injected_service):
     shown = "\n".join(format_passage(n, hit) for n, hit in enumerate(hits, start=1))
     assert "graded outstanding" not in shown and "admin mode" not in shown
     assert "graded adequate" in shown
+
+
+def test_a_saved_answer_keeps_where_text_addressed_to_an_ai_was_ignored():
+    from scrutiny.app.records import Answer
+
+    answer = Answer("How was Cleveland graded?", "Adequate.", ignored_instructions=["notes-one.pdf p.1"])
+    assert Answer.from_dict(answer.to_dict()).ignored_instructions == ["notes-one.pdf p.1"]

@@ -29,7 +29,7 @@ from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.service import Service
-from scrutiny.ingest.injection import addresses_model, instructions_in
+from scrutiny.ingest.injection import addresses_model, without_instructions
 from scrutiny.ingest.text import find_quote_page, split_sentences, tokenize
 
 PROVIDERS = ("openai", "ollama", "llamacpp")
@@ -185,9 +185,8 @@ def format_passage(n: int, hit: Hit) -> str:
                             ("section", chunk.section))
         if value
     )
-    text = chunk.text.strip()
-    for sentence in instructions_in(text):  # never shown to the model as if it were the report's
-        text = text.replace(sentence, "[text addressed to an AI model, removed]")
+    # text addressed to a model is never shown to it as if it were the report's
+    text = without_instructions(chunk.text.strip(), "[text addressed to an AI model, removed]")
     body = PASSAGE_TAG.sub(r"&lt;\1", text)
     return f"<passage {attributes}>\n{body}\n</passage>"
 
@@ -257,14 +256,8 @@ class SupportCheck:
     @staticmethod
     def evidence(hit: Hit) -> tuple[str, list[str]]:
         """The passage's text and quotable sentences, without any text addressed to an AI model."""
-        text = hit.chunk.text
-        sentences = []
-        for sentence in split_sentences(text):
-            if addresses_model(sentence):
-                text = text.replace(sentence, " ")
-            else:
-                sentences.append(sentence)
-        return text, sentences
+        text = without_instructions(hit.chunk.text, " ")
+        return text, [s for s in split_sentences(hit.chunk.text) if not addresses_model(s)]
 
     def measure(self, claim: str, hit: Hit) -> Support:
         """Content-word share of the claim found in the passage, the best quote, and the claim's
