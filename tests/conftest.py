@@ -48,6 +48,18 @@ def fake_corpus_service(fake_service, corpus_dir):
 
 
 @pytest.fixture(scope="session")
+def full_index(tmp_path_factory) -> Path:
+    """The whole bundled corpus indexed once per session on the fake embedder (shared: read only)."""
+    from scrutiny.app.service import Scrutiny
+    from scrutiny.app.settings import Settings
+
+    index = tmp_path_factory.mktemp("full-fake") / "index"
+    report = Scrutiny(Settings(index=index, embedding_model="hashing-fake")).ingest([CORPUS], show_progress=False)
+    assert report.ok, report.failed
+    return index
+
+
+@pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
     """The bundled corpus indexed once per session with the real packaged model."""
     from scrutiny.app.service import Scrutiny

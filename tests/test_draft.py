@@ -34,17 +34,6 @@ def _service(index: Path):
 
 
 @pytest.fixture(scope="module")
-def full_index(tmp_path_factory) -> Path:
-    """The whole bundled corpus on the fake embedder."""
-    from tests.conftest import CORPUS
-
-    index = tmp_path_factory.mktemp("draft-full") / "index"
-    report = _service(index).ingest([CORPUS], show_progress=False)
-    assert report.ok, report.failed
-    return index
-
-
-@pytest.fixture(scope="module")
 def no_response_index(tmp_path_factory) -> Path:
     """The corpus without Cleveland's published response, so nothing can be copied from it."""
     from tests.conftest import CORPUS

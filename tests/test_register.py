@@ -6,21 +6,8 @@ import csv
 import json
 from pathlib import Path
 
-import pytest
-
 from scrutiny.ingest.text import quote_on_page
 from tests.test_draft import BOARD_PAPER, CLEVELAND_RESPONSE, REPORT, _one_line_error, _service, run
-
-
-@pytest.fixture(scope="module")
-def full_index(tmp_path_factory) -> Path:
-    """The whole bundled corpus on the fake embedder."""
-    from tests.conftest import CORPUS
-
-    index = tmp_path_factory.mktemp("register") / "index"
-    report = _service(index).ingest([CORPUS], show_progress=False)
-    assert report.ok, report.failed
-    return index
 
 
 def register_json(index: Path, *args: str) -> list[dict]:
