@@ -73,13 +73,13 @@ class Scrutiny:
         """Correct a document's kind, date or forces (kept across re-ingest; index/corrections.py).
 
         ValueError when `reference` names no single document, BadCorrection for an unusable value."""
-        documents = documents_matching(self.store.load(with_vectors=False).documents.values(), reference)
+        documents = documents_matching(self.data().documents.values(), reference)
         if len(documents) != 1:
             found = "no" if not documents else f"{len(documents)}"
             raise ValueError(f"{found} indexed documents match '{reference}'; see `scrutiny docs`")
         with self.store.lock():
             self.store.corrections.save(documents[0].id, correction)
-        return self.store.load(with_vectors=False).documents[documents[0].id]
+        return self.data().documents[documents[0].id]  # read again: the corrections changed
 
     def data(self) -> IndexData:
         """The live index in memory, reloaded if another process changed it."""
