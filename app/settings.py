@@ -107,7 +107,8 @@ class LLMSettings(BaseModel):
     support_overlap: float = Field(
         0.6, gt=0, le=1, description="Share of an LLM sentence's content words its cited passage must contain "
                                      "(every number must appear too), else the sentence is dropped.")
-    timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply.")
+    timeout_seconds: float = Field(120.0, gt=0, description="Longest wait for one LLM reply, streamed or not.")
+    max_tokens: int = Field(512, ge=16, description="Most tokens the LLM may write for one answer (bounds its time).")
     max_retries: int = Field(1, ge=0, description="Retries of a failed LLM request (openai: specs).")
     context_tokens: int = Field(
         8192, ge=512, description="Context window asked of ollama: and llamacpp: models (their defaults can be "

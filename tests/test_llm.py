@@ -353,3 +353,164 @@ def test_cli_reports_an_unreachable_llm_server_in_one_line(service):
     assert len(error_lines) == 1 and "did not answer" in error_lines[0]
     assert "Traceback" not in result.output
 
+
+
+# --- a written summary, streamed: only checked sentences are ever shown --------------------------
+
+QUOTED_QUESTION = "How big is the backlog of subject access requests?"  # one the quoted answerer answers here
+
+
+def streamed(text: str) -> GenericFakeChatModel:
+    """A chat model that streams `text` a few characters at a time, as a server does."""
+    return GenericFakeChatModel(messages=iter([AIMessage(content=text)]))
+
+
+def test_a_streamed_summary_shows_each_sentence_only_once_its_citation_is_checked(service, hits):
+    from scrutiny.app.answering.llm import llm_answer_steps
+
+    backlog, monitor = number_of(hits, BACKLOG), number_of(hits, "monitor the backlog")
+    invented = "Inspectors found the backlog had been cleared by March"
+    steps = list(llm_answer_steps("What is being done about the backlog?", hits, service, streamed(
+        f"The force has a backlog of over 20,000 subject access requests [{backlog}]. "
+        f"{invented} [{backlog}]. "
+        f"The commissioner will monitor the backlog of requests every month [{monitor}].")))
+    partial = [answer for answer, done in steps if not done]
+    (final,) = [answer for answer, done in steps if done]
+    assert steps[-1][1] and len(partial) >= 2  # shown as it was written, before the final check
+    assert all(invented not in answer.text for answer, _ in steps)  # the unbacked claim never shows
+    assert "20,000" in partial[0].text and "monitor" not in partial[0].text
+    for answer in partial + [final]:
+        assert answer.written_by == "GenericFakeChatModel" and not answer.refused
+        for citation in answer.citations:
+            assert quote_on_page(service.data().documents[citation.doc_id], citation.page, citation.quote)
+    assert final.text.startswith(partial[0].text.removesuffix(" [1]").rstrip("."))
+    assert "monitor the backlog" in final.text and len(final.citations) == 2
+    assert any(invented[:40] in note for note in final.notes)
+
+
+def test_a_summary_whose_model_fails_falls_back_to_the_quoted_answer(service, hits):
+    from scrutiny.app.answering.answerer import summary_steps
+
+    def failing():
+        raise ConnectionError("Connection refused")
+        yield  # pragma: no cover
+
+    steps = list(summary_steps(QUOTED_QUESTION, hits, service, GenericFakeChatModel(messages=failing())))
+    (answer, done), = steps
+    assert done and not answer.written_by and not answer.refused
+    assert "20,000" in answer.text  # the extractive answer
+    assert answer.summary_not_used.startswith("the written summary by") and "Connection refused" in answer.summary_not_used
+
+
+def test_a_summary_with_no_backed_sentence_falls_back_to_the_quoted_answer(service, hits):
+    from scrutiny.app.answering.answerer import NOTHING_HELD, summary_steps
+
+    n = number_of(hits, "monitor the backlog")
+    *_, (answer, done) = summary_steps(QUOTED_QUESTION, hits, service,
+                                       streamed(f"The backlog is 35,000 requests and growing [{n}]."))
+    assert done and not answer.written_by and "20,000" in answer.text
+    assert NOTHING_HELD in answer.summary_not_used
+
+
+def test_the_app_streams_a_written_summary_only_when_asked(service, hits, monkeypatch, tmp_path):
+    import scrutiny.app.answering.llm as llm_module
+    from scrutiny.app.web.app import ScrutinyApp
+    from scrutiny.app.web.conversations import Conversation
+
+    backlog = number_of(hits, BACKLOG)
+    asked = []
+
+    def fake_model(spec, settings):
+        asked.append(spec)
+        return streamed(f"The force has a backlog of over 20,000 subject access requests [{backlog}]. "
+                        f"It has recruited 12 new analysts to reduce the backlog [{backlog}].")
+
+    monkeypatch.setattr(llm_module, "chat_model", fake_model)
+    settings = service.settings.model_copy(update={"llm": service.settings.llm.model_copy(update={"spec": "openai:tiny"})})
+    app = ScrutinyApp(service, tmp_path / "exports", tmp_path / "data")
+    app.settings = settings
+    question = QUOTED_QUESTION
+    history = [{"role": "user", "content": question}]
+
+    quoted = app.ask(question, history, Conversation())
+    assert not asked and "Written by" not in quoted[0][-1]["content"]
+
+    steps = list(app.ask_steps(question, history, Conversation(), written=True))
+    assert asked == ["openai:tiny"]
+    writing = [outputs[0][-1]["content"] for outputs in steps[:-1]]
+    assert writing and all("is writing" in text for text in writing)
+    final = steps[-1]
+    assert "Written by openai:tiny" in final[0][-1]["content"] and "is writing" not in final[0][-1]["content"]
+    answer = final[1].answer
+    assert answer.written_by == "openai:tiny" and "12 new analysts" in answer.text
+    assert app.ask_api(question, written=True)["written_by"] == "openai:tiny"
+    assert app.ask_api(question)["written_by"] == ""
+
+
+def test_an_exported_written_summary_says_a_model_wrote_it(service, hits, tmp_path):
+    from scrutiny.app.web.export import answer_markdown, export_answer
+
+    backlog = number_of(hits, BACKLOG)
+    answer = llm_answer(QUOTED_QUESTION, hits, service,
+                        streamed(f"The force has a backlog of over 20,000 subject access requests [{backlog}]."))
+    assert "language model GenericFakeChatModel" in answer_markdown(answer)
+    quoted = service.ask(QUOTED_QUESTION, llm="")
+    assert "language model" not in answer_markdown(quoted)
+    from docx import Document as WordDocument
+
+    _, docx = export_answer(answer, tmp_path)
+    assert any("language model" in paragraph.text for paragraph in WordDocument(str(docx)).paragraphs)
+
+
+def test_a_reply_streamed_past_the_time_limit_is_cut_off_in_one_line(service, hits, monkeypatch):
+    import time as clock
+
+    from langchain_core.messages import AIMessageChunk
+
+    class Dawdling:
+        def stream(self, messages):
+            for _ in range(50):
+                clock.sleep(0.01)
+                yield AIMessageChunk(content="The backlog grows ")
+
+    llm_settings = service.settings.llm.model_copy(update={"timeout_seconds": 0.1})
+    monkeypatch.setattr(service, "settings", service.settings.model_copy(update={"llm": llm_settings}))
+    with pytest.raises(LLMFailed, match="no complete reply within 0.1 s") as raised:
+        llm_answer(QUOTED_QUESTION, hits, service, Dawdling())
+    assert "\n" not in str(raised.value)
+
+
+def test_the_reply_length_is_bounded_for_every_provider(service, monkeypatch):
+    """On the wire: an OpenAI-compatible server is sent max_tokens (it may not read OpenAI's
+    newer max_completion_tokens, and then writes until its context is full)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    bodies = []
+
+    class Completions(BaseHTTPRequestHandler):
+        def do_POST(self):
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            reply = json.dumps({"id": "1", "object": "chat.completion", "created": 0, "model": "local-model",
+                                "choices": [{"index": 0, "finish_reason": "stop",
+                                             "message": {"role": "assistant", "content": "Yes."}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Completions)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        chat_model("openai:local-model", service.settings).invoke("Is it bounded?")
+    finally:
+        server.shutdown()
+    assert bodies[0]["max_tokens"] == service.settings.llm.max_tokens
+    pytest.importorskip("langchain_ollama")
+    assert chat_model("ollama:llama3.2", service.settings).num_predict == service.settings.llm.max_tokens

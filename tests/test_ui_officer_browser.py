@@ -212,3 +212,46 @@ def test_a_thumbs_up_becomes_an_eval_case(browser, served, tmp_path):
     assert [case["question"] for case in cases] == ["What is the SAR backlog in Cleveland?"]
     assert json.loads(out.read_text().splitlines()[0])["evidence"]
     assert run_eval(app.service, cases)["metrics"]["cases"] == 1
+
+
+class FirstPassageWriter:
+    """A stand-in LLM that streams, word by word, the first two sentences of passage [1] it was
+    given, each citing [1]: whatever the passages are, its sentences hold."""
+
+    def stream(self, messages):
+        import re
+
+        from langchain_core.messages import AIMessageChunk
+
+        from scrutiny.ingest.text import split_sentences
+
+        passage = re.search(r'<passage n="1"[^>]*>\n(.*?)\n</passage>', messages[-1].content, re.S)
+        assert passage, "the passages reach the model numbered and delimited"
+        sentences = [" ".join(s.split()) for s in split_sentences(passage.group(1))][:2]
+        for sentence in sentences:
+            for word in f"{sentence.rstrip('.')} [1].".split():
+                yield AIMessageChunk(content=word + " ")
+
+
+def test_a_written_summary_streams_into_the_chat_labelled(browser, fake_corpus_service, corpus_dir, monkeypatch):
+    from selenium.webdriver.common.by import By
+
+    import scrutiny.app.answering.llm as llm_module
+
+    monkeypatch.setattr(llm_module, "chat_model", lambda spec, settings: FirstPassageWriter())
+    monkeypatch.setattr(fake_corpus_service.settings.llm, "spec", "openai:writer")
+    fake_corpus_service.settings.answering.refusal_threshold = ANSWER_EVERYTHING
+    blocks, url = start_in_background(fake_corpus_service)
+    try:
+        open_page(browser, url)
+        box = browser.find_element(By.CSS_SELECTOR, "#scrutiny-written input[type=checkbox]")
+        assert not box.is_selected()  # quoted answers stay the default
+        box.click()
+        ask(browser, "What did HMICFRS say about the SAR backlog in Cleveland?")
+        chat = wait(browser).until(lambda d: next(
+            (m for m in d.find_elements(By.CSS_SELECTOR, "#scrutiny-chat .message")
+             if "Written by openai:writer" in m.text), None))
+        assert "[1]" in chat.text and "is writing" not in chat.text
+        screenshot(browser, "ui-written-summary.png")
+    finally:
+        blocks.close()

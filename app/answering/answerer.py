@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from scrutiny.app.answering.extractive import extractive_answer
-from scrutiny.app.answering.llm import llm_answer
+from scrutiny.app.answering.llm import LLMFailed, llm_answer, llm_answer_steps, model_name
 from scrutiny.app.answering.quotes import instructions_ignored
 from scrutiny.app.records import Answer
 from scrutiny.app.retrieval.fusion import Hit, SearchFilters
 from scrutiny.app.retrieval.service import Service
+
+NOTHING_HELD = "none of its sentences was backed by the passage it cited"
 
 
 def answer_question(question: str, hits: list[Hit], service: Service, llm: str = "",
@@ -21,3 +26,27 @@ def answer_question(question: str, hits: list[Hit], service: Service, llm: str =
         answer = extractive_answer(question, hits, service, service.settings, filters)
     answer.ignored_instructions = instructions_ignored(hits)
     return answer
+
+
+def summary_steps(question: str, hits: list[Hit], service: Service, llm: Any,
+                  filters: SearchFilters = SearchFilters()) -> Iterator[tuple[Answer, bool]]:
+    """A written summary as the LLM (a spec or a chat model) writes it (see `llm_answer_steps`), with the extractive
+    answer as the fallback: when the LLM does not answer, or none of its sentences holds, the
+    final answer is the quoted one, and `summary_not_used` says why. A spec that cannot be used
+    at all (unknown provider, package missing) is an error, not a fallback."""
+    reason = ""
+    try:
+        for answer, done in llm_answer_steps(question, hits, service, llm):
+            if not done:
+                yield answer, False
+            elif answer.refused and hits:
+                reason = NOTHING_HELD
+            else:
+                answer.ignored_instructions = instructions_ignored(hits)
+                yield answer, True
+                return
+    except LLMFailed as error:
+        reason = str(error)
+    fallback = answer_question(question, hits, service, "", filters)
+    fallback.summary_not_used = f"the written summary by {model_name(llm)} was not used: {reason}"
+    yield fallback, True

@@ -20,6 +20,8 @@ import importlib
 import importlib.util
 import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -128,20 +130,24 @@ ENVIRONMENT = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE", "OLLAMA_H
 
 @functools.lru_cache(maxsize=4)
 def _cached_chat_model(spec: LLMSpec, temperature: float, timeout: float, retries: int, context: int,
-                       environment: tuple):
+                       max_tokens: int, environment: tuple):
     # Cached: a llamacpp model file takes seconds to load, and the app asks many questions.
     if spec.provider == "llamacpp":
         if importlib.util.find_spec("llama_cpp") is None:
             raise LLMPackageMissing(f"the llamacpp: LLM backend needs llama-cpp-python; {PACKAGES['llamacpp'][1]}")
         from langchain_community.chat_models import ChatLlamaCpp
 
-        return ChatLlamaCpp(model_path=str(Path(spec.model).expanduser()), temperature=temperature, n_ctx=context)
+        return ChatLlamaCpp(model_path=str(Path(spec.model).expanduser()), temperature=temperature, n_ctx=context,
+                            max_tokens=max_tokens)
     from langchain.chat_models import init_chat_model
 
     options: dict[str, Any] = {"temperature": temperature}
     if spec.provider == "openai":
         options.update(timeout=timeout, max_retries=retries)
         base_url = os.environ.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_API_BASE")
+        # langchain-openai sends the limit as max_completion_tokens, which OpenAI-compatible servers
+        # (llama.cpp's, vLLM's) may ignore and then write until the context is full: they get max_tokens.
+        options.update({"extra_body": {"max_tokens": max_tokens}} if base_url else {"max_tokens": max_tokens})
         if not os.environ.get("OPENAI_API_KEY"):
             if not base_url:
                 raise BadLLMSpec(
@@ -150,7 +156,7 @@ def _cached_chat_model(spec: LLMSpec, temperature: float, timeout: float, retrie
                 )
             options["api_key"] = LOCAL_SERVER_KEY
     else:
-        options.update(num_ctx=context, client_kwargs={"timeout": timeout})
+        options.update(num_ctx=context, num_predict=max_tokens, client_kwargs={"timeout": timeout})
     return init_chat_model(spec.model, model_provider=spec.provider, **options)
 
 
@@ -161,7 +167,7 @@ def chat_model(spec: str, settings) -> Any:
     try:
         return _cached_chat_model(
             parsed, settings.llm.temperature, settings.llm.timeout_seconds, settings.llm.max_retries,
-            settings.llm.context_tokens, tuple(os.environ.get(name) for name in ENVIRONMENT),
+            settings.llm.context_tokens, settings.llm.max_tokens, tuple(os.environ.get(name) for name in ENVIRONMENT),
         )
     except LLMError:
         raise
@@ -390,20 +396,57 @@ def _reply_text(reply: Any) -> str:
     return str(reply.text) if isinstance(reply, BaseMessage) else str(reply)
 
 
-def llm_answer(question: str, hits: list[Hit], service: Service, spec_or_model: Any) -> Answer:
-    """An answer written by an LLM from the passages, kept only where its citations hold.
+def model_name(spec_or_model: Any) -> str:
+    """How the user knows the model: its spec, or a ready-made chat model's class."""
+    return spec_or_model.strip() if isinstance(spec_or_model, str) else type(spec_or_model).__name__
+
+
+def finished_sentences(reply: str) -> str:
+    """The part of a reply being streamed that is whole sentences: all but the last, which may
+    still be growing (its citation marks too: "... SARs." may yet be followed by " [1]")."""
+    return " ".join(generated_sentences(reply)[:-1])
+
+
+def llm_answer_steps(question: str, hits: list[Hit], service: Service, spec_or_model: Any) -> Iterator[tuple[Answer, bool]]:
+    """An answer written by an LLM from the passages, kept only where its citations hold, as it
+    is written: after each finished sentence, the answer checked so far (`done` False; only
+    when some sentence holds), then the whole reply checked (`done` True). Nothing unchecked is
+    ever yielded.
 
     `spec_or_model` is an --llm spec string or a LangChain chat model (anything with
-    `invoke(messages)`). With no passages the model is not called: the answer is a refusal.
+    `stream(messages)`). With no passages the model is not called: the answer is a refusal.
     """
     settings = service.settings
     model = chat_model(spec_or_model, settings) if isinstance(spec_or_model, str) else spec_or_model
     if not hits:
-        return _refusal(question, hits, settings, ["no passages were retrieved; the LLM was not asked"])
+        yield _refusal(question, hits, settings, ["no passages were retrieved; the LLM was not asked"]), True
+        return
+    name = model_name(spec_or_model)
     messages = build_messages(question, hits, settings)
+    reply, checked = "", ""
+    # The client's timeout bounds each wait for the next piece; this bounds the whole reply.
+    deadline = time.monotonic() + settings.llm.timeout_seconds
     try:
-        reply = model.invoke(messages)
+        for piece in model.stream(messages):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no complete reply within {settings.llm.timeout_seconds:g} s "
+                                   f"(SCRUTINY_LLM__TIMEOUT_SECONDS)")
+            reply += _reply_text(piece)
+            finished = finished_sentences(reply)
+            if finished != checked:
+                checked = finished
+                so_far = checked_answer(question, finished, hits, service)
+                if not so_far.refused:
+                    so_far.written_by = name
+                    yield so_far, False
     except Exception as error:  # network, credentials, server errors: one line for the user
-        name = spec_or_model.strip() if isinstance(spec_or_model, str) else type(model).__name__
         raise LLMFailed(f"the LLM {name} did not answer: {_first_line(error)}; {_server_hint(name)}") from error
-    return checked_answer(question, _reply_text(reply), hits, service)
+    answer = checked_answer(question, reply, hits, service)
+    answer.written_by = "" if answer.refused else name
+    yield answer, True
+
+
+def llm_answer(question: str, hits: list[Hit], service: Service, spec_or_model: Any) -> Answer:
+    """The final answer of `llm_answer_steps`."""
+    *_, (answer, _done) = llm_answer_steps(question, hits, service, spec_or_model)
+    return answer

@@ -20,6 +20,7 @@ import time
 import unicodedata
 import uuid
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,21 +344,34 @@ class ScrutinyApp:
         return chat_reply(turn.answer, asked_as, number, self.speakers(turn.answer), missing)
 
     def answer(self, message: str, conversation: Conversation | None, kinds=(), forces=(), documents=(),
-               k: int | None = None) -> AskResult:
+               k: int | None = None, written: bool = False) -> AskResult:
         """Answer a chat message (a follow-up is read in the context of the previous question)."""
+        *_, result = self.answer_steps(message, conversation, kinds, forces, documents, k, written)
+        assert isinstance(result, AskResult)  # the last step always is
+        return result
+
+    def answer_steps(self, message: str, conversation: Conversation | None, kinds=(), forces=(), documents=(),
+                     k: int | None = None, written: bool = False) -> Iterator[Answer | AskResult]:
+        """As `answer`; with `written` and an LLM configured, first the summary checked so far
+        after each sentence the LLM writes, then the AskResult."""
         conversation = conversation or Conversation()
         question = standalone_question(message, conversation.previous_question)
         try:
-            answer = self.service.ask(question, k=int(k) if k else None,
-                                      filters=self._filters(kinds, forces, documents))
+            for answer, done in self.service.ask_steps(question, k=int(k) if k else None,
+                                                       filters=self._filters(kinds, forces, documents),
+                                                       llm=self.settings.llm.spec if written else ""):
+                if not done:
+                    yield answer
         except MissingIndex:
             text = "No documents are indexed yet: add some in the Documents tab, then ask again."
-            return AskResult({"role": "assistant", "content": text}, conversation, error_html(text), failed=True,
-                             error=text)
+            yield AskResult({"role": "assistant", "content": text}, conversation, error_html(text), failed=True,
+                            error=text)
+            return
         except self._ask_errors() as error:
             text = f"Can't ask that: {error}"
             reply = {"role": "assistant", "content": escape_markdown(text)}
-            return AskResult(reply, conversation, error_html(text), failed=True, error=text)
+            yield AskResult(reply, conversation, error_html(text), failed=True, error=text)
+            return
         number = len(conversation.turns)
         turn = Turn(message.strip(), question, answer,
                     {"kinds": list(kinds or ()), "forces": list(forces or ()), "documents": list(documents or ()),
@@ -367,7 +381,7 @@ class ScrutinyApp:
         reply = {"role": "assistant", "content": self.reply_for(number, turn)}
         choices = source_choices(answer, number)
         page = self.page_for(answer, choices[0][1]) if choices else None
-        return AskResult(reply, updated, sources_html(answer, number), choices, page)
+        yield AskResult(reply, updated, sources_html(answer, number), choices, page)
 
     def echo(self, message: str, history: list | None):
         """First step of a chat turn: show the question at once, keep it pending, clear the box.
@@ -392,28 +406,42 @@ class ScrutinyApp:
         return self.echo(question, history)
 
     def ask(self, message: str, history: list | None, conversation: Conversation | None,
-            kinds=None, forces=None, documents=None, k=None, request=None):
+            kinds=None, forces=None, documents=None, k=None, written=False, request=None):
+        """The Ask tab's outputs once the question is answered (the last of `ask_steps`)."""
+        *_, outputs = self.ask_steps(message, history, conversation, kinds, forces, documents, k, written, request)
+        return outputs
+
+    def ask_steps(self, message: str, history: list | None, conversation: Conversation | None,
+                  kinds=None, forces=None, documents=None, k=None, written=False, request=None):
         """Second step of a chat turn: the chat with the reply, state, sources, page selector, page
         view, exports, the question box, the notice and the saved conversations. `history` already
         ends with the question (see `echo`). When the question cannot be asked, the question goes
         back into the box, the reason shows under it, and the chat, sources, page and downloads of
-        earlier answers stay as they were."""
+        earlier answers stay as they were. A written summary shows in the chat sentence by sentence,
+        each once its citations are checked, before the rest of the outputs follow."""
         import gradio as gr
 
         if not (message or "").strip():
-            return (gr.skip(),) * 11
-        result = self.answer(message, conversation, kinds, forces, documents, k)
+            yield (gr.skip(),) * 11
+            return
+        number = len(conversation.turns) if conversation else 0
+        for result in self.answer_steps(message, conversation, kinds, forces, documents, k, written):
+            if isinstance(result, Answer):  # a written summary's checked sentences so far: the chat only
+                writing = chat_reply(result, None, number, self.speakers(result), writing=True)
+                yield ((history or []) + [{"role": "assistant", "content": writing}],) + (gr.skip(),) * 10
+        assert isinstance(result, AskResult)  # the last step always is
         if result.failed:
             kept = list(history or [])
             if kept and kept[-1].get("role") == "user":
                 kept = kept[:-1]  # the echoed question leaves the chat and returns to the box
-            return (kept, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-                    message, notice_html(f"{result.error} (Your question is back in the box.)"), gr.skip())
+            yield (kept, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+                   message, notice_html(f"{result.error} (Your question is back in the box.)"), gr.skip())
+            return
         self._save(result.conversation, request)
         exports = result.conversation.exports
         answer = result.conversation.answer
         refused = answer is not None and answer.refused
-        return (
+        yield (
             (history or []) + [result.reply],
             result.conversation,
             result.sources_html,
@@ -430,16 +458,23 @@ class ScrutinyApp:
         )
 
     def regenerate(self, history: list | None, conversation: Conversation | None, kinds=None, forces=None,
-                   documents=None, k=None, request=None):
+                   documents=None, k=None, written=False, request=None):
+        """The Ask tab's outputs once the last question is asked again (the last of `regenerate_steps`)."""
+        *_, outputs = self.regenerate_steps(history, conversation, kinds, forces, documents, k, written, request)
+        return outputs
+
+    def regenerate_steps(self, history: list | None, conversation: Conversation | None, kinds=None, forces=None,
+                         documents=None, k=None, written=False, request=None):
         """Ask the last question again (with the filters now set), replacing its answer."""
         import gradio as gr
 
         if conversation is None or not conversation.turns:
             gr.Warning("Nothing to ask again yet.")
-            return (gr.skip(),) * 11
+            yield (gr.skip(),) * 11
+            return
         last = conversation.turns[-1]
-        return self.ask(last.question, (history or [])[:-1], conversation.without_last_turn(), kinds, forces,
-                        documents, k, request)
+        yield from self.ask_steps(last.question, (history or [])[:-1], conversation.without_last_turn(), kinds,
+                                  forces, documents, k, written, request)
 
     def edit_last(self, history: list | None, conversation: Conversation | None):
         """Take the last question back into the box to edit it; its answer leaves the chat."""
@@ -684,7 +719,7 @@ class ScrutinyApp:
 
     # ---------------------------------------------------------------- API
 
-    def ask_api(self, question: str, kind: str = "", force: str = "", k: int = 0) -> dict:
+    def ask_api(self, question: str, kind: str = "", force: str = "", k: int = 0, written: bool = False) -> dict:
         """Answer a question from the indexed documents, with citations (document, page, quote).
 
         Parameters:
@@ -693,6 +728,8 @@ class ScrutinyApp:
                 pcc_response, force_response, board_paper, news, other
             force: only passages about this force (comma-separated for several), e.g. "Cleveland Police"
             k: passages to draw the answer from; 0 uses the default
+            written: a written summary by the configured LLM, every sentence checked against the passage
+                it cites (the quoted answer when it fails; ignored when no LLM is configured)
         Returns:
             the `scrutiny ask --json` object: question, answer, refused, citations, related, timings_ms
         """
@@ -702,8 +739,9 @@ class ScrutinyApp:
             return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
         try:
-            answer = self.service.ask(question, k=int(k) if k else None,
-                                      filters=self._filters(listed(kind), listed(force), ()))
+            *_, (answer, _done) = self.service.ask_steps(question, k=int(k) if k else None,
+                                                         filters=self._filters(listed(kind), listed(force), ()),
+                                                         llm=self.settings.llm.spec if written else "")
         except self._ask_errors() as error:
             raise gr.Error(str(error), print_exception=False) from error
         return answer.to_dict()
@@ -894,8 +932,12 @@ def _with_request(method, extra: dict | None = None):
 
     import gradio as gr
 
-    def handler(*args, **kwargs):
-        return method(*args, **kwargs)
+    if inspect.isgeneratorfunction(method):  # Gradio streams a handler's yields only from a generator function
+        def handler(*args, **kwargs):
+            yield from method(*args, **kwargs)
+    else:
+        def handler(*args, **kwargs):
+            return method(*args, **kwargs)
 
     names = [name for name in inspect.signature(method).parameters]
     parameters = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
@@ -943,8 +985,8 @@ def build_app(service, export_folder: Path | None = None):
         answer_outputs = [ask.chat, conversation, ask.sources, ask.source_picker, *page_outputs,
                           ask.export_md, ask.export_docx, ask.question, ask.notice, ask.saved]
         filters = [ask.kinds, ask.force_filter, ask.document_filter, ask.passages]
-        answer_inputs = [pending, ask.chat, conversation, *filters]
-        ask_handler = _with_request(app.ask)
+        answer_inputs = [pending, ask.chat, conversation, *filters, ask.written]
+        ask_handler = _with_request(app.ask_steps)
         private = {"api_visibility": "private"}
         asking = {"concurrency_limit": ask_limit, "concurrency_id": ASK_CONCURRENCY_ID,
                   "show_progress_on": [ask.chat], **private}
@@ -957,7 +999,8 @@ def build_app(service, export_folder: Path | None = None):
         ask.examples.click(app.use_example, [ask.examples, ask.chat], echo_outputs, api_name="example_echo",
                            queue=False, **private).then(ask_handler, answer_inputs, answer_outputs,
                                                         api_name="example", **asking)
-        ask.regenerate.click(_with_request(app.regenerate), [ask.chat, conversation, *filters], answer_outputs,
+        ask.regenerate.click(_with_request(app.regenerate_steps), [ask.chat, conversation, *filters, ask.written],
+                             answer_outputs,
                              api_name="regenerate", **asking)
         ask.edit_last.click(app.edit_last, [ask.chat, conversation], [ask.chat, conversation, ask.question],
                             api_name="edit_last", **private)

@@ -41,6 +41,7 @@ class AskTab:
     question: Any
     ask_button: Any
     counter: Any
+    written: Any
     notice: Any
     chips: Any
     examples: Any
@@ -88,7 +89,13 @@ def build_ask_tab(settings: Settings, forces: list, documents: list, examples: l
                                                   "criminal finances? Then follow up: and Durham?",
                                       elem_id="scrutiny-question", submit_btn=False, autofocus=True)
                 ask_button = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="scrutiny-ask")
-            counter = gr.HTML(counter_html(limit), elem_id="scrutiny-counter")
+            with gr.Row(equal_height=True):
+                counter = gr.HTML(counter_html(limit), elem_id="scrutiny-counter")
+                # Only with an LLM configured (SCRUTINY_LLM__SPEC); quoted sentences stay the default.
+                written = gr.Checkbox(False, label=f"Written summary ({settings.llm.spec})", visible=bool(settings.llm.spec),
+                                      elem_id="scrutiny-written", scale=0, min_width=260,
+                                      info="The LLM writes the answer; each sentence shows only once the passage it "
+                                           "cites is checked. Off: sentences quoted from the documents.")
             notice = gr.HTML("", elem_id="scrutiny-ask-notice")
             with gr.Row():
                 new_chat = gr.Button("New conversation", size="sm", variant="secondary")
@@ -139,7 +146,7 @@ def build_ask_tab(settings: Settings, forces: list, documents: list, examples: l
     # Where a [n] link or a source card asks for its page (set by the page's script; see render.PAGE_JS).
     cite_request = gr.Textbox(visible="hidden", elem_id="scrutiny-cite-request")
     return AskTab(
-        chat=chat, question=question, ask_button=ask_button, counter=counter, notice=notice, chips=chips,
+        chat=chat, question=question, ask_button=ask_button, counter=counter, written=written, notice=notice, chips=chips,
         examples=example_box, new_chat=new_chat, regenerate=regenerate, edit_last=edit_last, export_md=export_md,
         export_docx=export_docx, feedback_note=feedback_note, feedback_button=feedback_button,
         feedback_status=feedback_status, kinds=kinds, force_filter=force_filter, document_filter=document_filter,

@@ -31,6 +31,14 @@ FILE_STEM_CHARS = 48
 XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+def provenance(answer: Answer) -> str:
+    """Who wrote the answer's sentences, for a reader of the exported file ("" for quoted ones)."""
+    if answer.written_by and not answer.refused:
+        return (f"Written by the language model {answer.written_by} from the cited passages; every sentence was "
+                f"checked against the passage it cites.")
+    return ""
+
+
 def kind_label(kind: str) -> str:
     """A document kind as a reader would say it ("pcc_response" -> "PCC response")."""
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize() if kind else "Document")
@@ -78,6 +86,8 @@ def answer_markdown(answer: Answer) -> str:
         sources, heading = answer.related, RELATED_HEADING
     else:
         lines += ["## Answer", "", inert_markdown(answer.text), ""]
+        if provenance(answer):
+            lines += [f"_{inert_markdown(provenance(answer))}_", ""]
         sources, heading = answer.citations, "Sources"
     if sources:
         lines += [f"## {heading}", ""]
@@ -116,6 +126,8 @@ def write_docx(answer: Answer, path: Path) -> Path:
         word.add_heading("Answer", level=2)
         sources, heading = answer.citations, "Sources"
     word.add_paragraph(_xml_safe(answer.text))
+    if provenance(answer):
+        word.add_paragraph().add_run(_xml_safe(provenance(answer))).italic = True
     if sources:
         word.add_heading(heading, level=2)
     for citation in sources:
@@ -171,6 +183,8 @@ def write_conversation_docx(title: str, turns: list[tuple[str, Answer]], path: P
                 if citation is not None:
                     add_footnote(paragraph, _xml_safe(
                         f"{citation.title or citation.source}, {citation_line(citation)}: “{citation.quote}”"))
+        if provenance(answer):
+            word.add_paragraph().add_run(_xml_safe(provenance(answer))).italic = True
     footer = word.add_paragraph(
         f"Exported from Scrutiny on {time.strftime('%d %b %Y %H:%M')}. Quotes are verbatim from the cited pages.")
     for run in footer.runs:

@@ -260,9 +260,10 @@ def _answer_markdown(text: str, turn: int, speakers: dict[int, str]) -> str:
 
 
 def chat_reply(answer: Answer, asked_as: str | None, turn: int = 0, speakers: dict[int, str] | None = None,
-               missing: str = "") -> str:
+               missing: str = "", writing: bool = False) -> str:
     """The assistant's chat message (Markdown) for an answer or a refusal. `speakers` gives who
-    says each cited sentence (see `who_says`); `missing` what a refusal can say is not indexed."""
+    says each cited sentence (see `who_says`); `missing` what a refusal can say is not indexed;
+    `writing` that this is a written summary's checked sentences so far."""
     lines = []
     if asked_as:
         lines.append(f"_Asked as: {escape_markdown(asked_as)}_\n")
@@ -273,13 +274,33 @@ def chat_reply(answer: Answer, asked_as: str | None, turn: int = 0, speakers: di
             lines.append(f"\n{missing}")
     else:
         lines.append(_answer_markdown(answer.text, turn, speakers or {}))
+        if writing:
+            lines.append(f"\n<small>✍️ {escape_markdown(answer.written_by)} is writing; each sentence shows once "
+                         f"the passage it cites is checked …</small>")
+            return "\n".join(lines)
         count = len(answer.citations)
         lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: choose a number to see the quote on "
                      f"its page.</small>")
+    lines.extend(_summary_lines(answer))
     if answer.ignored_instructions:
         where = escape_markdown("; ".join(answer.ignored_instructions))
         lines.append(f"\n<small>⚠️ {INJECTION_NOTE.capitalize()} ({where}).</small>")
     return "\n".join(lines)
+
+
+def _summary_lines(answer: Answer) -> list[str]:
+    """Who wrote a written summary and what its checks dropped, or why the summary was not used."""
+    if answer.summary_not_used:
+        return [f"\n<small>⚠️ {escape_markdown(answer.summary_not_used[:1].upper() + answer.summary_not_used[1:])}; "
+                f"{'nothing was found to quote either' if answer.refused else 'these sentences are quoted from the documents'}"
+                f".</small>"]
+    if not answer.written_by:
+        return []
+    dropped = sum(1 for note in answer.notes if note.startswith("dropped"))
+    checks = f"; {dropped} unbacked sentence{'s' if dropped != 1 else ''} or citation{'s' if dropped != 1 else ''} dropped" \
+        if dropped else ""
+    return [f"\n<small>Written by {escape_markdown(answer.written_by)} from the passages; every sentence checked "
+            f"against the passage it cites, each quote verbatim{checks}.</small>"]
 
 
 def source_choices(answer: Answer, turn: int = 0) -> list[tuple[str, str]]:
