@@ -410,6 +410,7 @@ def test_a_summary_with_no_backed_sentence_falls_back_to_the_quoted_answer(servi
                                        streamed(f"The backlog is 35,000 requests and growing [{n}]."))
     assert done and not answer.written_by and "20,000" in answer.text
     assert NOTHING_HELD in answer.summary_not_used
+    assert any("35,000" in note for note in answer.notes)  # what was dropped, and why, is kept
 
 
 def test_the_app_streams_a_written_summary_only_when_asked(service, hits, monkeypatch, tmp_path):

@@ -34,13 +34,13 @@ def summary_steps(question: str, hits: list[Hit], service: Service, llm: Any,
     answer as the fallback: when the LLM does not answer, or none of its sentences holds, the
     final answer is the quoted one, and `summary_not_used` says why. A spec that cannot be used
     at all (unknown provider, package missing) is an error, not a fallback."""
-    reason = ""
+    reason, dropped = "", []
     try:
         for answer, done in llm_answer_steps(question, hits, service, llm):
             if not done:
                 yield answer, False
             elif answer.refused and hits:
-                reason = NOTHING_HELD
+                reason, dropped = NOTHING_HELD, answer.notes
             else:
                 answer.ignored_instructions = instructions_ignored(hits)
                 yield answer, True
@@ -49,4 +49,5 @@ def summary_steps(question: str, hits: list[Hit], service: Service, llm: Any,
         reason = str(error)
     fallback = answer_question(question, hits, service, "", filters)
     fallback.summary_not_used = f"the written summary by {model_name(llm)} was not used: {reason}"
+    fallback.notes = [*dropped, *fallback.notes]  # what the summary said and why each sentence went
     yield fallback, True

@@ -94,8 +94,8 @@ def build_ask_tab(settings: Settings, forces: list, documents: list, examples: l
                 # Only with an LLM configured (SCRUTINY_LLM__SPEC); quoted sentences stay the default.
                 written = gr.Checkbox(False, label=f"Written summary ({settings.llm.spec})", visible=bool(settings.llm.spec),
                                       elem_id="scrutiny-written", scale=0, min_width=260,
-                                      info="The LLM writes the answer; each sentence shows only once the passage it "
-                                           "cites is checked. Off: sentences quoted from the documents.")
+                                      info="Each sentence shows once its cited passage is checked. "
+                                           "Off: sentences quoted from the documents.")
             notice = gr.HTML("", elem_id="scrutiny-ask-notice")
             with gr.Row():
                 new_chat = gr.Button("New conversation", size="sm", variant="secondary")
