@@ -476,7 +476,7 @@ def test_a_reply_streamed_past_the_time_limit_is_cut_off_in_one_line(service, hi
 
     llm_settings = service.settings.llm.model_copy(update={"timeout_seconds": 0.1})
     monkeypatch.setattr(service, "settings", service.settings.model_copy(update={"llm": llm_settings}))
-    with pytest.raises(LLMFailed, match="no complete reply within 0.1 s") as raised:
+    with pytest.raises(LLMFailed, match="did not finish its reply within 0.1 s") as raised:
         llm_answer(QUOTED_QUESTION, hits, service, Dawdling())
     assert "\n" not in str(raised.value)
 

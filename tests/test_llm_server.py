@@ -9,6 +9,7 @@ fails falls back to the quoted answer with the reason, and a timeout is one line
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -120,6 +121,6 @@ def test_a_server_too_slow_for_the_timeout_falls_back_in_one_line(service):
     hits = service.passages(QUESTION, 3)
     with pytest.raises(LLMFailed) as raised:
         llm_answer(QUESTION, hits, service, SPEC)
-    assert "did not answer" in str(raised.value) and "\n" not in str(raised.value)
+    assert re.search("did not (answer|finish)", str(raised.value)) and "\n" not in str(raised.value)
     *_, (answer, done) = service.ask_steps(QUESTION, llm=SPEC)
-    assert done and "did not answer" in answer.summary_not_used and not answer.written_by
+    assert done and re.search("did not (answer|finish)", answer.summary_not_used) and not answer.written_by

@@ -429,8 +429,8 @@ def llm_answer_steps(question: str, hits: list[Hit], service: Service, spec_or_m
     try:
         for piece in model.stream(messages):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"no complete reply within {settings.llm.timeout_seconds:g} s "
-                                   f"(SCRUTINY_LLM__TIMEOUT_SECONDS)")
+                raise LLMFailed(f"the LLM {name} did not finish its reply within {settings.llm.timeout_seconds:g} s; "
+                                f"raise SCRUTINY_LLM__TIMEOUT_SECONDS or use a faster model")
             reply += _reply_text(piece)
             finished = finished_sentences(reply)
             if finished != checked:
@@ -439,6 +439,8 @@ def llm_answer_steps(question: str, hits: list[Hit], service: Service, spec_or_m
                 if not so_far.refused:
                     so_far.written_by = name
                     yield so_far, False
+    except LLMFailed:
+        raise
     except Exception as error:  # network, credentials, server errors: one line for the user
         raise LLMFailed(f"the LLM {name} did not answer: {_first_line(error)}; {_server_hint(name)}") from error
     answer = checked_answer(question, reply, hits, service)
