@@ -1086,3 +1086,46 @@ def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus
     assert fails("") is None  # an undated news story: its other years are the past it looks back on
     assert fails("2019-05") == "year"  # a dated one is about its own time
     assert fails("2021-09") is None
+
+
+@pytest.mark.parametrize("section, boilerplate", [
+    ("Introduction > About us", True),
+    ("About HMICFRS", True),
+    ("Annex > About the Police and Crime Commissioner", True),
+    ("About the PCC", True),
+    ("Cleveland Police > About the force's work on fraud", False),  # the subject, not the publisher
+    ("About us and our partners in tackling fraud", False),
+    ("Findings", False),
+])
+def test_the_publisher_describing_itself_is_told_from_the_subject(section, boilerplate):
+    from scrutiny.app.answering.sentences import describes_publisher
+
+    assert describes_publisher(section) is boilerplate
+
+
+def test_an_about_us_section_is_marked_down_as_stating_no_finding(fake_corpus_service):
+    """Issue 17 bug 4: "What did the inspectorate find?" was answered with HMICFRS's "About us"."""
+    import dataclasses
+
+    from scrutiny.app.answering.features import FEATURES, candidate_features, score_candidates
+    from scrutiny.app.retrieval.fusion import Hit
+    from scrutiny.app.retrieval.sentences import SentenceScorer
+
+    data = fake_corpus_service.data()
+    base = data.chunks[0]
+    document = data.documents[base.doc_id]
+    about = ("HMICFRS independently assesses the effectiveness and efficiency of police forces in the "
+             "public interest.")
+    finding = "We found the force was effective at tackling serious and organised crime."
+    hits = [Hit(dataclasses.replace(base, id="about", section="Introduction > About us", text=about), document),
+            Hit(dataclasses.replace(base, id="finding", section="Findings", text=finding), document)]
+    question = "What did the inspectorate find about the effectiveness of police forces?"
+    scorer = SentenceScorer(fake_corpus_service)
+    candidates, rows = candidate_features(question, hits, scorer)
+    column = FEATURES.index("self_description")
+    assert {c.sentence: rows[i, column] for i, c in enumerate(candidates)} == {about: 1.0, finding: 0.0}
+    # The same sentence, alone and first, scores lower under "About us" than under a neutral heading.
+    scores = {heading: score_candidates(question, [Hit(dataclasses.replace(base, section=heading, text=about), document)],
+                                        scorer)[0].score
+              for heading in ("Introduction > About us", "Introduction > Overview")}
+    assert scores["Introduction > About us"] < scores["Introduction > Overview"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from scrutiny.app.answering.answer_types import COMMISSIONER, LETTERS, Expectation, cued_types
 from scrutiny.app.answering.question import RESPONSE_QUESTION, asked_for, asks_statement, question_parts
-from scrutiny.app.answering.sentences import Candidate, candidate_sentences, is_label
+from scrutiny.app.answering.sentences import Candidate, candidate_sentences, describes_publisher, is_label
 from scrutiny.app.answering.tuning import ASKED_FOR_WEIGHT
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.rerank import JudgedSentence
@@ -31,18 +31,19 @@ SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 FEATURES = (
     "dense", "lexical_own", "lexical_context", "passage_rank", "cue_hits", "cue_misses",
     "force_match", "force_mismatch", "response_match", "primary_source", "unseen_terms",
-    "missing_specifics", "label",
+    "missing_specifics", "label", "self_description",
 )
 
 # Hand-set weights: meaning carries most; words, cues and the force named separate near
-# misses; a form label or title line (is_label) states no finding. Logistic models fitted on
+# misses; a form label or title line (is_label), or the publisher describing itself under
+# "About us" (describes_publisher), states no finding. Logistic models fitted on
 # the eval set's calibration split did worse on its test split (48 questions are too few:
 # weights came out with absurd signs), so none ships.
 HAND_WEIGHTS = {
     "dense": 0.55, "lexical_own": 0.225, "lexical_context": 0.225, "passage_rank": 0.10,
     "cue_hits": 0.06, "cue_misses": -0.10, "force_match": 0.04, "force_mismatch": -0.12,
     "response_match": 0.08, "primary_source": 0.02, "unseen_terms": -0.03, "missing_specifics": -0.12,
-    "label": -0.10,
+    "label": -0.10, "self_description": -0.10,
 }
 
 RANKING_WEIGHTS = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
@@ -122,6 +123,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
             "unseen_terms": unseen,
             "missing_specifics": missing_specifics,
             "label": float(wants_statement and is_label(sentence)),
+            "self_description": float(wants_statement and describes_publisher(hit.chunk.section)),
         }
         for name, value in values.items():
             rows[row, column[name]] = value

@@ -21,6 +21,7 @@ from scrutiny.app.answering.tuning import (
     SIBLING_WORDS,
 )
 from scrutiny.app.retrieval.fusion import Hit
+from scrutiny.ingest.chunker import SECTION_SEPARATOR
 from scrutiny.ingest.injection import instructions_in
 from scrutiny.ingest.text import PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise_text, split_sentences, stems
 
@@ -74,12 +75,26 @@ class Candidate:
         return self.sentence if extended != self.sentence and instructions_in(extended) else extended
 
 
+ABOUT_PUBLISHER = re.compile(
+    r"\s*about\s+(?:us|our\s+(?:organisation|office|work)|hmicfrs|hmic|his majesty'?s inspectorate|the inspectorate"
+    r"|the\s+(?:police\s+(?:(?:,\s*)?fire\s+)?and\s+crime\s+)?commissioner|the\s+pcc|the\s+author)s?\s*$",
+    re.IGNORECASE)
+
+
 def is_label(sentence: str) -> bool:
     """A form label, title or signature line ("Date Inspection Published – 7 December 2022"):
     mostly capitalised words, not ending as a sentence does."""
     words = ALPHABETIC_WORD.findall(sentence)
     capitalised = sum(1 for word in words if word[0].isupper())
     return bool(words) and capitalised >= LABEL_CAPITALS * len(words) and not ends_sentence(sentence)
+
+
+def describes_publisher(section: str) -> bool:
+    """The sentence sits under a heading where the publisher describes itself ("About us",
+    "About HMICFRS", "About the commissioner"): boilerplate that states no finding about the
+    subject of the document."""
+    heading = section.rsplit(SECTION_SEPARATOR, 1)[-1]
+    return bool(ABOUT_PUBLISHER.match(heading))
 
 
 def ends_sentence(text: str) -> bool:
