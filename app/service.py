@@ -48,8 +48,10 @@ class Scrutiny:
     def embedder(self) -> Embedder:
         """The configured embedder (the model loads on first encode)."""
         if self._embedder is None:
+            ingest = self.settings.ingest
             self._embedder = make_embedder(
-                self.settings.embedding_model, self.settings.ingest.embed_batch_size, self.settings.ingest.torch_threads,
+                self.settings.embedding_model, ingest.embed_batch_size, ingest.torch_threads,
+                backend=ingest.embedding_backend, onnx_cache=ingest.onnx_cache,
             )
         return self._embedder
 
@@ -62,9 +64,10 @@ class Scrutiny:
             file_memory_mb=ingest.file_memory_mb, lock_wait_seconds=ingest.lock_wait_seconds,
         )
 
-    def ingest(self, paths: list[Path], show_progress: bool = True, on_file=None, on_wait=None) -> IngestReport:
+    def ingest(self, paths: list[Path], show_progress: bool = True, on_file=None, on_wait=None,
+               on_progress=None) -> IngestReport:
         """Add or update files; see Ingester.ingest."""
-        return self.ingester(show_progress).ingest(paths, on_file=on_file, on_wait=on_wait)
+        return self.ingester(show_progress).ingest(paths, on_file=on_file, on_wait=on_wait, on_progress=on_progress)
 
     def remove(self, reference: str) -> list[Document]:
         """Remove a document by id prefix or file name."""

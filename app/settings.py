@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,7 +33,14 @@ class IngestSettings(BaseModel):
     """How files become chunks and vectors."""
 
     embed_batch_size: int = Field(32, ge=1, description="Passages per embedding batch.")
-    torch_threads: int = Field(0, ge=0, description="CPU threads for torch; 0 leaves torch's default.")
+    torch_threads: int = Field(0, ge=0, description="CPU threads for the embedding model (torch or ONNX Runtime); "
+                                                    "0 leaves the library's default.")
+    embedding_backend: Literal["onnx", "onnx-int8", "torch"] = Field(
+        "onnx", description="How passages are embedded: ONNX Runtime (exported from the packaged model at first use, "
+                            "same vectors, quicker), its int8 quantisation (vectors a little off; measured in "
+                            "docs/decisions.md) or torch. A failed export falls back to torch.")
+    onnx_cache: Path | None = Field(None, description="Where the ONNX export of the embedding model is kept, made "
+                                                      "once (default: $XDG_CACHE_HOME/scrutiny/onnx).")
     chunk_tokens: int = Field(200, ge=32, le=512, description="Max word pieces per chunk (model truncates at 256 with the prefix).")
     chunk_overlap_tokens: int = Field(24, ge=0, description="Word pieces shared by neighbouring chunks.")
     max_file_mb: float = Field(100.0, ge=0, description="Largest file read (0: no limit); larger files fail with "

