@@ -50,6 +50,7 @@ NOISE = 0.35  # per-vector noise norm: a synthetic passage is about 0.94 cosine 
 WRITE_BATCH = 100_000  # passages per segment when a corpus is written (bounds the writer's memory)
 MAX_SEGMENTS = 16  # so the 1M corpus's ten segments stay as written (merging them is `scrutiny compact`)
 WARM_QUESTIONS = 40
+REPEATED_QUESTIONS = 12
 COLD_RUNS = 3
 REPORT_PAGES = 50
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -190,6 +191,27 @@ def measure_warm(index: Path) -> dict:
             "retrieval_ms_p95": retrieval_p95, "rss_mb": round(_rss_mb(), 0)}
 
 
+def measure_repeated(index: Path, count: int = REPEATED_QUESTIONS) -> dict:
+    """In this process: each question asked once, then timed asked again. Its sentences' and its
+    own vectors are then cached, so what remains is what depends on the index: retrieval and
+    answer assembly (a new question adds the embedding of its passages' sentences, whatever
+    the index's size)."""
+    from scrutiny.app.service import Scrutiny
+    from scrutiny.app.settings import Settings
+
+    service = Scrutiny(Settings(index=index))
+    questions = _questions()[:count]
+    for question in questions:
+        service.ask(question)
+    asks = []
+    for question in questions:
+        started = time.perf_counter()
+        service.ask(question)
+        asks.append((time.perf_counter() - started) * 1000)
+    p50, p95 = _percentiles(asks)
+    return {"repeated_ask_ms_p50": p50, "repeated_ask_ms_p95": p95, "repeated_questions": count}
+
+
 def _rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -304,6 +326,10 @@ def run_size(label: str, args: argparse.Namespace) -> dict:
     if warm.returncode:
         raise SystemExit(warm.stderr[-3000:])
     result.update(json.loads(warm.stdout.splitlines()[-1]))
+    repeated = subprocess.run([*here, "repeated", str(index)], capture_output=True, text=True, env=env, timeout=3600)
+    if repeated.returncode:
+        raise SystemExit(repeated.stderr[-3000:])
+    result.update(json.loads(repeated.stdout.splitlines()[-1]))
     if _has_segments():
         result["recall_at_10"], result["recall_measured_on"] = recall_at_10(index, args.probes)
     question = _questions()[0]
@@ -337,7 +363,7 @@ def _has_segments() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("step", nargs="?", default="run", choices=["run", "warm", "writes"])
+    parser.add_argument("step", nargs="?", default="run", choices=["run", "warm", "repeated", "writes"])
     parser.add_argument("index", nargs="?", type=Path)
     parser.add_argument("--sizes", default="100k,1M", help="Comma-separated sizes: 100k, 1M.")
     parser.add_argument("--real-sample", type=int, default=10_000, help="Passages embedded with the real model.")
@@ -350,6 +376,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.step == "warm":
         print(json.dumps(measure_warm(args.index)))
+        return
+    if args.step == "repeated":
+        print(json.dumps(measure_repeated(args.index)))
         return
     if args.step == "writes":
         print(json.dumps(measure_writes(args.index)))
