@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
@@ -71,33 +71,19 @@ MAX_SEGMENTS = 8  # past this, the smallest segments are merged at the next writ
 CHUNK_CACHE = 131072  # parsed chunks kept by a reader (questions come back to the same passages)
 DOCUMENT_CACHE = 8192  # parsed documents (pages and blocks) kept by a reader (a question may read every report's findings)
 
-T = TypeVar("T")
-__all__ = ["json_text"]  # kept here for the writers that imported it from the store
 
-
-def _document_name_and_id(document: Any) -> tuple[str, str]:
-    return document.source, document.id
-
-
-def documents_matching(documents: Iterable[T], reference: str,
-                       name_and_id: Callable[[T], tuple[str, str]] = _document_name_and_id) -> list[T]:
-    """The documents a user means: by file name (exact, else ignoring case) or id prefix (6+ characters).
-
-    `name_and_id` reads a document's file name and id (manifest rows are matched as well as Documents)."""
+def rows_matching(rows: Iterable[dict], reference: str) -> list[dict]:
+    """The documents a user means, as manifest rows (no page text is read): by file name (exact,
+    else ignoring case) or id prefix (6+ characters)."""
     reference = reference.strip()
-    documents = list(documents)
+    rows = list(rows)
     for same_name in (lambda name: name == reference, lambda name: name.lower() == reference.lower()):
-        matches = [d for d in documents if same_name(name_and_id(d)[0])]
+        matches = [row for row in rows if same_name(row["source"])]
         if matches:
             return matches
     if len(reference) < MIN_ID_PREFIX:
         return []
-    return [d for d in documents if name_and_id(d)[1].startswith(reference.lower())]
-
-
-def rows_matching(rows: Iterable[dict], reference: str) -> list[dict]:
-    """`documents_matching` over manifest rows (no page text is read)."""
-    return documents_matching(rows, reference, lambda row: (row["source"], row["doc_id"]))
+    return [row for row in rows if row["doc_id"].startswith(reference.lower())]
 
 
 class MissingIndex(Exception):
