@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install lint test test-fast test-llm demo bench eval eval-dev findings-eval fit clean
+.PHONY: install lint test test-fast test-llm demo bench bench-scale eval eval-dev findings-eval fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,14 @@ fit: install
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench
+
+# Question latency, memory and writes at 100k and 1M synthetic passages of real sentences
+# (eval/scale.py; not part of `make test`). The seed index (bundled + development documents,
+# real model) is ingested once into .bench/; SIZES=100k runs one size.
+SIZES ?= 100k,1M
+bench-scale: install
+	$(BIN)/scrutiny ingest data/corpus $(CORPUS_DEV)/files --index .bench/seed-index --quiet
+	$(BIN)/python -m scrutiny.eval.scale --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) $(INDEX) .index-dev .bench build dist *.egg-info

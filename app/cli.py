@@ -147,7 +147,7 @@ def docs(index, as_json, chunks):
             record["chunks"] = [
                 {"id": c.id, "page_start": c.page_start, "page_end": c.page_end,
                  "section": c.section, "text": c.text}
-                for c in data.chunks if c.doc_id == record["doc_id"]
+                for c in data.chunks_of(record["doc_id"])
             ]
     if as_json:
         _print_json(records)
@@ -188,6 +188,24 @@ def remove(reference, index, as_json):
     else:
         for document in removed:
             click.echo(f"removed {document.source} ({document.id[:12]})")
+
+
+@cli.command()
+@index_option
+@json_option
+def compact(index, as_json):
+    """Merge the index's segments into one, dropping removed documents for good."""
+    service = _service(index)
+    try:
+        before = service.store.segment_count()
+        service.ingester(show_progress=False).compact()
+        after = service.store.segment_count()
+    except _domain_errors() as error:
+        raise UserError(str(error)) from error
+    if as_json:
+        _print_json({"segments_before": before, "segments_after": after})
+    else:
+        click.echo(f"compacted {before} segment{'s' if before != 1 else ''} into {after}")
 
 
 @cli.command()

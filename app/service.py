@@ -20,7 +20,7 @@ from scrutiny.app.settings import Settings
 from scrutiny.index.corrections import Correction
 from scrutiny.index.embedder import Embedder, make_embedder
 from scrutiny.index.ingester import Ingester, IngestReport
-from scrutiny.index.store import IndexData, IndexStore, documents_matching
+from scrutiny.index.store import IndexData, rows_matching
 from scrutiny.ingest.records import Document
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ class Scrutiny:
 
     def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
         self.settings = settings or Settings()
-        self.store = IndexStore(self.settings.index)
+        self.store = self.settings.index_store()
         self._embedder = embedder
         self._data: IndexData | None = None
         self._snapshot: tuple[Path | None, int] | None = None  # the live snapshot and the corrections' stamp
@@ -77,13 +77,13 @@ class Scrutiny:
         """Correct a document's kind, date or forces (kept across re-ingest; index/corrections.py).
 
         ValueError when `reference` names no single document, BadCorrection for an unusable value."""
-        documents = documents_matching(self.data().documents.values(), reference)
-        if len(documents) != 1:
-            found = "no" if not documents else f"{len(documents)}"
+        rows = rows_matching(self.data().rows().values(), reference)
+        if len(rows) != 1:
+            found = "no" if not rows else f"{len(rows)}"
             raise ValueError(f"{found} indexed documents match '{reference}'; see `scrutiny docs`")
         with self.store.lock():
-            self.store.corrections.save(documents[0].id, correction)
-        return self.data().documents[documents[0].id]  # read again: the corrections changed
+            self.store.corrections.save(rows[0]["sha256"], correction)
+        return self.data().documents[rows[0]["sha256"]]  # read again: the corrections changed
 
     def data(self) -> IndexData:
         """The live index in memory, reloaded if another process changed it."""

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scrutiny.index.store import IndexStore
 from scrutiny.ingest.limits import BYTES_PER_MB, ReadingLimits
 
 
@@ -68,6 +69,20 @@ class IngestSettings(BaseModel):
             max_file_bytes=int(self.max_file_mb * BYTES_PER_MB), max_unzipped_bytes=int(self.max_unzipped_mb * BYTES_PER_MB),
             max_zip_ratio=self.max_zip_ratio, max_pages=self.max_pages, max_characters=self.max_characters,
         )
+
+
+class StoreSettings(BaseModel):
+    """How the index is kept on disk and searched at scale (index/store.py)."""
+
+    max_segments: int = Field(
+        8, ge=1, description="Segments an index may hold (one per ingest) before the smallest are merged at the "
+                             "next write; `scrutiny compact` merges them all.")
+    approximate_above: int = Field(
+        200_000, ge=0, description="A segment of more passages than this gets an approximate (FAISS IVF) dense "
+                                   "index, built when it is written (0: always exact). Below it, search is exact.")
+    probes: int = Field(
+        48, ge=1, description="IVF lists searched per question: more is slower and closer to exact search "
+                              "(recall@10 against exact search is measured by `make bench-scale`).")
 
 
 class RetrievalSettings(BaseModel):
@@ -176,6 +191,7 @@ class Settings(BaseSettings):
                     "or 'hashing-fake' for tests. The index records it and refuses another.",
     )
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="How files become chunks and vectors.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="How the index is kept and searched at scale.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="How passages are found and ranked.")
     answering: AnsweringSettings = Field(
         default_factory=AnsweringSettings,
@@ -183,3 +199,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = Field(default_factory=LLMSettings, description="The optional LLM answerer.")
     app: AppSettings = Field(default_factory=AppSettings, description="The Gradio app.")
     drafting: DraftingSettings = Field(default_factory=DraftingSettings, description="First-pass section 55 response drafts.")
+
+    def index_store(self) -> IndexStore:
+        """The index directory with these settings' segment and dense-search choices."""
+        return IndexStore(self.index, self.store.max_segments, self.store.approximate_above, self.store.probes)

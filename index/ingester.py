@@ -1,12 +1,13 @@
 """Files into the index: incremental, one bad file never stops the batch.
 
 An unchanged file (same name, same sha256) is a no-op that loads no model; a changed file
-replaces its old chunks; everything is committed in one atomic snapshot at the end, so an
-interrupted ingest leaves the previous index as it was.
+replaces its old chunks; everything is committed at the end as one new segment and one atomic
+commit (index/store.py), so an interrupted ingest leaves the previous index as it was, and
+adding a file costs in proportion to that file, not to the index.
 
 Files are read (in a child process with a time and memory budget, see ingest/reader.py),
 chunked and embedded without the writer lock; the lock is held only to merge the new
-documents into the live index and save it. Another writer may have saved meanwhile, so the
+documents into the live index (write their segment and commit). Another writer may have saved meanwhile, so the
 plan (which file is new, changed or unchanged) is made again under the lock, from the index as
 it is then; a file the new plan needs that was not read yet is read there.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from scrutiny.index.embedder import Embedder, ModelUnavailable
-from scrutiny.index.store import MIN_ID_PREFIX, IndexData, IndexStore, MissingIndex, documents_matching
+from scrutiny.index.store import MIN_ID_PREFIX, IndexStore, MissingIndex, NewDocuments, rows_matching
 from scrutiny.ingest.chunker import Chunker
 from scrutiny.ingest.documents import display_name, load_document, sha256_file
 from scrutiny.ingest.limits import ReadingLimits
@@ -240,13 +241,6 @@ class Ingester:
         return tqdm(total=total, unit=unit, desc=description, disable=not self.show_progress,
                     leave=False, dynamic_ncols=True)
 
-    def _existing(self) -> IndexData:
-        try:
-            self.store.check_model(self.embedder.name)
-            return self.store.load()
-        except MissingIndex:
-            return IndexData(self.embedder.name, 0)
-
     def _rows(self) -> list[dict]:
         """The live manifest's documents ([] with no index), after the model check."""
         try:
@@ -417,27 +411,10 @@ class Ingester:
             new_documents.append(item.document)
             new_chunks.extend(item.chunks)
             new_vectors.append(item.vectors)
-        if not new_documents:
-            self._drop_stale(plan.stale)
-            return
-        vectors = np.vstack(new_vectors)
-        data = self._existing()
-        data.dimension = data.dimension or int(vectors.shape[1])
-        new_ids = {d.id for d in new_documents}
-        self._drop(data, lambda doc: doc.id in replaced_ids or doc.id in new_ids or doc.id in plan.stale)
-        for document in new_documents:
-            data.documents[document.id] = document
-        data.chunks.extend(new_chunks)
-        data.vectors = np.vstack([data.vectors, vectors]) if data.vectors is not None and len(data.vectors) else vectors
-        self.store.save(data)
+        deleted = replaced_ids | {d.id for d in new_documents} | plan.stale
+        new = NewDocuments(self.embedder.name, new_documents, new_chunks, np.vstack(new_vectors)) if new_documents else None
+        self.store.write(new, deleted)
         report.chunks_added = len(new_chunks)
-
-    def _drop_stale(self, stale: set[str]) -> None:
-        """Remove old versions of files that now hold already-indexed bytes (nothing else changed)."""
-        if stale:
-            data = self._existing()
-            self._drop(data, lambda doc: doc.id in stale)
-            self.store.save(data)
 
     @staticmethod
     def _tell(on_file, report: IngestReport) -> None:
@@ -451,21 +428,6 @@ class Ingester:
         for skip in report.skipped:
             on_file(skip["source"], f"skipped: {skip['reason']}")
 
-    @staticmethod
-    def _drop(data: IndexData, condition: Callable[[Document], bool]) -> list[Document]:
-        """Remove documents matching `condition` with their chunks and vectors."""
-        dropped = [doc for doc in data.documents.values() if condition(doc)]
-        dropped_ids = {doc.id for doc in dropped}
-        if not dropped_ids:
-            return []
-        keep = [i for i, chunk in enumerate(data.chunks) if chunk.doc_id not in dropped_ids]
-        data.chunks = [data.chunks[i] for i in keep]
-        if data.vectors is not None:
-            data.vectors = data.vectors[keep]
-        for doc_id in dropped_ids:
-            del data.documents[doc_id]
-        return dropped
-
     def remove(self, reference: str) -> list[Document]:
         """Remove documents by id prefix or file name; returns what was removed."""
         reference = reference.strip()
@@ -473,8 +435,7 @@ class Ingester:
             raise ValueError("say which document: an id prefix or a file name")
         self.store.read_manifest()  # MissingIndex before the lock would create the directory
         with self.store.lock(self.lock_wait_seconds):
-            data = self.store.load()
-            matches = documents_matching(data.documents.values(), reference)
+            matches = rows_matching(self.store.read_manifest()["documents"], reference)
             if not matches and len(reference) < MIN_ID_PREFIX:
                 raise ValueError(
                     f"'{reference}' is not an indexed file name, and too short for an id prefix; "
@@ -486,6 +447,13 @@ class Ingester:
                 )
             if not matches:
                 return []
-            self._drop(data, lambda doc: doc.id == matches[0].id)
-            self.store.save(data)
-            return matches
+            removed = self.store.load(with_vectors=False).documents[matches[0]["doc_id"]]
+            self.store.write(None, {removed.id})
+            return [removed]
+
+    def compact(self) -> None:
+        """Merge the index's segments into one (deleted documents are dropped for good)."""
+        self.store.read_manifest()  # MissingIndex before the lock would create the directory
+        with self.store.lock(self.lock_wait_seconds):
+            self.store.remove_leftovers()
+            self.store.compact()

@@ -130,7 +130,7 @@ def _snapshot_names(index: Path) -> set[str]:
 
 
 def test_a_full_disk_is_one_line_exit_2_and_leaves_nothing_half_written(folder, tmp_path, monkeypatch):
-    from scrutiny.index.lexical import LexicalIndex
+    from scrutiny.index.lexical import LexicalSegment
 
     index = tmp_path / "index"
     assert _ingest(str(folder), "--index", str(index), "--quiet").exit_code == 0
@@ -139,7 +139,7 @@ def test_a_full_disk_is_one_line_exit_2_and_leaves_nothing_half_written(folder, 
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(LexicalIndex, "save", disk_full)  # halfway through writing the snapshot
+    monkeypatch.setattr(LexicalSegment, "save", disk_full)  # halfway through writing the snapshot
     extra = badfiles.write_good_text(tmp_path, "delta.txt", marker="delta")
     result = _ingest(str(extra), "--index", str(index), "--quiet")
     assert result.exit_code == 2, result.output

@@ -21,7 +21,7 @@ from scrutiny.app.cli import cli
 from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import HashingEmbedder
-from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS, IndexNotSaved, ModelMismatch
+from scrutiny.index.store import CURRENT_FILE, SEGMENTS, SNAPSHOTS, IndexNotSaved, ModelMismatch
 from scrutiny.ingest.documents import sha256_file
 from scrutiny.tests import badfiles
 
@@ -229,10 +229,12 @@ def test_index_is_json_lines_numpy_and_faiss_never_pickle(indexed):
             assert not PICKLE_MAGIC.match(handle.read(2)), f"{path} looks like a pickle"
         if path.suffix == ".npy":
             np.load(path, allow_pickle=False)  # raises on object (pickled) arrays
+    segment, = (indexed.store.directory / SEGMENTS / entry["name"]
+                for entry in json.loads((snapshot / "manifest.json").read_text())["segments"])
     for table in ("chunks.jsonl", "documents.jsonl"):
-        lines = (snapshot / table).read_text(encoding="utf-8").splitlines()
+        lines = (segment / table).read_text(encoding="utf-8").splitlines()
         assert lines and all(isinstance(json.loads(line), dict) for line in lines)
-    chunk = json.loads((snapshot / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    chunk = json.loads((segment / "chunks.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert {"id", "doc_id", "text", "page_start", "page_end", "section", "char_start", "char_end"} <= set(chunk)
 
 
@@ -241,7 +243,7 @@ def test_manifest_records_model_dimension_and_file_hashes(indexed, small_folder)
     assert manifest["embedding_model"] == "hashing-fake"
     assert manifest["dimension"] == HashingEmbedder().dimension
     assert manifest["dimension"] == indexed.store.load().dense.d
-    hashes = {row["source"]: row["sha256"] for row in manifest["documents"]}
+    hashes = {row["source"]: row["sha256"] for row in indexed.store.read_manifest()["documents"]}
     assert hashes == {p.name: sha256_file(p) for p in small_folder.iterdir()}
     assert isinstance(manifest["format_version"], int)
 
@@ -250,7 +252,7 @@ def test_manifest_records_model_dimension_and_file_hashes(indexed, small_folder)
 def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, monkeypatch, failure_point):
     """A crash while writing (disk full, power cut) never switches CURRENT to a partial snapshot."""
     import scrutiny.index.store as store_module
-    from scrutiny.index.lexical import LexicalIndex
+    from scrutiny.index.lexical import LexicalSegment
 
     index = indexed.store.directory
     before = _current(index)
@@ -261,7 +263,7 @@ def test_interrupted_save_leaves_current_on_the_old_snapshot(indexed, tmp_path, 
         raise OSError(28, "No space left on device")
 
     if failure_point == "lexical":  # halfway through writing the snapshot's files
-        monkeypatch.setattr(LexicalIndex, "save", boom)
+        monkeypatch.setattr(LexicalSegment, "save", boom)
     elif failure_point == "fsync":  # every file written, not yet renamed into place
         monkeypatch.setattr(store_module, "_fsync_tree", boom)
     else:  # snapshot renamed into snapshots/, CURRENT not yet switched

@@ -17,14 +17,15 @@ import pytest
 
 from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
-from scrutiny.index.store import CURRENT_FILE, SNAPSHOTS
+from scrutiny.index.store import CURRENT_FILE, SEGMENTS, SNAPSHOTS
 from scrutiny.tests import badfiles
 
 FAKE_ENV = {"SCRUTINY_EMBEDDING_MODEL": "hashing-fake"}
 MOMENT_REACHED = "moment reached"
 
-# `scrutiny ingest` that stops (sleeps) at one moment of its work, so a test can kill it there.
-PAUSED_INGEST = textwrap.dedent(f"""
+# `scrutiny COMMAND` (ingest, remove, compact) that stops (sleeps) at one moment of its work, so
+# a test can kill it there.
+PAUSED_WRITER = textwrap.dedent(f"""
     import sys, time
     from pathlib import Path
     import scrutiny.index.store as store
@@ -37,19 +38,26 @@ PAUSED_INGEST = textwrap.dedent(f"""
     moment = sys.argv[1]
     if moment == "embedding":  # files read, vectors being made; nothing written
         HashingEmbedder.encode = pause
-    elif moment == "writing":  # every file of the new snapshot written, not yet renamed into place
+    elif moment == "writing":  # every file of the new segment (or commit) written, not yet renamed into place
         store._fsync_tree = pause
-    elif moment == "renamed":  # the new snapshot in snapshots/, CURRENT not yet switched
+    elif moment == "segment":  # the new segment renamed into segments/, no commit names it yet
+        real_fsync = store._fsync_file
+        def fsync(path):
+            if Path(path).name == store.SEGMENTS:
+                pause()
+            real_fsync(path)
+        store._fsync_file = fsync
+    elif moment == "renamed":  # the new commit in snapshots/, CURRENT not yet switched
         real_fsync = store._fsync_file
         def fsync(path):
             if Path(path).name.startswith(".CURRENT."):
                 pause()
             real_fsync(path)
         store._fsync_file = fsync
-    elif moment == "switched":  # CURRENT names the new snapshot; the old one not yet removed
+    elif moment == "switched":  # CURRENT names the new commit; the old one not yet removed
         store.IndexStore._remove_stale_snapshots = pause
     from scrutiny.app.cli import main
-    sys.argv = ["scrutiny", "ingest", *sys.argv[2:]]
+    sys.argv = ["scrutiny", *sys.argv[2:]]
     main()
 """)
 
@@ -88,19 +96,10 @@ def index(tmp_path) -> Path:
     return path
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("moment", ["embedding", "writing", "renamed", "switched"])
-def test_kill_9_at_any_moment_of_an_ingest_leaves_the_old_or_the_new_index(index, tmp_path, moment):
-    before = _sources(index)
-    live_before = (index / CURRENT_FILE).read_text()
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    badfiles.write_good_text(extra, "delta.txt", marker="delta")
-    badfiles.write_text_pdf(extra, "epsilon.pdf")
-    process = subprocess.Popen(
-        [sys.executable, "-c", PAUSED_INGEST, moment, str(extra), "--index", str(index), "--quiet"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
-    )
+def _kill_at(moment: str, *command: str) -> None:
+    """Run `scrutiny COMMAND...` until it reaches `moment`, and kill -9 it there."""
+    process = subprocess.Popen([sys.executable, "-c", PAUSED_WRITER, moment, *command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     assert process.stderr is not None
     try:
         reached = process.stderr.readline()  # blocks until the moment is reached (or the process ends)
@@ -111,6 +110,27 @@ def test_kill_9_at_any_moment_of_an_ingest_leaves_the_old_or_the_new_index(index
         if process.poll() is None:
             process.kill()
         process.communicate()
+
+
+def _assert_tidy(index: Path) -> None:
+    """Nothing half-built is left, and every segment on disk is named by a commit."""
+    assert not list((index / SNAPSHOTS).glob(".building-*")) and not list((index / SEGMENTS).glob(".building-*"))
+    assert not list(index.glob(f".{CURRENT_FILE}.*"))
+    named = {entry["name"] for commit in (index / SNAPSHOTS).iterdir()
+             for entry in json.loads((commit / "manifest.json").read_text())["segments"]}
+    assert {folder.name for folder in (index / SEGMENTS).iterdir()} == named
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("moment", ["embedding", "writing", "segment", "renamed", "switched"])
+def test_kill_9_at_any_moment_of_an_ingest_leaves_the_old_or_the_new_index(index, tmp_path, moment):
+    before = _sources(index)
+    live_before = (index / CURRENT_FILE).read_text()
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    badfiles.write_good_text(extra, "delta.txt", marker="delta")
+    badfiles.write_text_pdf(extra, "epsilon.pdf")
+    _kill_at(moment, "ingest", str(extra), "--index", str(index), "--quiet")
 
     switched = moment == "switched"
     assert ((index / CURRENT_FILE).read_text() != live_before) == switched
@@ -125,8 +145,38 @@ def test_kill_9_at_any_moment_of_an_ingest_leaves_the_old_or_the_new_index(index
     assert sorted(report["unchanged" if switched else "added"]) == ["delta.txt", "epsilon.pdf"]
     assert _sources(index) == before | {"delta.txt", "epsilon.pdf"}
     _assert_consistent(index)
-    assert not list((index / SNAPSHOTS).glob(".building-*"))
-    assert not list(index.glob(f".{CURRENT_FILE}.*"))
+    _assert_tidy(index)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("command", "moment"), [
+    ("remove", "writing"), ("remove", "renamed"), ("remove", "switched"),
+    ("compact", "writing"), ("compact", "segment"), ("compact", "renamed"), ("compact", "switched"),
+])
+def test_kill_9_during_a_removal_or_a_compaction_leaves_the_old_or_the_new_index(index, tmp_path, command, moment):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    badfiles.write_good_text(extra, "delta.txt", marker="delta")
+    assert _service(index).ingest([extra], show_progress=False).ok  # a second segment, for compact to merge
+    before = _sources(index)
+    live_before = (index / CURRENT_FILE).read_text()
+    _kill_at(moment, command, *(["beta.txt"] if command == "remove" else []), "--index", str(index))
+
+    switched = moment == "switched"
+    assert ((index / CURRENT_FILE).read_text() != live_before) == switched
+    removed = {"beta.txt"} if command == "remove" and switched else set()
+    assert _sources(index) == before - removed
+    _assert_consistent(index)
+    hits = _service(index).retriever().search("Marker beta", 10)
+    assert any(hit.chunk.text.endswith("Marker beta.") for hit in hits) == (not removed)
+
+    # The next write works, and tidies what the killed one left.
+    again = subprocess.run([_console_script(), "compact", "--index", str(index)],
+                           capture_output=True, text=True, env=_env(), timeout=60)
+    assert again.returncode == 0, again.stderr
+    assert _sources(index) == before - removed
+    _assert_consistent(index)
+    _assert_tidy(index)
 
 
 @pytest.mark.slow

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from scrutiny.app.answering.responses import Quoted, findings_of, passage_holding
 from scrutiny.app.retrieval.fusion import SearchFilters
 from scrutiny.app.retrieval.service import Service
@@ -76,14 +78,15 @@ def findings_asked(service: Service, part: str, forces: frozenset[str], years: f
         return None
     data = service.data()
     mask = service.retriever().allowed(filters)
-    allowed = None if mask is None else {chunk.id for chunk, ok in zip(data.chunks, mask, strict=False) if ok}
+    allowed = None if mask is None else {data.chunks[int(i)].id for i in np.flatnonzero(mask)}
     earlier = bool(EARLIER.search(part))
     found: dict[str, list[Quoted]] = {}  # by the month of the report that made them, when asked
-    for document in data.documents.values():
-        dated = f"{document.title} {document.date or ''}"
-        if (document.kind not in REPORT_KINDS or any(year not in dated for year in years)
-                or (earlier and document.kind != "inspection_report")):  # a board paper is dated by its meeting
-            continue
+    def wanted(row: dict) -> bool:
+        dated = f"{row['title']} {row['date'] or ''}"
+        return (row["kind"] in REPORT_KINDS and all(year in dated for year in years)
+                and not (earlier and row["kind"] != "inspection_report"))  # a board paper is dated by its meeting
+
+    for document in data.documents_where(wanted):
         for finding in findings_of(document):
             if finding.kind != kind or (forces and finding.subject not in forces):
                 continue

@@ -167,8 +167,8 @@ class FindingResponse:
 def passage_holding(service: Service, document: Document, page: int, paragraph: str) -> Hit | None:
     """The indexed chunk of `document` that holds `paragraph` on `page`."""
     wanted = normalise_text(paragraph)
-    for chunk in service.data().chunks:
-        if (chunk.doc_id == document.id and chunk.page_start <= page <= chunk.page_end
+    for chunk in service.data().chunks_of(document.id):
+        if (chunk.page_start <= page <= chunk.page_end
                 and wanted in normalise_text(chunk.text)):
             return Hit(chunk=chunk, document=document)
     return None
@@ -207,7 +207,8 @@ def finding_quoted(service: Service, hit: Hit, sentence: str) -> tuple[Document,
         text = normalise_text(finding.text)
         return wanted in text or text in wanted or dice(sentence, finding.text) >= threshold
 
-    return _first_finding({hit.document.id: hit.document, **service.data().documents}.values(), states)
+    reports = service.data().documents_where(lambda row: row["kind"] == "inspection_report")
+    return _first_finding({hit.document.id: hit.document, **{d.id: d for d in reports}}.values(), states)
 
 
 def finding_headed(service: Service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from scrutiny.app.answering.responses import ResponseFinder
@@ -57,7 +58,7 @@ from scrutiny.app.drafting.model import (
 )
 from scrutiny.app.records import Citation
 from scrutiny.app.retrieval.service import Service
-from scrutiny.index.store import documents_matching
+from scrutiny.index.store import DocumentTable, rows_matching
 from scrutiny.ingest.classify import find_date
 from scrutiny.ingest.findings import Finding, extract_findings
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in, regional_unit_of, resolve_force
@@ -94,19 +95,24 @@ def _strip_end(text: str) -> str:
 
 # -- resolving what the user asked for ------------------------------------------------------
 
-def find_report(documents: dict[str, Document], reference: str) -> Document:
-    """The indexed document a user means by id prefix or file name; DraftError otherwise."""
+def find_report(documents: Mapping[str, Document], reference: str) -> Document:
+    """The indexed document a user means by id prefix or file name; DraftError otherwise.
+
+    Matched on the documents' manifest rows when the index gives them, so that only the chosen
+    report is parsed, not every document."""
     reference = (reference or "").strip()
     if not reference:
         raise DraftError("no report given; pass an indexed report's file name or id (see `scrutiny docs`)")
-    matches = documents_matching(documents.values(), reference)
+    rows = ([documents.row(doc_id) for doc_id in documents] if isinstance(documents, DocumentTable)
+            else [{**d.summary(), "sha256": d.id} for d in documents.values()])
+    matches = rows_matching(rows, reference)
     if not matches:
         raise DraftError(f"no indexed document matches '{reference}'; see `scrutiny docs`")
     if len(matches) > 1:
         raise DraftError(f"'{reference}' matches {len(matches)} documents; give more of the id")
-    document = matches[0]
+    document = documents[matches[0]["sha256"]]
     if document.kind not in DRAFTABLE_KINDS:
-        reports = sorted(d.source for d in documents.values() if d.kind in DRAFTABLE_KINDS)
+        reports = sorted(row["source"] for row in rows if row["kind"] in DRAFTABLE_KINDS)
         choices = ", ".join(reports) if reports else "none indexed yet"
         raise DraftError(
             f"{document.source} is a {document.kind.replace('_', ' ')}, not an inspection report or board paper; "

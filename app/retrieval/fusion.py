@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from scrutiny.index.embedder import Embedder
-from scrutiny.index.store import IndexData, documents_matching
+from scrutiny.index.store import IndexData, rows_matching
 from scrutiny.ingest.forces import TERRITORIAL_FORCES, forces_in, resolve_force
 from scrutiny.ingest.records import DOCUMENT_KINDS, Chunk, Document
 
@@ -21,6 +21,20 @@ if TYPE_CHECKING:  # sentence-transformers loads torch: only when a reranker is 
 
 
 SECTION_FORCES_CACHE = 4096  # distinct section headings whose forces are remembered
+QUERY_CACHE = 256  # recent queries' vectors kept by a retriever
+
+
+def _best_first(scores: np.ndarray, count: int) -> list[int]:
+    """Positions of the `count` highest positive scores, best first, ties in position order.
+
+    The same as a stable sort of every positive score, without sorting the tens of thousands
+    that a common word gives a score in a large index: only those at or above the count-th best.
+    """
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > count:
+        threshold = np.partition(scores[positive], len(positive) - count)[len(positive) - count]
+        positive = positive[scores[positive] >= threshold]
+    return positive[np.argsort(-scores[positive], kind="stable")][:count].tolist()
 
 
 class BadFilter(ValueError):
@@ -122,18 +136,19 @@ class HybridRetriever:
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.reranker = reranker
+        self._query_vectors: dict[str, np.ndarray] = {}  # a question is searched for again by its parts and answer
 
     def allowed(self, filters: SearchFilters) -> np.ndarray | None:
         """Boolean mask over the chunk table of the chunks `filters` allow, or None when nothing is
         filtered (BadFilter for a document or force that matches nothing)."""
         if not filters.active:
             return None
-        documents = self.data.documents
-        allowed_docs = set(documents)
+        rows = self.data.rows()
+        allowed_docs = set(rows)
         if filters.kinds:
-            allowed_docs &= {i for i, d in documents.items() if d.kind in filters.kinds}
+            allowed_docs &= {i for i, row in rows.items() if row["kind"] in filters.kinds}
         if filters.documents:
-            chosen = {d.id for ref in filters.documents for d in documents_matching(documents.values(), ref)}
+            chosen = {row["sha256"] for ref in filters.documents for row in rows_matching(rows.values(), ref)}
             if not chosen:
                 raise BadFilter(f"no indexed document matches {', '.join(filters.documents)}; see `scrutiny docs`")
             allowed_docs &= chosen
@@ -143,10 +158,11 @@ class HybridRetriever:
             if not resolved:
                 raise BadFilter(f"unknown force '{name}'; give a force name such as 'Cleveland Police'")
             wanted_forces.update(resolved)
-        mask = np.array([
-            chunk.doc_id in allowed_docs and (not wanted_forces or bool(wanted_forces & chunk_about(chunk)))
-            for chunk in self.data.chunks
-        ], dtype=bool)
+        mask = np.zeros(len(self.data.chunks), dtype=bool)
+        positions = self.data.positions_of(allowed_docs)
+        if wanted_forces:  # what a passage is about is read from the passage itself
+            positions = positions[[bool(wanted_forces & chunk_about(self.data.chunks[int(i)])) for i in positions]]
+        mask[positions] = True
         return mask
 
     def search(self, query: str, k: int, filters: SearchFilters = SearchFilters()) -> list[Hit]:
@@ -157,18 +173,23 @@ class HybridRetriever:
         if total == 0 or not query.strip():
             return []
         mask = self.allowed(filters)
-        query_vector = self.embedder.encode([query])
-        depth = total if mask is not None else min(total, self.candidates)
-        dense_scores, dense_ids = self.data.dense.search(query_vector, depth)
-        dense_order = [int(i) for i in dense_ids[0] if i >= 0 and (mask is None or mask[i])]
+        query_vector = self._query_vectors.get(query)
+        if query_vector is None:
+            if len(self._query_vectors) >= QUERY_CACHE:
+                self._query_vectors.clear()
+            query_vector = self._query_vectors[query] = self.embedder.encode([query])
+        dense_scores, dense_ids = self.data.dense.search(query_vector, min(total, self.candidates), allowed=mask)
+        dense_order = [int(i) for i in dense_ids[0] if i >= 0]
         dense_by_id = {int(i): float(s) for s, i in zip(dense_scores[0], dense_ids[0], strict=False) if i >= 0}
         lexical_scores = self.data.lexical.scores(query)
         if mask is not None:
             lexical_scores = np.where(mask, lexical_scores, 0.0)
-        positive = np.flatnonzero(lexical_scores > 0)
-        lexical_order = positive[np.argsort(-lexical_scores[positive], kind="stable")].tolist()
+        lexical_order = _best_first(lexical_scores, self.candidates)
         dense_order = dense_order[: self.candidates]
         lexical_order = lexical_order[: self.candidates]
+        if mask is not None:  # a filtered search gives every passage it returns its dense score
+            missing = [i for i in lexical_order if i not in dense_by_id]
+            dense_by_id.update(zip(missing, self.data.dense.scores(query_vector, missing).tolist(), strict=True))
 
         fused: dict[int, float] = {}
         for rank, index in enumerate(dense_order):

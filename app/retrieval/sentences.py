@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from scrutiny.ingest.text import stems, tokenize
+from scrutiny.ingest.text import stems
 
 if TYPE_CHECKING:  # the protocol names this class: imported for the type checker only
     from scrutiny.app.retrieval.service import Service
@@ -18,7 +16,6 @@ if TYPE_CHECKING:  # the protocol names this class: imported for the type checke
 
 Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
-WORD_IN_PROSE = re.compile(r"(?<![@./\w])[A-Za-z]+(?![@/\w]|\.\w)")  # not part of an email address or URL
 
 
 class SentenceScorer:
@@ -40,21 +37,18 @@ class SentenceScorer:
         return value
 
     def idf(self) -> dict[str, float]:
-        """Inverse document frequency of each lexical token over the chunk table."""
+        """Inverse document frequency of each lexical token over the chunk table (from the BM25
+        index's document frequencies: no pass over the passages)."""
         def build(data: IndexData) -> dict[str, float]:
-            frequency: Counter[str] = Counter()
-            for chunk in data.chunks:
-                frequency.update(set(tokenize(chunk.text)))
             total = max(len(data.chunks), 1)
-            return {t: math.log(1 + total / (1 + n)) for t, n in frequency.items()}
+            return {t: math.log(1 + total / (1 + n)) for t, n in data.lexical.document_frequency.items() if t}
 
         return self._of_snapshot("idf", build)
 
     def lowercase_words(self) -> frozenset[str]:
         """Every word the documents write in lower case somewhere (outside email addresses and
         URLs): in capitals, not a name."""
-        return self._of_snapshot("lowercase_words", lambda data: frozenset(
-            word for chunk in data.chunks for word in WORD_IN_PROSE.findall(chunk.text) if word.islower()))
+        return self._of_snapshot("lowercase_words", lambda data: data.lexical.lowercase_words())
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         """Normalised vectors of sentences, embedding only those not seen before."""

@@ -75,7 +75,7 @@ from scrutiny.app.web.render import (  # noqa: E402
 from scrutiny.index.corrections import BadCorrection, Correction  # noqa: E402
 from scrutiny.index.embedder import ModelUnavailable  # noqa: E402
 from scrutiny.index.ingester import IngestProgress  # noqa: E402
-from scrutiny.index.store import SNAPSHOTS, IndexStore, MissingIndex, ModelMismatch  # noqa: E402
+from scrutiny.index.store import SEGMENTS, SNAPSHOTS, IndexStore, MissingIndex, ModelMismatch  # noqa: E402
 from scrutiny.ingest.findings import extract_findings  # noqa: E402
 from scrutiny.ingest.forces import TERRITORIAL_FORCES, forces_in  # noqa: E402
 from scrutiny.ingest.records import DocumentMemo  # noqa: E402
@@ -320,9 +320,10 @@ class ScrutinyApp:
             data = self.service.data()
         except (MissingIndex, ModelMismatch, ModelUnavailable):
             return set()
-        covered = {force for document in data.documents.values() for force in forces_in(document.title)}
+        rows = data.rows().values()
+        covered = {force for row in rows for force in forces_in(row["title"])}
         covered |= {force for chunk in data.chunks for force in section_forces(chunk.section)}
-        covered |= {document.forces[0] for document in data.documents.values() if len(document.forces) == 1}
+        covered |= {row["forces"][0] for row in rows if len(row["forces"]) == 1}
         return covered
 
     def missing_subjects(self, question: str) -> str:
@@ -1080,7 +1081,8 @@ def launch_options(settings, no_auth: bool = False) -> dict:
         "auth_message": AUTH_MESSAGE if credentials else None,
         "max_file_size": int(settings.app.upload_max_mb * BYTES_PER_MB),
         # stored uploads and index snapshots are never served as files
-        "blocked_paths": [str(store.uploads.resolve()), str((store.directory / SNAPSHOTS).resolve())],
+        "blocked_paths": [str(store.uploads.resolve()), str((store.directory / SNAPSHOTS).resolve()),
+                          str((store.directory / SEGMENTS).resolve())],
         "share": False,
         "ssr_mode": False,
         "mcp_server": False,
