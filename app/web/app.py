@@ -1051,7 +1051,7 @@ def build_app(service, export_folder: Path | None = None):
         refreshed = [docs.table, docs.status, ask.force_filter, ask.document_filter, docs.to_remove, draft_report,
                      docs.details, docs.to_correct]
         docs.add_button.click(_progress_handler(app.upload), [docs.files], [docs.upload_results, docs.files, *refreshed],
-                              api_name="upload", show_progress_on=[docs.upload_results], **private)
+                              api_name="upload", show_progress_on=[docs.files], **private)
         docs.remove_button.click(app.remove, [docs.to_remove], [docs.remove_result, *refreshed], api_name="remove",
                                  js=CONFIRM_REMOVE_JS, **private)
         docs.to_correct.change(app.correction_fields, [docs.to_correct], [docs.kind, docs.date, docs.forces],

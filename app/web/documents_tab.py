@@ -12,7 +12,7 @@ from scrutiny.ingest.forces import TERRITORIAL_FORCES
 
 UPLOAD_SUFFIXES = (".pdf", ".docx", ".html", ".htm", ".txt", ".md")
 TABLE_HEIGHT = 640
-UPLOAD_RESULTS_HEIGHT = 80  # room for the progress bar while files are indexed
+UPLOAD_RESULTS_HEIGHT = 80  # the results stay in view under the button (progress shows over the files)
 
 
 class DocumentsSource(Protocol):
