@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrutiny.app.answering.answerer import answer_question, summary_steps
+from scrutiny.app.answering.answerer import answer_question, answer_steps
 from scrutiny.app.answering.features import judge_sentences
 from scrutiny.app.answering.question import part_queries, question_parts
 from scrutiny.app.records import Answer
@@ -168,17 +168,12 @@ class Scrutiny:
                   llm: str = "") -> Iterator[tuple[Answer, bool]]:
         """As `ask`; with an LLM spec, a written summary as it is written: (answer checked so far,
         False) after each sentence, then (final answer, True), the quoted answer when the summary
-        fails (see `summary_steps`). Without a spec, just (quoted answer, True)."""
+        fails (see `answer_steps`). Without a spec, just (quoted answer, True)."""
         started = time.perf_counter()
         question = self.check_question(question)
         hits = self._passages_for(question, k, filters)
         retrieved = time.perf_counter()
-        if not llm:
-            answer = answer_question(question, hits, self, "", filters)
-            _time(answer, started, retrieved)
-            yield answer, True
-            return
-        for answer, done in summary_steps(question, hits, self, llm, filters):
+        for answer, done in answer_steps(question, hits, self, llm, filters):
             if done:
                 _time(answer, started, retrieved)
             yield answer, done

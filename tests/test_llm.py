@@ -389,13 +389,13 @@ def test_a_streamed_summary_shows_each_sentence_only_once_its_citation_is_checke
 
 
 def test_a_summary_whose_model_fails_falls_back_to_the_quoted_answer(service, hits):
-    from scrutiny.app.answering.answerer import summary_steps
+    from scrutiny.app.answering.answerer import answer_steps
 
     def failing():
         raise ConnectionError("Connection refused")
         yield  # pragma: no cover
 
-    steps = list(summary_steps(QUOTED_QUESTION, hits, service, GenericFakeChatModel(messages=failing())))
+    steps = list(answer_steps(QUOTED_QUESTION, hits, service, GenericFakeChatModel(messages=failing())))
     (answer, done), = steps
     assert done and not answer.written_by and not answer.refused
     assert "20,000" in answer.text  # the extractive answer
@@ -403,10 +403,10 @@ def test_a_summary_whose_model_fails_falls_back_to_the_quoted_answer(service, hi
 
 
 def test_a_summary_with_no_backed_sentence_falls_back_to_the_quoted_answer(service, hits):
-    from scrutiny.app.answering.answerer import NOTHING_HELD, summary_steps
+    from scrutiny.app.answering.answerer import NOTHING_HELD, answer_steps
 
     n = number_of(hits, "monitor the backlog")
-    *_, (answer, done) = summary_steps(QUOTED_QUESTION, hits, service,
+    *_, (answer, done) = answer_steps(QUOTED_QUESTION, hits, service,
                                        streamed(f"The backlog is 35,000 requests and growing [{n}]."))
     assert done and not answer.written_by and "20,000" in answer.text
     assert NOTHING_HELD in answer.summary_not_used

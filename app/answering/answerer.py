@@ -28,12 +28,17 @@ def answer_question(question: str, hits: list[Hit], service: Service, llm: str =
     return answer
 
 
-def summary_steps(question: str, hits: list[Hit], service: Service, llm: Any,
-                  filters: SearchFilters = SearchFilters()) -> Iterator[tuple[Answer, bool]]:
-    """A written summary as the LLM (a spec or a chat model) writes it (see `llm_answer_steps`), with the extractive
-    answer as the fallback: when the LLM does not answer, or none of its sentences holds, the
-    final answer is the quoted one, and `summary_not_used` says why. A spec that cannot be used
-    at all (unknown provider, package missing) is an error, not a fallback."""
+def answer_steps(question: str, hits: list[Hit], service: Service, llm: Any = "",
+                 filters: SearchFilters = SearchFilters()) -> Iterator[tuple[Answer, bool]]:
+    """The answer as (answer, done) steps. Without an LLM (a spec or a chat model), one step:
+    the quoted answer. With one, a written summary as the LLM writes it (see
+    `llm_answer_steps`), with the quoted answer as the fallback: when the LLM does not answer,
+    or none of its sentences holds, the final answer is the quoted one, and `summary_not_used`
+    says why. A spec that cannot be used at all (unknown provider, package missing) is an
+    error, not a fallback."""
+    if not llm:
+        yield answer_question(question, hits, service, "", filters), True
+        return
     reason, dropped = "", []
     try:
         for answer, done in llm_answer_steps(question, hits, service, llm):

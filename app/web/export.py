@@ -86,8 +86,8 @@ def answer_markdown(answer: Answer) -> str:
         sources, heading = answer.related, RELATED_HEADING
     else:
         lines += ["## Answer", "", inert_markdown(answer.text), ""]
-        if provenance(answer):
-            lines += [f"_{inert_markdown(provenance(answer))}_", ""]
+        if written := provenance(answer):
+            lines += [f"_{inert_markdown(written)}_", ""]
         sources, heading = answer.citations, "Sources"
     if sources:
         lines += [f"## {heading}", ""]
@@ -126,8 +126,8 @@ def write_docx(answer: Answer, path: Path) -> Path:
         word.add_heading("Answer", level=2)
         sources, heading = answer.citations, "Sources"
     word.add_paragraph(_xml_safe(answer.text))
-    if provenance(answer):
-        word.add_paragraph().add_run(_xml_safe(provenance(answer))).italic = True
+    if written := provenance(answer):
+        word.add_paragraph().add_run(_xml_safe(written)).italic = True
     if sources:
         word.add_heading(heading, level=2)
     for citation in sources:
@@ -183,8 +183,8 @@ def write_conversation_docx(title: str, turns: list[tuple[str, Answer]], path: P
                 if citation is not None:
                     add_footnote(paragraph, _xml_safe(
                         f"{citation.title or citation.source}, {citation_line(citation)}: “{citation.quote}”"))
-        if provenance(answer):
-            word.add_paragraph().add_run(_xml_safe(provenance(answer))).italic = True
+        if written := provenance(answer):
+            word.add_paragraph().add_run(_xml_safe(written)).italic = True
     footer = word.add_paragraph(
         f"Exported from Scrutiny on {time.strftime('%d %b %Y %H:%M')}. Quotes are verbatim from the cited pages.")
     for run in footer.runs:
