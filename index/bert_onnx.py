@@ -107,9 +107,20 @@ def _made_once(path: Path, make: Callable[[Path], None]) -> Path:
     return path
 
 
+def export_folder(model_dir: Path, cache: Path) -> Path:
+    """Where the model's ONNX files are (or will be) in `cache`."""
+    return cache / f"{model_dir.name}-{_weights_digest(model_dir)}"
+
+
+def already_exported(model_dir: Path, cache: Path, quantised: bool = False) -> bool:
+    """The model's ONNX file is in `cache` (loading it then needs no torch)."""
+    folder = export_folder(model_dir, cache)
+    return (folder / ("model-int8.onnx" if quantised else "model.onnx")).is_file()
+
+
 def exported_model(model_dir: Path, cache: Path, quantised: bool = False) -> Path:
     """The model's ONNX file in `cache`, exported (and quantised) on first use; one line on stderr then."""
-    folder = cache / f"{model_dir.name}-{_weights_digest(model_dir)}"
+    folder = export_folder(model_dir, cache)
     exported = folder / "model.onnx"
     if not exported.is_file():
         print(f"scrutiny: exporting the embedding model to ONNX once for faster ingest (~10 s) -> {folder}",

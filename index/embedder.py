@@ -70,6 +70,7 @@ def resolve_model_path(name: str) -> str:
 # about 3,500 word pieces a second on 2 cores and torch about 5,800 after a ~5 s import and
 # load (measured November 2026), so NumPy is quicker up to about 40,000 word pieces; the budget
 # stays well under that: an answer's sentences (~200 texts, ~6,000 pieces), not a file's passages.
+# Once the ONNX export is on disk, ONNX Runtime (no torch either, ~0.3 s to load) takes them instead.
 NUMPY_MAX_TOKENS = 8000
 
 
@@ -78,8 +79,9 @@ class SentenceTransformerEmbedder:
 
     Bulk work (a file's passages) runs on ONNX Runtime by default, exported from the packaged
     weights at first use, and on sentence-transformers (torch) should that fail or be chosen.
-    Until either is loaded, small batches (questions, answer sentences) go through the NumPy
-    forward pass of the same weights, so a one-off `scrutiny ask` does not pay ~6 s of imports.
+    Until either is loaded, small batches (questions, answer sentences) go through ONNX Runtime
+    when its export is already on disk, else the NumPy forward pass of the same weights, so a
+    one-off `scrutiny ask` does not pay ~6 s of torch imports.
     """
 
     def __init__(self, name: str = PACKAGED_MODEL, batch_size: int = 32, threads: int = 0,
@@ -99,6 +101,7 @@ class SentenceTransformerEmbedder:
         self._numpy_checked = False
         self._onnx: OnnxBertEncoder | None = None
         self._onnx_checked = False
+        self._onnx_exported: bool | None = None
         self._tokenizer: Tokenizer | None = None
 
     def _model_dir(self) -> str:
@@ -214,9 +217,23 @@ class SentenceTransformerEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def _onnx_on_disk(self) -> bool:
+        """The ONNX backend is chosen and its export is already in the cache (so loading it is cheap)."""
+        if self.backend == "torch" or self._onnx_checked:
+            return self._onnx is not None
+        if self._onnx_exported is None:  # looked for once per process (it hashes the weights)
+            from scrutiny.index.bert_onnx import already_exported, default_onnx_cache
+
+            try:
+                self._onnx_exported = already_exported(Path(self._model_dir()), self.onnx_cache or default_onnx_cache(),
+                                                       quantised=self.backend == "onnx-int8")
+            except OSError:
+                self._onnx_exported = False
+        return self._onnx_exported
+
     def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         texts = list(texts)
-        if (self._model is None and self._onnx is None and (numpy_encoder := self._numpy_encoder()) is not None
+        if (self._model is None and not self._onnx_on_disk() and (numpy_encoder := self._numpy_encoder()) is not None
                 and sum(min(len(e.ids), numpy_encoder.max_tokens)
                         for e in self.tokenizer.encode_batch(texts)) <= NUMPY_MAX_TOKENS):
             vectors = numpy_encoder.encode(texts)

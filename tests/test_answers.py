@@ -51,6 +51,13 @@ def test_compound_questions_split_into_parts():
         "When was the team set up", "how many offenders did it manage",
     ]
     assert question_parts("What did the report say about funding?") == ["What did the report say about funding?"]
+    # a part may open with a preposition before its question word
+    assert question_parts("How many areas were graded good, and on what date did the PCC respond?") == [
+        "How many areas were graded good", "on what date did the PCC respond"]
+    assert question_parts("Who wrote to the PCC, and to whom was it copied?") == [
+        "Who wrote to the PCC", "to whom was it copied"]
+    assert question_parts("What did the force say about stop and search?") == [
+        "What did the force say about stop and search?"]
 
 
 def test_a_part_that_is_only_another_place_asks_the_part_before_about_it():
@@ -682,6 +689,27 @@ def test_a_grade_is_not_paired_with_a_response_paragraph(fake_service, tmp_path)
         "A victim care hub opened in May and now calls every fraud victim within ten working days."]
 
 
+def test_a_restated_finding_is_traced_to_its_report_among_many_alike(fake_service, tmp_path):
+    from scrutiny.app.answering.responses import RESTATING_PASSAGES, finding_quoted
+    from scrutiny.app.retrieval.fusion import Hit
+
+    others = {f"report-{n:02d}.txt": f"Custody: an inspection of Report {n} Police\n\n© HMICFRS 2023\n\n"
+                                     f"Area for improvement: The force should make sure detainees in cell {n} "
+                                     "are checked every hour\n" for n in range(RESTATING_PASSAGES + 10)}
+    data = _ingest_texts(fake_service, tmp_path / "many", {
+        **others,
+        "kent-report.txt": "Fraud: an inspection of Kent Police\n\n© HMICFRS 2023\n\nKent Police\n\n"
+                           "Area for improvement: The force should make sure victims of fraud are contacted within 28 days\n",
+        "kent-response.txt": "Response by the PCC to HMICFRS inspections of Kent Police\n\nDate: 1 June 2023\n\n"
+                             "1. The force should make sure victims of fraud are contacted within 28 days\n\n"
+                             "A victim care hub opened in May.\n",
+    })
+    response = next(d for d in data.documents.values() if d.source == "kent-response.txt")
+    hit = Hit(next(c for c in data.chunks if c.doc_id == response.id), response)
+    found = finding_quoted(fake_service, hit, "The force should make sure victims of fraud are contacted within 28 days")
+    assert found is not None and found[0].source == "kent-report.txt"
+
+
 def test_evidence_under_a_findings_heading_is_answered_with_that_findings_response(fake_service, tmp_path):
     from scrutiny.app.answering.question import RESPONSE_QUESTION
     from scrutiny.app.answering.responses import responses_to
@@ -1086,6 +1114,44 @@ def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus
     assert fails("") is None  # an undated news story: its other years are the past it looks back on
     assert fails("2019-05") == "year"  # a dated one is about its own time
     assert fails("2021-09") is None
+
+
+@pytest.mark.parametrize("text, years", [
+    ("PEEL 2021/22", {"2021", "2022"}),
+    ("PEEL 2023–25", {"2023", "2024", "2025"}),
+    ("from 2014 - 2016", {"2014", "2015", "2016"}),
+    ("1999/00", {"1999", "2000"}),
+    ("in 2015 and 2018", {"2015", "2018"}),
+    ("2010-11-05", {"2010"}),  # a date, not a range
+    ("2014-2030", {"2014"}),  # too long to be one period
+])
+def test_a_year_range_covers_every_year_in_it(text, years):
+    from scrutiny.app.answering.answer_types import years_covered
+
+    assert years_covered(text) == years
+
+
+def test_a_year_asked_within_a_documents_year_range_is_its_time(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answering.answer_types import Expectation
+    from scrutiny.app.answering.features import failed_checks
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    chunk, document = data.chunks[0], data.documents[data.chunks[0].doc_id]
+    sentence = "The commissioner said performance was neither good nor damning."
+    passage = dataclasses.replace(chunk, text=sentence, section="Minutes", forces=[])
+
+    def fails(question, title):
+        hit = Hit(passage, dataclasses.replace(document, date="", title=title))
+        return failed_checks(Candidate(sentence, hit, 0), [Expectation.of(question)], frozenset())[0]
+
+    assert fails("How did the PCC sum up the 2022 PEEL results?", "PEEL 2021/22 inspection report") is None
+    assert fails("How did the PCC sum up the 2022 PEEL results?", "PEEL 2018/19 inspection report") == "year"
+    # a range asked about starts with its first year: a sentence about 2022 alone is another time
+    assert fails("How did the PCC sum up the PEEL 2021/22 results?", "PEEL 2022 inspection report") == "year"
 
 
 @pytest.mark.parametrize("section, boilerplate", [

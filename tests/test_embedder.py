@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -9,14 +11,14 @@ from scrutiny.index.embedder import HashingEmbedder, SentenceTransformerEmbedder
 
 
 @pytest.mark.slow
-def test_numpy_pass_agrees_with_sentence_transformers():
+def test_numpy_pass_agrees_with_sentence_transformers(tmp_path):
     texts = [
         "What did the inspectorate say about the backlog of suspicious activity reports?",
         "Durham Constabulary is outstanding at tackling serious and organised crime.",
         "ok",
         "word " * 400,  # past the 256 word-piece limit: both must truncate alike
     ]
-    light = SentenceTransformerEmbedder()
+    light = SentenceTransformerEmbedder(onnx_cache=tmp_path)  # no ONNX export on disk
     cold = light.encode(texts)  # torch not loaded yet: NumPy path
     assert light._model is None
     one_by_one = light._numpy.encode(texts, batch_size=1)  # sorted by length, then put back
@@ -30,13 +32,14 @@ def test_numpy_pass_agrees_with_sentence_transformers():
 
 
 @pytest.mark.slow
-def test_a_cold_process_embeds_an_answers_sentences_without_torch_but_not_a_files_passages(monkeypatch):
+def test_a_cold_process_embeds_an_answers_sentences_without_torch_but_not_a_files_passages(monkeypatch, tmp_path):
     import scrutiny.index.embedder as embedder_module
 
     sentences = [f"Sentence {n} of a passage the answer scores against the question." for n in range(200)]
-    light = SentenceTransformerEmbedder()
+    light = SentenceTransformerEmbedder(onnx_cache=tmp_path)
     light.encode(sentences)  # a rerank pool's sentences: ~3,000 word pieces
-    assert light._model is None
+    assert light._model is None and light._onnx is None and light._numpy is not None
+    assert not list(tmp_path.rglob("*.onnx"))  # a small encode never pays for the export
     monkeypatch.setattr(embedder_module, "NUMPY_MAX_TOKENS", 1000)  # past the budget, the bulk backend is quicker
     bulk = SentenceTransformerEmbedder()
     bulk.encode(sentences)
@@ -44,6 +47,16 @@ def test_a_cold_process_embeds_an_answers_sentences_without_torch_but_not_a_file
     torch_bulk = SentenceTransformerEmbedder(backend="torch")
     torch_bulk.encode(sentences)
     assert torch_bulk._model is not None and torch_bulk._onnx is None
+
+
+@pytest.mark.slow
+def test_once_exported_a_cold_process_embeds_small_batches_with_onnx_runtime():
+    SentenceTransformerEmbedder().warm()  # the export is on disk (made once per machine)
+    texts = ["What did the inspectorate say about the backlog?", "The force has a backlog of 1,200 reports."]
+    cold = SentenceTransformerEmbedder()
+    vectors = cold.encode(texts)
+    assert cold._onnx is not None and cold._numpy is None and cold._model is None
+    assert (vectors * SentenceTransformerEmbedder(onnx_cache=Path("/nonexistent")).encode(texts)).sum(axis=1).min() > 0.9999
 
 
 def real_passages(count: int = 48) -> list[str]:

@@ -188,6 +188,15 @@ def test_a_refusal_about_a_force_nothing_covers_says_so_and_what_is_indexed(app)
     assert "Documents" in reply
 
 
+def test_the_forces_covered_follow_the_index_after_an_upload(app, tmp_path):
+    assert "Kent Police" not in app.covered_forces()
+    report = tmp_path / "kent-peel-2023.txt"
+    report.write_text("Kent Police PEEL inspection 2023\n\n" + "Kent Police was graded good at investigating crime. " * 20,
+                      encoding="utf-8")
+    app.upload([str(report)])
+    assert "Kent Police" in app.covered_forces()
+
+
 def test_example_questions_come_from_the_indexed_reports(app):
     examples = app.example_questions()
     assert examples and all(question.endswith("?") for question in examples)

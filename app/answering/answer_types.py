@@ -29,6 +29,24 @@ NUMBER_WORDS = (
 
 GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
+YEAR_SPAN = 10  # the longest range ("2014-2024") whose every year a mention covers
+
+
+def years_covered(text: str) -> frozenset[str]:
+    """Every year the text's year mentions cover: "PEEL 2021/22" covers 2021 and 2022, "2023–25"
+    2023 to 2025, "1999/00" 1999 and 2000. An ISO date ("2010-11-05") and a "range" over
+    YEAR_SPAN years are their first year only."""
+    years: set[int] = set()
+    for match in YEAR.finditer(text):
+        first, _, last = re.sub(r"\s", "", match.group(0)).replace("–", "-").replace("/", "-").partition("-")
+        start = end = int(first)
+        if last and not re.match(r"-\d", text[match.end():]):
+            end = int(last) if len(last) == 4 else start // 100 * 100 + int(last)
+            end += 100 if end < start and len(last) == 2 else 0
+        years.update(range(start, end + 1) if start <= end <= start + YEAR_SPAN else [start])
+    return frozenset(map(str, years))
+
+
 DATE = re.compile(YEAR.pattern + r"|\b" + MONTH + r"\b")  # month names capitalised ("may" is a verb)
 # Dates and clause numbers ("4.3.2") are numbers but not quantities: removed before looking.
 NOT_QUANTITY = re.compile(
@@ -489,7 +507,10 @@ class Expectation:
         """
         if self.forces and about and not about & self.forces:
             return "force"
-        if self.years and not any(year in context for year in self.years) and YEAR.search(context):
+        # The years asked are those the question's year mentions start with ("2021/22" asks
+        # about 2021): a sentence about 2022 alone does not answer for 2021/22. A range in its
+        # context ("PEEL 2021/22") covers each year in it.
+        if self.years and not self.years & years_covered(context) and YEAR.search(context):
             return "year"  # dated, but by none of the years asked about: about another time
         if self.counted and not counts(text, self.counted):
             return "count"

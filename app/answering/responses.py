@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from scrutiny.app.retrieval.fusion import Hit, SearchFilters
 from scrutiny.app.retrieval.service import Service
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
@@ -23,6 +25,8 @@ from scrutiny.ingest.records import RESPONSE_KINDS, Block, Document, DocumentMem
 from scrutiny.ingest.text import dice, normalise_text
 
 DAYS_PER_MONTH = 30.4  # dates are often known to the month only
+
+RESTATING_PASSAGES = 20  # report passages sharing most words with a sentence whose reports are searched
 
 
 # "Force Response: ...", "Update -", "PCC comment:": a paragraph that says it is a response.
@@ -207,8 +211,24 @@ def finding_quoted(service: Service, hit: Hit, sentence: str) -> tuple[Document,
         text = normalise_text(finding.text)
         return wanted in text or text in wanted or dice(sentence, finding.text) >= threshold
 
-    reports = service.data().documents_where(lambda row: row["kind"] == "inspection_report")
+    reports = _reports_sharing_words(service, sentence)
     return _first_finding({hit.document.id: hit.document, **{d.id: d for d in reports}}.values(), states)
+
+
+def _reports_sharing_words(service: Service, sentence: str) -> list[Document]:
+    """The inspection reports of the RESTATING_PASSAGES report passages that share most of the
+    sentence's words (BM25), best first. A finding a sentence states or restates shares most of
+    its words, so its report is among them; reading every report's findings instead took 40 s
+    an answer at 1M passages."""
+    data = service.data()
+    positions = service.sentence_scorer().of_snapshot("report passages", lambda data: data.positions_of(
+        [doc_id for doc_id, row in data.rows().items() if row["kind"] == "inspection_report"]))
+    if not len(positions):
+        return []
+    scores = data.lexical.scores(sentence)[positions]
+    order = np.argsort(-scores, kind="stable")[:RESTATING_PASSAGES]
+    doc_ids = dict.fromkeys(data.chunks[int(position)].doc_id for position in positions[order[scores[order] > 0]])
+    return [data.documents[doc_id] for doc_id in doc_ids]
 
 
 def finding_headed(service: Service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:

@@ -27,7 +27,7 @@ class SentenceScorer:
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
         self._corpus_facts: dict[str, tuple[IndexData, Any]] = {}  # name -> (index snapshot, value)
 
-    def _of_snapshot(self, name: str, build: Callable[[IndexData], Fact]) -> Fact:
+    def of_snapshot(self, name: str, build: Callable[[IndexData], Fact]) -> Fact:
         """`build(data)` for the live index snapshot, built once per snapshot (an ingest replaces it)."""
         data = self.service.data()
         built_for, value = self._corpus_facts.get(name, (None, None))
@@ -43,12 +43,12 @@ class SentenceScorer:
             total = max(len(data.chunks), 1)
             return {t: math.log(1 + total / (1 + n)) for t, n in data.lexical.document_frequency.items() if t}
 
-        return self._of_snapshot("idf", build)
+        return self.of_snapshot("idf", build)
 
     def lowercase_words(self) -> frozenset[str]:
         """Every word the documents write in lower case somewhere (outside email addresses and
         URLs): in capitals, not a name."""
-        return self._of_snapshot("lowercase_words", lambda data: data.lexical.lowercase_words())
+        return self.of_snapshot("lowercase_words", lambda data: data.lexical.lowercase_words())
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         """Normalised vectors of sentences, embedding only those not seen before."""
