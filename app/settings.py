@@ -112,8 +112,9 @@ class AnsweringSettings(BaseModel):
     """How the extractive answerer answers or refuses (its other numbers: app/answering/tuning.py)."""
 
     answer_sentences: int = Field(
-        3, ge=1, le=6, description="Most sentences in an extractive answer (a finding quoted with the force's "
-                                   "response to it counts once).")
+        5, ge=1, le=6, description="Most sentences in an extractive answer (a finding quoted with the force's "
+                                   "response to it counts once; later ones must score near the best). Chosen "
+                                   "on the development documents (docs/decisions.md).")
     refusal_threshold: float = Field(
         0.4666, description="Evidence score below which Scrutiny says the documents don't answer "
                          "(calibrated on the eval set's calibration split).")

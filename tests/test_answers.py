@@ -70,7 +70,7 @@ def test_a_part_that_is_only_another_place_asks_the_part_before_about_it():
         "What was found in Cleveland", "What was found at NERSOU"]
     # "and in which ..." is a question of its own, not another place
     assert question_parts("What did the force change and in which areas?") == [
-        "What did the force change and in which areas?"]
+        "What did the force change", "in which areas"]
     # a part of its own that opens with "In ..." is not rewritten, nor a finding's name ("areas
     # for improvement") taken for a place, nor a part with no place to replace
     assert question_parts("What did HMICFRS find? In Cleveland, what was graded?") == [
