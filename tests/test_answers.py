@@ -845,6 +845,25 @@ def test_findings_asked_for_by_their_kind_are_quoted_themselves(fake_service, tm
         assert len(findings_asked(fake_service, question, kent, frozenset()).findings) == 3
 
 
+def test_a_kind_of_finding_is_looked_for_in_the_reports_sharing_the_questions_words(fake_service, tmp_path, monkeypatch):
+    import scrutiny.app.answering.findings_asked as findings_asked_module
+    from scrutiny.app.answering.findings_asked import findings_asked
+
+    reports = {f"custody-{n}.md": f"# Custody: an inspection of cells in block {n}\n\n© HMICFRS 2023\n\n"
+                                  f"### Area for improvement: The force should check detainees in block {n} hourly\n\n"
+                                  "Checks were missed.\n" for n in range(3)}
+    reports["fraud.md"] = ("# Fraud: an inspection of economic crime\n\n© HMICFRS 2023\n\n"
+                           "### Area for improvement: The force should contact fraud victims within 28 days\n\n"
+                           "Fraud victims waited months.\n")
+    _ingest_texts(fake_service, tmp_path / "bounded", reports)
+    question = "What areas for improvement did HMICFRS give about fraud victims"
+    every = [q.text for q in findings_asked(fake_service, question, frozenset(), frozenset()).findings]
+    assert len(every) == 4  # under the bound, every report is read
+    monkeypatch.setattr(findings_asked_module, "FINDING_REPORTS", 1)
+    assert [q.text for q in findings_asked(fake_service, question, frozenset(), frozenset()).findings] == [
+        "The force should contact fraud victims within 28 days"]
+
+
 def test_an_answer_comes_from_a_document_naming_the_person_asked_about(fake_service, tmp_path):
     answer = _asked(fake_service, tmp_path / "named", {
         "kent-pcc-letter.txt": "Response to the HMICFRS fraud inspection\n\nThe commissioner welcomes the report "
