@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scrutiny.app.answering.responses import Quoted, findings_of, passage_holding
+from scrutiny.app.answering.responses import Quoted, findings_of, passage_holding, passages_by_words
 from scrutiny.app.retrieval.fusion import SearchFilters
 from scrutiny.app.retrieval.service import Service
 from scrutiny.index.store import IndexData
@@ -74,11 +74,9 @@ def _likeliest(data: IndexData, doc_ids: list[str], part: str) -> list[Document]
     of the part's words (BM25) when there are more: a question asking for a kind of finding
     reads those reports' findings, not every report's (70 s a question over 25,000 reports)."""
     if len(doc_ids) > FINDING_REPORTS:
-        positions = data.positions_of(doc_ids)
-        scores = data.lexical.scores(part)[positions]
         likeliest: dict[str, None] = {}
-        for position in positions[np.argsort(-scores, kind="stable")]:
-            likeliest[data.chunks[int(position)].doc_id] = None
+        for doc_id, _ in passages_by_words(data, data.positions_of(doc_ids), part):
+            likeliest[doc_id] = None
             if len(likeliest) == FINDING_REPORTS:
                 break
         doc_ids = [doc_id for doc_id in doc_ids if doc_id in likeliest]

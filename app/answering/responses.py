@@ -12,12 +12,15 @@ question's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
 from scrutiny.app.retrieval.fusion import Hit, SearchFilters
 from scrutiny.app.retrieval.service import Service
+from scrutiny.index.store import IndexData
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
 from scrutiny.ingest.findings import Finding, extract_findings, is_finding_label, restates_action
 from scrutiny.ingest.forces import forces_in
@@ -223,12 +226,16 @@ def _reports_sharing_words(service: Service, sentence: str) -> list[Document]:
     data = service.data()
     positions = service.sentence_scorer().of_snapshot("report passages", lambda data: data.positions_of(
         [doc_id for doc_id, row in data.rows().items() if row["kind"] == "inspection_report"]))
-    if not len(positions):
-        return []
-    scores = data.lexical.scores(sentence)[positions]
-    order = np.argsort(-scores, kind="stable")[:RESTATING_PASSAGES]
-    doc_ids = dict.fromkeys(data.chunks[int(position)].doc_id for position in positions[order[scores[order] > 0]])
-    return [data.documents[doc_id] for doc_id in doc_ids]
+    best = islice(passages_by_words(data, positions, sentence), RESTATING_PASSAGES)
+    return [data.documents[doc_id] for doc_id in dict.fromkeys(doc_id for doc_id, score in best if score > 0)]
+
+
+def passages_by_words(data: IndexData, positions: np.ndarray, text: str) -> Iterator[tuple[str, float]]:
+    """The document id and BM25 score for `text` of each passage at `positions` (chunk-table
+    positions), best first, ties in index order; a passage is parsed only when reached."""
+    scores = data.lexical.scores(text)[positions]
+    for index in np.argsort(-scores, kind="stable"):
+        yield data.chunks[int(positions[index])].doc_id, float(scores[index])
 
 
 def finding_headed(service: Service, hit: Hit) -> tuple[Document, Finding, list[Finding]] | None:
