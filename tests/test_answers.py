@@ -1110,6 +1110,28 @@ def test_a_sentence_opening_with_a_connective_is_quoted_with_the_one_it_goes_on_
     assert extend_introducer(Candidate(alone, Hit(plain, hit.document), 0)) == alone
 
 
+def test_a_quotation_is_quoted_with_the_line_ending_in_a_colon_that_introduces_it(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answering.answer_types import Expectation
+    from scrutiny.app.answering.features import failed_checks
+    from scrutiny.app.answering.sentences import Candidate, extend_introducer
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    lead = "His Majesty's Inspector of Constabulary Jane Doe said:"
+    words = "“I am pleased with the progress the force has made since our last inspection.”"
+    chunk = dataclasses.replace(data.chunks[0], text=f"Some earlier paragraph ends here.\n\n{lead}\n\n{words}")
+    candidate = Candidate(words, Hit(chunk, data.documents[chunk.doc_id]), 0)
+    assert extend_introducer(candidate) == f"{lead} {words}"
+    # so the quotation can answer who said it
+    question = "Which inspector was pleased with the force's progress?"
+    assert failed_checks(candidate, Expectation.of_parts(question, [question]), frozenset()) == [None]
+    # a paragraph before it that ends as a sentence does introduces nothing
+    plain = dataclasses.replace(chunk, text=f"The inspection ended in May.\n\n{words}")
+    assert extend_introducer(Candidate(words, Hit(plain, candidate.hit.document), 0)) == words
+
+
 def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus_service):
     import dataclasses
 

@@ -192,7 +192,10 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
     "They have little time to review SARs" needs the sentence saying who "they" are; "This is
     being completed in three phases." says what the sentence before it leaves out.
     """
-    if ANAPHOR.match(sentence) or CONNECTIVE.match(sentence):
+    lead_in = _lead_in(text, start)
+    if lead_in is not None and sentence_end - lead_in <= EXTEND_CHARS:
+        start = lead_in  # "Wendy Williams said:" over the quotation it introduces
+    elif ANAPHOR.match(sentence) or CONNECTIVE.match(sentence):
         before = PARAGRAPH_BREAK.split(text[:start])[-1]
         previous = split_sentences(before)
         if previous:
@@ -207,6 +210,19 @@ def _with_neighbours(sentence: str, text: str, start: int, sentence_end: int) ->
         if following_end - start <= EXTEND_CHARS:
             end = following_end
     return " ".join(text[start:end].split())
+
+
+def _lead_in(text: str, start: int) -> int | None:
+    """Where the sentence ending in ':' just before `start` begins, in its paragraph or the one
+    before ("His Majesty's Inspector of Constabulary Wendy Williams said:" over the quotation):
+    what follows a colon is that sentence's to finish, and says whose words it is."""
+    before = text[:start].rstrip()
+    if not before.endswith(":"):
+        return None
+    block = PARAGRAPH_BREAK.split(before)[-1]
+    previous = split_sentences(block)
+    at = before.rfind(previous[-1]) if previous else -1
+    return at if at >= 0 else None
 
 
 def _unclosed(text: str) -> bool:
