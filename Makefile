@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 export GRADIO_ANALYTICS_ENABLED = False
 
-.PHONY: install lint test test-fast test-llm demo bench bench-scale eval eval-dev findings-eval fit clean
+.PHONY: install lint test test-fast test-llm demo bench bench-scale eval eval-dev calibrate findings-eval fit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,13 @@ eval-dev: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate --check --thresholds eval/thresholds_corpus_dev.toml
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test --check --thresholds eval/thresholds_corpus_dev.toml
+
+# Choose the refusal threshold on the calibration splits of the bundled set and the development
+# documents together (prints each set's figures at it; the setting is answering.refusal_threshold)
+calibrate: install
+	$(BIN)/scrutiny ingest data/corpus --index $(INDEX) --quiet
+	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
+	$(BIN)/python -m scrutiny.eval.calibrate --index $(INDEX) --also .index-dev eval/corpus_dev.jsonl
 
 # Finding extraction against hand labels on development documents (eval/findings_labels.jsonl):
 # precision and recall of recommendations, areas for improvement and causes of concern

@@ -116,8 +116,9 @@ class AnsweringSettings(BaseModel):
                                    "response to it counts once; later ones must score near the best). Chosen "
                                    "on the development documents (docs/decisions.md).")
     refusal_threshold: float = Field(
-        0.4666, description="Evidence score below which Scrutiny says the documents don't answer "
-                         "(calibrated on the eval set's calibration split).")
+        0.294, description="Evidence score below which Scrutiny says the documents don't answer "
+                        "(calibrated on the calibration splits of the bundled set and the development "
+                        "documents together: python -m scrutiny.eval.calibrate, docs/evaluation.md).")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")
 

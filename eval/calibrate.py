@@ -1,13 +1,13 @@
-"""Calibrate the refusal threshold on the eval set's calibration split; report on the test split.
+"""Calibrate the refusal threshold on the eval sets' calibration splits; report on their test splits.
 
-Usage: python -m scrutiny.eval.calibrate [--index DIR] [--cases FILE]
+Usage: python -m scrutiny.eval.calibrate [--index DIR] [--cases FILE] [--also INDEX CASES ...]
+(`make calibrate`: the bundled set and the development documents together.)
 Runs every case with refusal disabled, records each answer's confidence and whether the
 answer would be right, then sweeps the threshold. The chosen threshold maximises
-(refusal accuracy - false refusals) on the calibration split while false refusals stay at
-or under MAX_FALSE_REFUSALS (each cut just under an observed confidence, see choose), ties
-going to the lower threshold; the test split's figures at that threshold are the honest
-estimate.
-"""
+(refusal accuracy - false refusals) on the calibration splits pooled (every question counts
+once) while false refusals stay at or under MAX_FALSE_REFUSALS (each cut just under an
+observed confidence, see choose), ties going to the lower threshold; the test splits' figures
+at that threshold are the honest estimate, printed for each set too."""
 
 from __future__ import annotations
 
@@ -66,20 +66,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=None)
     parser.add_argument("--cases", default=str(default_cases_path()))
+    parser.add_argument("--also", nargs=2, action="append", default=[], metavar=("INDEX", "CASES"),
+                        help="another eval set, over its own index, whose splits join the first's "
+                             "(e.g. the development corpus: .index-dev eval/corpus_dev.jsonl)")
+    parser.add_argument("--observations", default=None, help="also write every observation to this JSON file")
     args = parser.parse_args()
-    settings = Settings(**({"index": args.index} if args.index else {}), answering={"refusal_threshold": -1.0})
-    service = Scrutiny(settings)
-    service.embedder.warm()
-    observations = observe(service, load_cases(args.cases))
+    observations: list[dict] = []
+    for index, cases in [(args.index, args.cases), *args.also]:
+        settings = Settings(**({"index": index} if index else {}), answering={"refusal_threshold": -1.0})
+        service = Scrutiny(settings)
+        service.embedder.warm()
+        observations += [{**o, "set": cases} for o in observe(service, load_cases(cases))]
+    if args.observations:
+        with open(args.observations, "w", encoding="utf-8") as handle:
+            json.dump(observations, handle, indent=1)
+    print(json.dumps(report(observations, Settings().answering.refusal_threshold), indent=2))
+
+
+def report(observations: list[dict], current: float) -> dict:
+    """The threshold chosen on the pooled calibration splits, with the test splits' figures at it
+    and at the `current` setting, pooled and for each set (an observation's "set")."""
     calibration = [o for o in observations if o["split"] == "calibrate"]
     test = [o for o in observations if o["split"] != "calibrate"]
     chosen = choose(calibration)
-    print(json.dumps({
+    return {
         "chosen_on_calibrate": chosen,
         "test_at_chosen": rates(test, chosen["threshold"]),
-        "current_setting": Settings().answering.refusal_threshold,
-        "test_at_current": rates(test, Settings().answering.refusal_threshold),
-    }, indent=2))
+        "current_setting": current,
+        "test_at_current": rates(test, current),
+        "by_set": {name: {"calibrate_at_chosen": rates([o for o in calibration if o["set"] == name], chosen["threshold"]),
+                          "test_at_chosen": rates([o for o in test if o["set"] == name], chosen["threshold"])}
+                   for name in dict.fromkeys(o["set"] for o in observations)},
+    }
 
 
 if __name__ == "__main__":
