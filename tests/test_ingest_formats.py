@@ -511,6 +511,9 @@ def test_news_is_only_the_fallback_for_web_pages_and_text_copied_from_them():
     ("PEEL assessment 2017: Devon and Cornwall", "This is our fourth PEEL assessment.", "inspection_report"),
     ("Police response to violence against women and girls: Final inspection report", "", "inspection_report"),
     ("Upcoming inspection report 'won't make pleasant reading'", "The chief constable said so.", "other"),
+    # a force responds to an inspection; "the police response to domestic abuse" is a topic
+    ("Cleveland Police response to the HMICFRS PEEL report", "", "force_response"),
+    ("The police response to domestic abuse: an update report", "We found improvements.", "other"),
 ])
 def test_kind_from_who_speaks_in_the_title(title, first_page, expected):
     assert document_kind(title, first_page, "", ".pdf") == expected
