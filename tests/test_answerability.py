@@ -184,6 +184,11 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert Expectation.of("Which officer said the force welcomed the report?").person
     assert not Expectation.of("Which officer should lead the regional response?").person
     assert not Expectation.of("Which chief officer is responsible for the ROCU?").person
+    # every role a person holds is asked for the same ways ("which inspector ...", "who is the chair")
+    assert Expectation.of("Which inspector was quoted welcoming the report?").person
+    assert Expectation.of("Which commissioner said the force had improved?").person
+    assert Expectation.of("Who is the chair of the panel?").person
+    assert not Expectation.of("Which inspector should review the unit?").person
 
 
 def test_a_proper_name_in_the_question_must_be_in_the_answers_document():

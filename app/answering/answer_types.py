@@ -150,17 +150,19 @@ REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midla
 
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
+# The roles a person holds (one list for every way of asking who holds one).
+PERSON_ROLES = "commissioner|PCC|PFCC|officer|constable|inspector|chair|head|director|superintendent|spokesperson|leader"
 PERSON_ASKED = re.compile(
     r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
     # "which Cleveland officer highlighted it?": what a person said or did (a past verb), not a
     # role ("which officer should lead?", "which officer is responsible?")
-    r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:officers?|spokesperson|spokes(?:wo)?m[ae]n|persons?|people)"
-    r" (?:said|spoke|told|wrote|\w+ed)\b"
+    r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|persons?|people)s?"
+    r" (?:was |were )?(?:said|spoke|told|wrote|\w+ed)\b"
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
     r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b(?!['’]s)"
     # "Who is the West Mercia Police and Crime Commissioner ...?", "who was its temporary head?"
     r"|\bwho (?:is|was|are|were) (?:the |its |their )?(?:(?!(?:who|which|that)\b)[\w'’-]+ ){0,6}?"
-    r"(?:commissioner|PCC|PFCC|constable|inspector|chair|head|director|superintendent|spokesperson|leader)s?\b",
+    r"(?:" + PERSON_ROLES + r")s?\b",
     re.IGNORECASE,
 )
 ROLE = re.compile(
