@@ -1132,6 +1132,29 @@ def test_a_quotation_is_quoted_with_the_line_ending_in_a_colon_that_introduces_i
     assert extend_introducer(Candidate(words, Hit(plain, candidate.hit.document), 0)) == words
 
 
+def test_a_sentence_means_what_it_is_quoted_as(fake_corpus_service):
+    """A "...:" line's meaning is also that of the quotation it introduces."""
+    import dataclasses
+
+    from scrutiny.app.answering.features import FEATURES, candidate_features
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    lead = "His Majesty's Inspector of Constabulary Jane Doe said:"
+    words = "“The unit disrupted forty organised crime groups across the region last year.”"
+    chunk = dataclasses.replace(data.chunks[0], text=f"{lead}\n\n{words}", section="")
+    scorer = fake_corpus_service.sentence_scorer()
+    question = "How many organised crime groups did the unit disrupt across the region?"
+    candidates, rows = candidate_features(question, [Hit(chunk, data.documents[chunk.doc_id])], scorer)
+    row = next(i for i, c in enumerate(candidates) if c.sentence == lead)
+    assert candidates[row].quote == f"{lead} {words}"
+    question_vector = scorer.question_vector(question)
+    alone = max(float(scorer.vectors([lead])[0] @ question_vector), float(scorer.vectors([f": {lead}"])[0] @ question_vector))
+    quoted = float(scorer.vectors([candidates[row].quote])[0] @ question_vector)
+    assert quoted > alone + 0.1  # the fake embedder: shared words
+    assert rows[row, FEATURES.index("dense")] > alone + 0.1
+
+
 def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus_service):
     import dataclasses
 

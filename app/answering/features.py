@@ -74,6 +74,12 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
     # is about Cleveland only because of the heading it sits under.
     in_context = scorer.vectors([f"{c.hit.chunk.section}: {c.sentence}" for c in candidates]) @ question_vector
     bare = scorer.vectors([c.sentence for c in candidates]) @ question_vector
+    # Its meaning is also that of what it is quoted as, when that is more than the sentence ("X
+    # said:" with the quotation it introduces, a line with its list): the sentence alone may say little.
+    extended = [row for row, c in enumerate(candidates) if c.quote != c.sentence]
+    quoted = np.full(len(candidates), -1.0)
+    if extended:
+        quoted[extended] = scorer.vectors([candidates[row].quote for row in extended]) @ question_vector
     question_tokens = tokenize(expanded)
     weights = scorer.word_weights(question_tokens)
     for stem in asked_for(question):
@@ -101,7 +107,7 @@ def candidate_features(question: str, hits: list[Hit], scorer: SentenceScorer,
         about = set(hit.chunk.forces) | set(forces_in(sentence))
         kind = hit.document.kind
         values = {
-            "dense": max(in_context[row], bare[row]),
+            "dense": max(in_context[row], bare[row], quoted[row]),
             "lexical_own": scorer.lexical_overlap(weights, sentence),
             # Words of the section path count too: a boxed heading names what the sentences
             # under it are about ("Area for improvement", the force's name).
