@@ -20,7 +20,14 @@ from scrutiny.app.answering.quotes import REFUSAL_TEXT, related_passages, verify
 from scrutiny.app.answering.responses import Quoted, responses_to
 from scrutiny.app.answering.selection import choose, same_statement
 from scrutiny.app.answering.sentences import CITATION_LIKE, Candidate, passage_through, quotation_run, rest_of_paragraph
-from scrutiny.app.answering.tuning import FINDINGS_LISTED, KIND_PRIORITY, PART_DEPTH, RELATIVE_KEEP, RESPONSE_PAIRS
+from scrutiny.app.answering.tuning import (
+    FINDING_KEEP,
+    FINDINGS_LISTED,
+    KIND_PRIORITY,
+    PART_DEPTH,
+    RELATIVE_KEEP,
+    RESPONSE_PAIRS,
+)
 from scrutiny.app.records import Answer, Citation
 from scrutiny.app.retrieval.fusion import Hit, SearchFilters
 from scrutiny.app.retrieval.service import Service
@@ -45,7 +52,7 @@ def _findings_listed(parts: list[str], queries: list[str], expectations: list[Ex
     Each finding is quoted by the sentence of its passage that states it (a boxed heading
     "Innovative practice: ..." is quoted with what it introduces) and scored against its part's
     query (`queries`, from part_queries) as any sentence is, its passage ranked where retrieval
-    put it (after every retrieved passage when it was not). The best FINDINGS_LISTED scoring RELATIVE_KEEP of the best of them are
+    put it (after every retrieved passage when it was not). The best FINDINGS_LISTED scoring FINDING_KEEP of the best of them are
     kept: "What innovative practice did HMICFRS highlight at the cyber crime unit?" asks for that
     unit's, not every one. (The question has passed the refusal threshold already.)
     """
@@ -69,7 +76,7 @@ def _findings_listed(parts: list[str], queries: list[str], expectations: list[Ex
                     same_statement(candidate, c) for c in stating):
                 stating.append(candidate)
         best = stating[0].score if stating else 0.0
-        listed.append(_Listed(asked.kind, [c for c in stating if c.score >= RELATIVE_KEEP * best][:FINDINGS_LISTED]))
+        listed.append(_Listed(asked.kind, [c for c in stating if c.score >= FINDING_KEEP * best][:FINDINGS_LISTED]))
     return listed
 
 
@@ -92,7 +99,7 @@ def with_responses(question: str, chosen: list[Candidate], ranked: list[list[Can
     """
     best = max((c.score for c in chosen), default=0.0)
     pool = [c for c in {id(c): c for c in [*chosen, *(c for part in ranked for c in part[:PART_DEPTH])]}.values()
-            if c.score >= RELATIVE_KEEP * best]  # a finding the question is about, not any finding
+            if c.score >= FINDING_KEEP * best]  # a finding the question is about, not any finding
     by_sentence = {c.sentence: c for c in reversed(pool)}
     common_words = service.sentence_scorer().lowercase_words()
     pairs: list[Candidate] = []

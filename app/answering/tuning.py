@@ -18,7 +18,8 @@ EXTEND_CHARS = 500  # most text a heading or "...:" sentence is extended by
 
 PART_DEPTH = 3  # a sub-question's own best sentence must be among its top few
 
-RELATIVE_KEEP = 0.75  # later sentences must score this share of the best one
+RELATIVE_KEEP = 0.6  # later sentences must score this share of the best one (chosen on the development documents)
+FINDING_KEEP = 0.75  # a finding listed by kind, or paired with its response, must score this share of the best
 
 REDUNDANT_OVERLAP = 0.6  # token Jaccard above which a sentence repeats one already chosen
 
