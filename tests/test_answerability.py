@@ -55,6 +55,8 @@ def test_a_grade_for_another_area_does_not_answer_a_grade_question():
     expectation = Expectation.of("What grade did the force get for crime data integrity in its latest inspection?")
     assert not expectation.met_by("The force is adequate at tackling serious and organised crime.", set(), "")
     assert expectation.met_by("The force requires improvement at crime data integrity.", set(), "")
+    # the grade in any tense
+    assert expectation.met_by("Crime data integrity was rated as requiring improvement.", set(), "")
     # The area may be named by the heading the grade sits under.
     assert expectation.met_by("The force was graded good.", set(), "", heading="Crime data integrity > Summary")
     # Two of three words are enough for a paraphrase ("fighting" for "tackling").

@@ -27,7 +27,8 @@ NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|third|quarter"
 )
 
-GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b", re.IGNORECASE)
+# "requiring improvement", "required improvement": the grade in any tense
+GRADE = re.compile(r"\b(" + "|".join(GRADES).replace("requires", "requir(?:es|e|ed|ing)") + r")\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
 YEAR_SPAN = 10  # the longest range ("2014-2024") whose every year a mention covers
 
