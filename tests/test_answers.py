@@ -1265,3 +1265,27 @@ def test_an_about_us_section_is_marked_down_as_stating_no_finding(fake_corpus_se
                                         scorer)[0].score
               for heading in ("Introduction > About us", "Introduction > Overview")}
     assert scores["Introduction > About us"] < scores["Introduction > Overview"]
+
+
+def test_sentence_vectors_are_kept_for_the_most_recently_used_only(fake_corpus_service, monkeypatch):
+    """A long-running app embeds new sentences for every new question: the cache is bounded."""
+    import numpy as np
+
+    scorer = fake_corpus_service.sentence_scorer()
+    scorer.sentence_cache = 3
+    encoded: list[str] = []
+    encode = fake_corpus_service.embedder.encode
+
+    def counting(texts, *args, **kwargs):
+        encoded.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(fake_corpus_service.embedder, "encode", counting)
+    first = scorer.vectors(["one fact.", "two facts.", "three facts."])
+    assert encoded == ["one fact.", "two facts.", "three facts."]
+    scorer.vectors(["one fact."])  # used again: now the most recent
+    again = scorer.vectors(["four facts.", "one fact.", "one fact."])  # "two facts." is dropped
+    assert encoded[3:] == ["four facts."] and np.allclose(again[1], first[0]) and np.allclose(again[2], first[0])
+    scorer.vectors(["two facts."])
+    assert encoded[4:] == ["two facts."]  # embedded again
+    assert len(scorer._vectors) == 3

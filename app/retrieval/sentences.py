@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:  # the protocol names this class: imported for the type checke
 
 Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
+# Sentence vectors kept, least recently used dropped first: 100,000 of 384 floats is about 150 MB,
+# the sentences of some 3,000 questions' passages (a long-running app would otherwise grow forever).
+SENTENCE_CACHE = 100_000
 
 
 class SentenceScorer:
@@ -23,7 +27,8 @@ class SentenceScorer:
 
     def __init__(self, service: Service):
         self.service = service
-        self._vectors: dict[str, np.ndarray] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.sentence_cache = SENTENCE_CACHE
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
         self._corpus_facts: dict[str, tuple[IndexData, Any]] = {}  # name -> (index snapshot, value)
 
@@ -51,12 +56,18 @@ class SentenceScorer:
         return self.of_snapshot("lowercase_words", lambda data: data.lexical.lowercase_words())
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
-        """Normalised vectors of sentences, embedding only those not seen before."""
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        """Normalised vectors of sentences, embedding only those not seen recently (the
+        `sentence_cache` most recently used are kept)."""
+        known = {s: self._vectors[s] for s in dict.fromkeys(sentences) if s in self._vectors}
+        missing = [s for s in dict.fromkeys(sentences) if s not in known]
         if missing:
-            for sentence, vector in zip(missing, self.service.embedder.encode(missing), strict=False):
-                self._vectors[sentence] = vector
-        return np.vstack([self._vectors[s] for s in sentences])
+            known |= dict(zip(missing, self.service.embedder.encode(missing), strict=False))
+        for sentence, vector in known.items():
+            self._vectors[sentence] = vector
+            self._vectors.move_to_end(sentence)
+        while len(self._vectors) > self.sentence_cache:
+            self._vectors.popitem(last=False)
+        return np.vstack([known[s] for s in sentences])
 
     def question_vector(self, question: str) -> np.ndarray:
         """The question's vector: a question is scored for its passages' rerank, again for its
