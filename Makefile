@@ -67,11 +67,12 @@ calibrate: install
 findings-eval: install
 	$(BIN)/python -m scrutiny.eval.findings_eval --files $(CORPUS_DEV)/files
 
-# Fit the sentence-feature weights on the development documents (prints them beside the hand
-# weights' cross-validated top-1; the answerer ships the hand weights while they are as good)
+# Fit the sentence-feature weights on the development documents and record the fit in
+# app/answering/sentence_weights.json, replacing the shipped weights only if the fitted ones rank
+# better on documents they were not fitted on (then run `make calibrate`)
 fit: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
-	$(BIN)/python -m scrutiny.eval.fit --index .index-dev --cases eval/corpus_dev.jsonl
+	$(BIN)/python -m scrutiny.eval.fit --index .index-dev --cases eval/corpus_dev.jsonl --write
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench

@@ -1,6 +1,6 @@
 """Fit the sentence-feature weights on the development documents (`make fit`).
 
-Usage: python -m scrutiny.eval.fit --index DIR --cases FILE [--out FILE]
+Usage: python -m scrutiny.eval.fit --index DIR --cases FILE [--out FILE] [--write]
 
 For every answerable case of the development split (`split: calibrate`), the question is asked
 as `ask` asks it; every candidate sentence of the passages it draws on is described by the
@@ -8,8 +8,11 @@ answerer's features (app/answering/features.py) and labelled by whether it holds
 evidence (most of an evidence quote's word stems). A logistic regression over those rows is
 fitted with its regularisation chosen by cross-validation grouped by document, so that a
 setting is judged on documents it was not fitted on. The figure that matters is top-1: how
-often the best-scoring sentence of a question is one that holds its evidence. The hand-set
-weights' top-1 on the same folds is printed beside it.
+often the best-scoring sentence of a question is one that holds its evidence. The shipped
+weights' (app/answering/sentence_weights.json) top-1 on the same folds is printed beside it.
+`--write` (`make fit`) records both in that file and replaces the shipped weights with the fitted
+ones only when the fitted top-1 is higher; `make calibrate` should follow a replacement (the
+scores' scale changes, and the refusal threshold is a score).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scrutiny.app.answering.features import FEATURES, HAND_WEIGHTS, candidate_features
+from scrutiny.app.answering.features import FEATURES, WEIGHTS_FILE, candidate_features, load_weights
 from scrutiny.app.service import Scrutiny
 from scrutiny.app.settings import Settings
 from scrutiny.eval.runner import load_cases
@@ -84,20 +87,39 @@ def grouped_folds(entries: list[dict]) -> list[tuple[list[dict], list[dict]]]:
             for train, test in folds.split(np.zeros(len(entries)), groups=groups)]
 
 
+def record(path: Path, report: dict) -> bool:
+    """Write the fit's figures into the weights file at `path`, and the fitted weights too when
+    they rank better than the file's own on the same folds. True when the weights were replaced."""
+    shipped = json.loads(path.read_text(encoding="utf-8"))
+    better = report["fitted_cv_top1"] > report["current_cv_top1"]
+    if better:
+        shipped["source"] = f"fitted by eval/fit.py (logistic regression, C {report['chosen_c']})"
+        shipped["weights"] = report["weights"]
+    shipped["last_fit"] = {"questions": report["questions"], "folds": FOLDS,
+                           "current_cv_top1": report["current_cv_top1"], "fitted_cv_top1": report["fitted_cv_top1"],
+                           "fitted_c": report["chosen_c"], "kept": "fitted" if better else "current"}
+    path.write_text(json.dumps(shipped, indent=2) + "\n", encoding="utf-8")
+    return better
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", required=True)
     parser.add_argument("--cases", required=True)
     parser.add_argument("--out", default=None, help="write the fitted weights here (JSON)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"record the fit in {WEIGHTS_FILE.name}, replacing its weights if the fit ranks better")
     args = parser.parse_args()
     service = Scrutiny(Settings(index=args.index))
     entries = question_rows(service, load_cases(Path(args.cases)))
-    hand = np.array([HAND_WEIGHTS.get(f, 0.0) for f in FEATURES])
+    shipped = load_weights()
+    current = np.array([shipped[f] for f in FEATURES])
     folds = grouped_folds(entries)
     by_c = {c: round(float(np.mean([top1(test, *fit(train, c)) for train, test in folds])), 3) for c in C_GRID}
     best_c = max(C_GRID, key=lambda c: (by_c[c], -c))
     report: dict = {"questions": len(entries), "with_evidence_among_candidates": sum(bool(e["labels"].any()) for e in entries),
-                    "hand_top1": round(float(np.mean([top1(test, hand) for _, test in folds])), 3), "by_c": by_c}
+                    "current_cv_top1": round(float(np.mean([top1(test, current) for _, test in folds])), 3), "by_c": by_c,
+                    "fitted_cv_top1": by_c[best_c]}
     weights, intercept = fit(entries, best_c)
     report |= {"chosen_c": best_c, "fitted_top1_in_sample": round(top1(entries, weights, intercept), 3),
                "weights": dict(zip(FEATURES, map(float, weights), strict=True)), "intercept": intercept}
@@ -105,8 +127,12 @@ def main() -> None:
     if args.out:
         Path(args.out).write_text(json.dumps({
             "features": list(FEATURES), "weights": [float(w) for w in weights], "intercept": intercept,
-            "c": best_c, "cv_top1": by_c[best_c], "hand_cv_top1": report["hand_top1"],
+            "c": best_c, "cv_top1": by_c[best_c], "current_cv_top1": report["current_cv_top1"],
         }, indent=2) + "\n", encoding="utf-8")
+    if args.write:
+        replaced = record(WEIGHTS_FILE, report)
+        print(f"{WEIGHTS_FILE}: " + ("fitted weights written; run `make calibrate` next" if replaced
+                                     else "the shipped weights rank better and stay; the fit is recorded"))
 
 
 if __name__ == "__main__":
