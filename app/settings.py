@@ -91,6 +91,9 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (meaning) ranking in the fusion.")
+    sentence_cache: int = Field(
+        100_000, ge=1, description="Sentence vectors kept for answering, least recently used dropped first "
+                                   "(100,000 of 384 floats is about 150 MB, some 3,000 questions' passages).")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (word) ranking in the fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
     max_k: int = Field(50, ge=1, description="Most passages a question may ask for (ask --k, the app's API); "
@@ -118,7 +121,7 @@ class AnsweringSettings(BaseModel):
     refusal_threshold: float = Field(
         0.3293, description="Evidence score below which Scrutiny says the documents don't answer "
                         "(calibrated on the calibration splits of the bundled set and the development "
-                        "documents together: python -m scrutiny.eval.calibrate, docs/evaluation.md).")
+                        "documents together: make calibrate, docs/evaluation.md).")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")
 

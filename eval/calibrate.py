@@ -76,7 +76,8 @@ def main() -> None:
         settings = Settings(**({"index": index} if index else {}), answering={"refusal_threshold": -1.0})
         service = Scrutiny(settings)
         service.embedder.warm()
-        observations += [{**o, "set": cases} for o in observe(service, load_cases(cases))]
+        observations += [{**o, "set": f"{cases} over {index or 'the default index'}"}
+                         for o in observe(service, load_cases(cases))]
     if args.observations:
         with open(args.observations, "w", encoding="utf-8") as handle:
             json.dump(observations, handle, indent=1)
@@ -94,8 +95,9 @@ def report(observations: list[dict], current: float) -> dict:
         "test_at_chosen": rates(test, chosen["threshold"]),
         "current_setting": current,
         "test_at_current": rates(test, current),
-        "by_set": {name: {"calibrate_at_chosen": rates([o for o in calibration if o["set"] == name], chosen["threshold"]),
-                          "test_at_chosen": rates([o for o in test if o["set"] == name], chosen["threshold"])}
+        "by_set": {name: {f"{split}_at_chosen": rates(held, chosen["threshold"])
+                          for split, held in (("calibrate", [o for o in calibration if o["set"] == name]),
+                                              ("test", [o for o in test if o["set"] == name])) if held}
                    for name in dict.fromkeys(o["set"] for o in observations)},
     }
 

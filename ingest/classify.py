@@ -48,8 +48,8 @@ KIND_RULES: list[tuple[str, re.Pattern]] = [
         r"|\A[^\n]{0,160}\b(?:re-inspection|inspection report)(?:\s+\d{4})?[ \t]*$",
         re.IGNORECASE | re.MULTILINE)),
     ("force_response", re.compile(
-        r"\b(force|police|constabulary|chief constable)('s|’s)?\s+response\s+to\s+(?:[\w’'-]+\s+){0,4}?"
-        r"(?:HMIC|HMICFRS|inspection|inspectorate|report|PEEL|recommendations?|findings)\b"
+        r"\b(force|police|constabulary|chief constable)('s|’s)?[ \t]+response[ \t]+to[ \t]+(?:[\w’'/-]+[ \t]+){0,4}?"
+        r"(?:HMIC|HMICFRS|inspections?|inspectorate|reports?|PEEL|recommendations?|findings)\b"
         r"|\A[^\n]{0,60}\b(?:police|constabulary)\s+(?:welcomes?|responds?)\b",
         re.IGNORECASE)),
     ("inspection_report", re.compile(

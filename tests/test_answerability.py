@@ -55,8 +55,9 @@ def test_a_grade_for_another_area_does_not_answer_a_grade_question():
     expectation = Expectation.of("What grade did the force get for crime data integrity in its latest inspection?")
     assert not expectation.met_by("The force is adequate at tackling serious and organised crime.", set(), "")
     assert expectation.met_by("The force requires improvement at crime data integrity.", set(), "")
-    # the grade in any tense
+    # the grade in another tense where it is given as one, not any work needed
     assert expectation.met_by("Crime data integrity was rated as requiring improvement.", set(), "")
+    assert not expectation.met_by("Crime data integrity processes require improvement.", set(), "")
     # The area may be named by the heading the grade sits under.
     assert expectation.met_by("The force was graded good.", set(), "", heading="Crime data integrity > Summary")
     # Two of three words are enough for a paraphrase ("fighting" for "tackling").
@@ -191,6 +192,7 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert Expectation.of("Which commissioner said the force had improved?").person
     assert Expectation.of("Who is the chair of the panel?").person
     assert not Expectation.of("Which inspector should review the unit?").person
+    assert not Expectation.of("Which officers were trained in stalking?").person  # a passive is no deed
 
 
 def test_a_proper_name_in_the_question_must_be_in_the_answers_document():

@@ -625,7 +625,7 @@ def test_a_finding_is_answered_with_the_named_forces_own_response(response_corpu
     assert any("contacted within 28 days" in q for q in quotes)
 
 
-def test_no_response_is_added_when_the_question_does_not_ask_for_one(response_corpus):
+def test_a_finding_is_not_paired_with_its_response_when_the_question_does_not_ask_for_one(response_corpus):
     answer = response_corpus.ask("What did HMICFRS say about contacting Kent fraud victims?")
     assert not answer.refused
     sources = [c.source for c in answer.citations]
@@ -1136,6 +1136,9 @@ def test_a_quotation_is_quoted_with_the_line_ending_in_a_colon_that_introduces_i
     # a paragraph before it that ends as a sentence does introduces nothing
     plain = dataclasses.replace(chunk, text=f"The inspection ended in May.\n\n{words}")
     assert extend_introducer(Candidate(words, Hit(plain, candidate.hit.document), 0)) == words
+    # nor does a lead-in too short to be a sentence: the sentence before it is not taken instead
+    short = dataclasses.replace(chunk, text=f"The inspection ended in May. She added:\n\n{words}")
+    assert extend_introducer(Candidate(words, Hit(short, candidate.hit.document), 0)) == words
 
 
 def test_a_sentence_means_what_it_is_quoted_as(fake_corpus_service):
@@ -1272,7 +1275,7 @@ def test_sentence_vectors_are_kept_for_the_most_recently_used_only(fake_corpus_s
     import numpy as np
 
     scorer = fake_corpus_service.sentence_scorer()
-    scorer.sentence_cache = 3
+    monkeypatch.setattr(fake_corpus_service.settings.retrieval, "sentence_cache", 3)
     encoded: list[str] = []
     encode = fake_corpus_service.embedder.encode
 
@@ -1288,4 +1291,5 @@ def test_sentence_vectors_are_kept_for_the_most_recently_used_only(fake_corpus_s
     assert encoded[3:] == ["four facts."] and np.allclose(again[1], first[0]) and np.allclose(again[2], first[0])
     scorer.vectors(["two facts."])
     assert encoded[4:] == ["two facts."]  # embedded again
-    assert len(scorer._vectors) == 3
+    scorer.vectors(["one fact.", "four facts."])  # the two most recent before it are still kept
+    assert encoded[5:] == []

@@ -44,3 +44,4 @@ def test_sets_are_calibrated_together_and_reported_each():
     assert result["by_set"]["b"]["calibrate_at_chosen"]["false_refusals"] == 0.0
     assert result["by_set"]["b"]["test_at_chosen"]["refusal_accuracy"] == 1.0
     assert result["test_at_current"]["false_refusals"] == 0.5
+    assert "test_at_chosen" not in result["by_set"]["a"]  # a set with no test split reports none

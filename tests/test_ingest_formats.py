@@ -514,6 +514,8 @@ def test_news_is_only_the_fallback_for_web_pages_and_text_copied_from_them():
     # a force responds to an inspection; "the police response to domestic abuse" is a topic
     ("Cleveland Police response to the HMICFRS PEEL report", "", "force_response"),
     ("The police response to domestic abuse: an update report", "We found improvements.", "other"),
+    ("The police response to domestic abuse", "An update report on our inspection", "other"),  # not across lines
+    ("Force response to the 2021/22 PEEL inspections", "", "force_response"),
 ])
 def test_kind_from_who_speaks_in_the_title(title, first_page, expected):
     assert document_kind(title, first_page, "", ".pdf") == expected

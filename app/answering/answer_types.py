@@ -27,8 +27,10 @@ NUMBER_WORDS = (
     "hundred|hundreds|thousand|thousands|million|millions|billion|dozen|dozens|half|third|quarter"
 )
 
-# "requiring improvement", "required improvement": the grade in any tense
-GRADE = re.compile(r"\b(" + "|".join(GRADES).replace("requires", "requir(?:es|e|ed|ing)") + r")\b", re.IGNORECASE)
+# The grade in another tense where it is given as one ("rated as requiring improvement", "was
+# judged to require improvement"), not any work needed ("three processes require improvement").
+GRADE_TENSES = r"(?:\bas|\b(?:rated|graded|judged|assessed|found)(?:\s+(?:as|to))?)\s+requir(?:e|ed|ing)\s+improvement"
+GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b|" + GRADE_TENSES, re.IGNORECASE)
 YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
 YEAR_SPAN = 10  # the longest range ("2014-2024") whose every year a mention covers
 
@@ -149,18 +151,19 @@ def named_groups(text: str) -> list[frozenset[str]]:
 REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midlands|yorkshire and the humber|"
                     r"eastern region|regions?|regionally)\b", re.IGNORECASE)
 
+# The roles a person holds: one list for every way of asking who holds one.
+PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|chair|head|director|superintendent|spokesperson|"
+                "leader|person|signatory")
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
-# The roles a person holds (one list for every way of asking who holds one).
-PERSON_ROLES = "commissioner|PCC|PFCC|officer|constable|inspector|chair|head|director|superintendent|spokesperson|leader"
 PERSON_ASKED = re.compile(
     r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
     # "which Cleveland officer highlighted it?": what a person said or did (a past verb), not a
     # role ("which officer should lead?", "which officer is responsible?")
-    r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|persons?|people)s?"
-    r" (?:was |were )?(?:said|spoke|told|wrote|\w+ed)\b"
+    r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|people)s?"
+    r" (?:said|spoke|told|wrote|\w+ed|(?:was|were) quoted)\b"  # a deed, not a passive ("were trained")
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
-    r"(?:commissioner|PCC|officer|constable|superintendent|inspector|person|head|director|signatory)\b(?!['’]s)"
+    r"(?:" + PERSON_ROLES + r")\b(?!['’]s)"
     # "Who is the West Mercia Police and Crime Commissioner ...?", "who was its temporary head?"
     r"|\bwho (?:is|was|are|were) (?:the |its |their )?(?:(?!(?:who|which|that)\b)[\w'’-]+ ){0,6}?"
     r"(?:" + PERSON_ROLES + r")s?\b",

@@ -43,12 +43,20 @@ FEATURES = (
 WEIGHTS_FILE = Path(__file__).with_name("sentence_weights.json")
 
 
+class WeightsFileError(ValueError):
+    """The sentence weights file does not give one weight to each feature."""
+
+
 def load_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
-    """The weight of every feature, from the weights file; a feature it lacks is an error."""
+    """The weight of every feature, from the weights file; a feature it lacks, or a name that is
+    no feature (a stale file), is an error."""
     weights = json.loads(path.read_text(encoding="utf-8"))["weights"]
     missing = [name for name in FEATURES if name not in weights]
-    if missing:
-        raise ValueError(f"{path} has no weight for {', '.join(missing)}: run `make fit`")
+    unknown = [name for name in weights if name not in FEATURES]
+    if missing or unknown:
+        raise WeightsFileError(f"{path} does not match the answerer's features (missing: {', '.join(missing) or 'none'}; "
+                               f"unknown: {', '.join(unknown) or 'none'}): restore it with `git checkout -- {path.name}` "
+                               "or give each feature a weight")
     return {name: float(weights[name]) for name in FEATURES}
 
 

@@ -221,7 +221,9 @@ def _lead_in(text: str, start: int) -> int | None:
         return None
     block = PARAGRAPH_BREAK.split(before)[-1]
     previous = split_sentences(block)
-    at = before.rfind(previous[-1]) if previous else -1
+    if not previous or not previous[-1].endswith(":"):
+        return None  # too short to be a sentence of its own ("Date:"): no lead-in, not the one before
+    at = before.rfind(previous[-1])
     return at if at >= 0 else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -17,9 +18,6 @@ if TYPE_CHECKING:  # the protocol names this class: imported for the type checke
 
 Fact = TypeVar("Fact")
 QUESTION_CACHE = 256  # recent question vectors kept by the sentence scorer
-# Sentence vectors kept, least recently used dropped first: 100,000 of 384 floats is about 150 MB,
-# the sentences of some 3,000 questions' passages (a long-running app would otherwise grow forever).
-SENTENCE_CACHE = 100_000
 
 
 class SentenceScorer:
@@ -27,8 +25,8 @@ class SentenceScorer:
 
     def __init__(self, service: Service):
         self.service = service
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.sentence_cache = SENTENCE_CACHE
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()  # least recently used first
+        self._vectors_lock = threading.Lock()  # the app answers several questions at once
         self._questions: dict[str, np.ndarray] = {}  # recent questions (each is scored several times)
         self._corpus_facts: dict[str, tuple[IndexData, Any]] = {}  # name -> (index snapshot, value)
 
@@ -57,16 +55,18 @@ class SentenceScorer:
 
     def vectors(self, sentences: list[str]) -> np.ndarray:
         """Normalised vectors of sentences, embedding only those not seen recently (the
-        `sentence_cache` most recently used are kept)."""
-        known = {s: self._vectors[s] for s in dict.fromkeys(sentences) if s in self._vectors}
+        `retrieval.sentence_cache` most recently used are kept)."""
+        with self._vectors_lock:
+            known = {s: self._vectors[s] for s in dict.fromkeys(sentences) if s in self._vectors}
         missing = [s for s in dict.fromkeys(sentences) if s not in known]
         if missing:
             known |= dict(zip(missing, self.service.embedder.encode(missing), strict=False))
-        for sentence, vector in known.items():
-            self._vectors[sentence] = vector
-            self._vectors.move_to_end(sentence)
-        while len(self._vectors) > self.sentence_cache:
-            self._vectors.popitem(last=False)
+        with self._vectors_lock:
+            for sentence, vector in known.items():
+                self._vectors[sentence] = vector
+                self._vectors.move_to_end(sentence)
+            while len(self._vectors) > self.service.settings.retrieval.sentence_cache:
+                self._vectors.popitem(last=False)
         return np.vstack([known[s] for s in sentences])
 
     def question_vector(self, question: str) -> np.ndarray:
