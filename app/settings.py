@@ -91,10 +91,10 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(50, ge=1, description="Candidates taken from each of dense and BM25 before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense (meaning) ranking in the fusion.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (word) ranking in the fusion.")
     sentence_cache: int = Field(
         100_000, ge=1, description="Sentence vectors kept for answering, least recently used dropped first "
                                    "(100,000 of 384 floats is about 150 MB, some 3,000 questions' passages).")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 (word) ranking in the fusion.")
     top_k: int = Field(5, ge=1, le=50, description="Passages an answer is drawn from (ask --k).")
     max_k: int = Field(50, ge=1, description="Most passages a question may ask for (ask --k, the app's API); "
                                              "more are refused: each costs time to rerank.")
