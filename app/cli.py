@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from scrutiny.app.records import WEAK_EVIDENCE_NOTE
 from scrutiny.ingest.injection import NOTE as INJECTION_NOTE
 
 if TYPE_CHECKING:  # the service loads heavy libraries: commands import it when they run
@@ -237,6 +238,8 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
         return
     click.echo(answer.text)
     click.echo()
+    if answer.weak_evidence and not answer.refused:
+        click.echo(f"Note: {WEAK_EVIDENCE_NOTE}.")
     if answer.ignored_instructions:
         click.echo(f"Note: {INJECTION_NOTE} ({'; '.join(answer.ignored_instructions)}).")
     if answer.refused:

@@ -46,6 +46,11 @@ class Citation:
         return cls(**{key: value for key, value in record.items() if key in known})
 
 
+# What an answer marked weak_evidence says beside its quotes (the CLI and the app)
+WEAK_EVIDENCE_NOTE = ("the evidence for this answer is weak: the documents may not answer the question, "
+                      "so check that each quote says what you asked")
+
+
 @dataclass
 class Answer:
     """Text with [n] markers tied to citations; a refusal carries related passages instead."""
@@ -55,6 +60,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     confidence: float = 0.0  # best evidence score; below the refusal threshold means refusal
+    weak_evidence: bool = False  # answered, but the evidence scores under answering.weak_evidence_below
     related: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -70,6 +76,7 @@ class Answer:
             "answer": self.text,
             "refused": self.refused,
             "confidence": self.confidence,
+            "weak_evidence": self.weak_evidence,
             "citations": [c.to_dict() for c in self.citations],
             "related": [c.to_dict() for c in self.related],
             "notes": self.notes,
@@ -84,7 +91,7 @@ class Answer:
         """Inverse of `to_dict`: an answer read back from a saved conversation or feedback."""
         return cls(
             question=record["question"], text=record["answer"], refused=bool(record.get("refused")),
-            confidence=float(record.get("confidence", 0.0)),
+            confidence=float(record.get("confidence", 0.0)), weak_evidence=bool(record.get("weak_evidence")),
             citations=[Citation.from_dict(c) for c in record.get("citations", [])],
             related=[Citation.from_dict(c) for c in record.get("related", [])],
             notes=list(record.get("notes", [])), timings_ms=dict(record.get("timings_ms", {})),

@@ -185,3 +185,34 @@ def test_console_script_entry_point_exit_codes(tmp_path):
     listed = invoke("docs", "--index", index, "--json")
     assert listed.returncode == 0
     assert [r["source"] for r in json.loads(listed.stdout)] == ["good.txt"]
+
+
+def test_an_answer_on_weak_evidence_says_so_wherever_it_is_shown(corpus_index, tmp_path):
+    """Answered, but under answering.weak_evidence_below: the CLI, the app's reply, its exports
+    and the JSON all carry the caution; above it, none does."""
+    from scrutiny.app.records import WEAK_EVIDENCE_NOTE, Answer
+    from scrutiny.app.web.export import answer_markdown
+    from scrutiny.app.web.render import chat_reply
+
+    question = "What did HMICFRS find about the regional unit's intelligence?"
+    unsure = {"SCRUTINY_ANSWERING__REFUSAL_THRESHOLD": "-1", "SCRUTINY_ANSWERING__WEAK_EVIDENCE_BELOW": "100"}
+    weak = run("ask", question, "--index", str(corpus_index), env=unsure)
+    assert weak.exit_code == 0, weak.output
+    assert f"Note: {WEAK_EVIDENCE_NOTE}." in weak.output
+    payload = json.loads(run("ask", question, "--index", str(corpus_index), "--json", env=unsure).output)
+    assert payload["weak_evidence"] is True and not payload["refused"]
+    answer = Answer.from_dict(payload)
+    assert answer.weak_evidence
+    assert WEAK_EVIDENCE_NOTE[1:] in chat_reply(answer, None) and WEAK_EVIDENCE_NOTE in answer_markdown(answer)
+    from docx import Document as WordDocument
+
+    from scrutiny.app.web.export import write_conversation_docx, write_docx
+    for written in (write_docx(answer, tmp_path / "answer.docx"),
+                    write_conversation_docx("Talk", [(question, answer)], tmp_path / "talk.docx")):
+        assert any(WEAK_EVIDENCE_NOTE in p.text for p in WordDocument(str(written)).paragraphs), written
+    sure = {"SCRUTINY_ANSWERING__REFUSAL_THRESHOLD": "-1", "SCRUTINY_ANSWERING__WEAK_EVIDENCE_BELOW": "-1"}
+    strong = run("ask", question, "--index", str(corpus_index), env=sure)
+    assert strong.exit_code == 0 and WEAK_EVIDENCE_NOTE not in strong.output
+    plain = Answer.from_dict(json.loads(run("ask", question, "--index", str(corpus_index), "--json", env=sure).output))
+    assert not plain.weak_evidence
+    assert WEAK_EVIDENCE_NOTE[1:] not in chat_reply(plain, None) and WEAK_EVIDENCE_NOTE not in answer_markdown(plain)

@@ -157,7 +157,7 @@ def extractive_answer(question: str, hits: list[Hit], service: Service, settings
     # 5. Quote each on its page, and prove every quote is there before the answer leaves.
     citations = _citations(chosen, candidates[0], expectations, common_words)
     answer = Answer(question, " ".join(f"{c.quote} [{c.n}]" for c in citations), citations=citations,
-                    confidence=confidence)
+                    confidence=confidence, weak_evidence=confidence < settings.answering.weak_evidence_below)
     answer = verify_citations(answer, service.data().documents)
     if answer.refused:
         answer.related = related_passages(hits, settings.answering.related_passages, scored)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from scrutiny.app.drafting.model import inert_markdown
-from scrutiny.app.records import Answer, Citation
+from scrutiny.app.records import WEAK_EVIDENCE_NOTE, Answer, Citation
 
 KIND_LABELS = {
     "inspection_report": "Inspection report",
@@ -73,6 +73,11 @@ def _code_span_text(text: str) -> str:
     return text.replace("`", "'")
 
 
+def weak_evidence_line() -> str:
+    """The caution an answer marked weak_evidence carries wherever it is exported."""
+    return f"Note: {WEAK_EVIDENCE_NOTE}."
+
+
 def answer_markdown(answer: Answer) -> str:
     """The answer and its citations as a Markdown document.
 
@@ -86,6 +91,8 @@ def answer_markdown(answer: Answer) -> str:
         sources, heading = answer.related, RELATED_HEADING
     else:
         lines += ["## Answer", "", inert_markdown(answer.text), ""]
+        if answer.weak_evidence:
+            lines += [f"_{weak_evidence_line()}_", ""]
         if written := provenance(answer):
             lines += [f"_{inert_markdown(written)}_", ""]
         sources, heading = answer.citations, "Sources"
@@ -126,6 +133,8 @@ def write_docx(answer: Answer, path: Path) -> Path:
         word.add_heading("Answer", level=2)
         sources, heading = answer.citations, "Sources"
     word.add_paragraph(_xml_safe(answer.text))
+    if answer.weak_evidence and not answer.refused:
+        word.add_paragraph().add_run(weak_evidence_line()).italic = True
     if written := provenance(answer):
         word.add_paragraph().add_run(_xml_safe(written)).italic = True
     if sources:
@@ -176,6 +185,8 @@ def write_conversation_docx(title: str, turns: list[tuple[str, Answer]], path: P
         if answer.refused:
             word.add_paragraph(_xml_safe(f"{REFUSAL_HEADING}."))
             continue
+        if answer.weak_evidence:
+            word.add_paragraph().add_run(weak_evidence_line()).italic = True
         for sentence, numbers in _cited_sentences(answer.text):
             paragraph = word.add_paragraph(_xml_safe(sentence))
             for number in numbers:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from scrutiny.app.records import Answer, Citation
+from scrutiny.app.records import WEAK_EVIDENCE_NOTE, Answer, Citation
 from scrutiny.app.web.export import KIND_LABELS, REFUSAL_HEADING, date_label, kind_label
 from scrutiny.app.web.pages import PageView, mark_quote
 from scrutiny.ingest.forces import REGIONAL_UNITS, TERRITORIAL_FORCES, forces_in
@@ -278,6 +278,8 @@ def chat_reply(answer: Answer, asked_as: str | None, turn: int = 0, speakers: di
             lines.append(f"\n<small>✍️ {escape_markdown(answer.written_by)} is writing; each sentence shows once "
                          f"the passage it cites is checked …</small>")
             return "\n".join(lines)
+        if answer.weak_evidence:
+            lines.append(f"\n<small>⚠️ {WEAK_EVIDENCE_NOTE[:1].upper() + WEAK_EVIDENCE_NOTE[1:]}.</small>")
         count = len(answer.citations)
         lines.append(f"\n<small>{count} source{'s' if count != 1 else ''}: choose a number to see the quote on "
                      f"its page.</small>")
