@@ -125,7 +125,7 @@ class AnsweringSettings(BaseModel):
     weak_evidence_below: float = Field(
         0.4666, description="An answer whose best sentence scores under this is marked as weak evidence: on the "
                             "eval sets' 314 answered questions, 9 of 23 answers under it held every expected "
-                            "fact, against 238 of 291 above it (docs/evaluation.md). It was the refusal threshold "
+                            "fact, against 238 of 291 above it (docs/decisions.md). It was the refusal threshold "
                             "chosen on the bundled set alone.")
     related_passages: int = Field(3, ge=0, description="Nearest passages shown with a refusal.")
     max_question_chars: int = Field(2000, ge=10, description="Longer questions are refused as bad input.")
