@@ -238,7 +238,7 @@ def ask(question, index, as_json, k, kinds, forces, documents, llm):
         return
     click.echo(answer.text)
     click.echo()
-    if answer.weak_evidence and not answer.refused:
+    if answer.weak_evidence:
         click.echo(f"Note: {WEAK_EVIDENCE_NOTE}.")
     if answer.ignored_instructions:
         click.echo(f"Note: {INJECTION_NOTE} ({'; '.join(answer.ignored_instructions)}).")

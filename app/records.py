@@ -46,7 +46,7 @@ class Citation:
         return cls(**{key: value for key, value in record.items() if key in known})
 
 
-# What an answer marked weak_evidence says beside its quotes (the CLI and the app)
+# What an answer marked weak_evidence says beside its quotes (the CLI, the app and its exports)
 WEAK_EVIDENCE_NOTE = ("the evidence for this answer is weak: the documents may not answer the question, "
                       "so check that each quote says what you asked")
 
@@ -60,7 +60,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     refused: bool = False
     confidence: float = 0.0  # best evidence score; below the refusal threshold means refusal
-    weak_evidence: bool = False  # answered, but the evidence scores under answering.weak_evidence_below
+    weak_evidence: bool = False  # answered (never a refusal), the evidence scoring under answering.weak_evidence_below
     related: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

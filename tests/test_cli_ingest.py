@@ -216,3 +216,7 @@ def test_an_answer_on_weak_evidence_says_so_wherever_it_is_shown(corpus_index, t
     plain = Answer.from_dict(json.loads(run("ask", question, "--index", str(corpus_index), "--json", env=sure).output))
     assert not plain.weak_evidence
     assert WEAK_EVIDENCE_NOTE[1:] not in chat_reply(plain, None) and WEAK_EVIDENCE_NOTE not in answer_markdown(plain)
+    # a refusal says the documents don't answer; it is never also "weak evidence"
+    refused = {"SCRUTINY_ANSWERING__REFUSAL_THRESHOLD": "100", "SCRUTINY_ANSWERING__WEAK_EVIDENCE_BELOW": "1000"}
+    refusal = json.loads(run("ask", question, "--index", str(corpus_index), "--json", env=refused).output)
+    assert refusal["refused"] and not refusal["weak_evidence"]

@@ -157,10 +157,12 @@ def extractive_answer(question: str, hits: list[Hit], service: Service, settings
     # 5. Quote each on its page, and prove every quote is there before the answer leaves.
     citations = _citations(chosen, candidates[0], expectations, common_words)
     answer = Answer(question, " ".join(f"{c.quote} [{c.n}]" for c in citations), citations=citations,
-                    confidence=confidence, weak_evidence=confidence < settings.answering.weak_evidence_below)
+                    confidence=confidence)
     answer = verify_citations(answer, service.data().documents)
     if answer.refused:
         answer.related = related_passages(hits, settings.answering.related_passages, scored)
+    else:  # weak evidence is said of an answer only: a refusal says the documents don't answer
+        answer.weak_evidence = confidence < settings.answering.weak_evidence_below
     return answer
 
 

@@ -73,9 +73,7 @@ def _code_span_text(text: str) -> str:
     return text.replace("`", "'")
 
 
-def weak_evidence_line() -> str:
-    """The caution an answer marked weak_evidence carries wherever it is exported."""
-    return f"Note: {WEAK_EVIDENCE_NOTE}."
+WEAK_EVIDENCE_LINE = f"Note: {WEAK_EVIDENCE_NOTE}."  # under an answer marked weak_evidence, wherever exported
 
 
 def answer_markdown(answer: Answer) -> str:
@@ -92,7 +90,7 @@ def answer_markdown(answer: Answer) -> str:
     else:
         lines += ["## Answer", "", inert_markdown(answer.text), ""]
         if answer.weak_evidence:
-            lines += [f"_{weak_evidence_line()}_", ""]
+            lines += [f"_{WEAK_EVIDENCE_LINE}_", ""]
         if written := provenance(answer):
             lines += [f"_{inert_markdown(written)}_", ""]
         sources, heading = answer.citations, "Sources"
@@ -133,8 +131,8 @@ def write_docx(answer: Answer, path: Path) -> Path:
         word.add_heading("Answer", level=2)
         sources, heading = answer.citations, "Sources"
     word.add_paragraph(_xml_safe(answer.text))
-    if answer.weak_evidence and not answer.refused:
-        word.add_paragraph().add_run(weak_evidence_line()).italic = True
+    if answer.weak_evidence:
+        word.add_paragraph().add_run(WEAK_EVIDENCE_LINE).italic = True
     if written := provenance(answer):
         word.add_paragraph().add_run(_xml_safe(written)).italic = True
     if sources:
@@ -186,7 +184,7 @@ def write_conversation_docx(title: str, turns: list[tuple[str, Answer]], path: P
             word.add_paragraph(_xml_safe(f"{REFUSAL_HEADING}."))
             continue
         if answer.weak_evidence:
-            word.add_paragraph().add_run(weak_evidence_line()).italic = True
+            word.add_paragraph().add_run(WEAK_EVIDENCE_LINE).italic = True
         for sentence, numbers in _cited_sentences(answer.text):
             paragraph = word.add_paragraph(_xml_safe(sentence))
             for number in numbers:
