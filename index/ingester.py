@@ -59,7 +59,9 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #   4: kinds: press releases, letters, commissioners' and forces' statements by their titles.
 #   5: a web page's date from its markup only, not guessed from years in its text.
 #   6: a web page's publisher is its site ("Police Professional"), else its author.
-READER_VERSION = 6
+#   7: a document's date from its file name's year when its first page's first date is of
+#      another year (or it has none); "2023-25" is a range of years, not a month.
+READER_VERSION = 7
 
 
 @dataclass

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import re
 
-from scrutiny.ingest.text import MONTH, MONTH_NUMBERS
+from scrutiny.ingest.text import MONTH, MONTH_NUMBERS, years_covered
 
 _MONTH = rf"({MONTH})"  # the month as a group of its own
 DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\.?,?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 MONTH_DAY_YEAR = re.compile(rf"\b{_MONTH}\.?\s+(\d{{1,2}}),\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
-ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(\d\d)(?:-(\d\d))?\b")
+# a month 01-12 and a day 01-31: "PEEL 2023-25" is a range of years, not the 25th month
+ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?\b")
+# a year in a file's name, not inside a longer number ("peel-kent-2023-25.pdf", "2022_12_08-story")
+NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 LABELLED_DATE = re.compile(r"^\s*(?:date|dated|published|date published)\s*[:\-–]\s*(.+)$", re.IGNORECASE | re.MULTILINE)
 
 _COMMISSIONER = r"(?:PCC|PFCC|(?:Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+)?Commissioner)"
@@ -85,15 +88,32 @@ def find_date(text: str) -> str:
     return min(candidates, key=lambda candidate: (candidate[0], -len(candidate[1])))[1]
 
 
-def document_date(first_page: str, metadata_date: str = "") -> str:
-    """A labelled date ("Date: 16 March 2021") wins, then page metadata, then the first date."""
+def name_date(name: str) -> str:
+    """The date a file's name gives: an ISO date in it ("story-2022-12-08.html"), else the
+    first year in it ("hmicfrs-peel-kent-2023-25.pdf" -> "2023"), else ""."""
+    iso = ISO_DATE.search(name.replace("_", "-"))
+    if iso:
+        return iso.group(0)
+    year = NAME_YEAR.search(name)
+    return year.group(1) if year else ""
+
+
+def document_date(first_page: str, metadata_date: str = "", name: str = "") -> str:
+    """A labelled date ("Date: 16 March 2021") wins, then page metadata, then the first date of
+    the first page, unless the file's `name` gives a year that date is not in (see name_date):
+    the first date of a page is as often one it looks back on ("inspected in September 2018")
+    as its own, while people name files by the year of the document ("peel-2021-22" covers 2021
+    and 2022)."""
     for match in LABELLED_DATE.finditer(first_page):
         labelled = find_date(match.group(1))
         if labelled:
             return labelled
     if metadata_date:
         return find_date(metadata_date) or metadata_date
-    return find_date(first_page)
+    first, named = find_date(first_page), name_date(name)
+    if named and first[:4] not in years_covered(name.replace("_", "-")):
+        return named
+    return first
 
 
 def document_kind(title: str, first_page: str, author: str, suffix: str) -> str:

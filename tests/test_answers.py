@@ -1199,7 +1199,7 @@ def test_an_undated_documents_other_years_do_not_rule_out_a_sentence(fake_corpus
     ("2014-2030", {"2014"}),  # too long to be one period
 ])
 def test_a_year_range_covers_every_year_in_it(text, years):
-    from scrutiny.app.answering.answer_types import years_covered
+    from scrutiny.ingest.text import years_covered
 
     assert years_covered(text) == years
 

@@ -27,6 +27,7 @@ LABELS = ROOT / "eval" / "corpus_dev_labels.jsonl"
 THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev.toml"
 # Reached on 2026-12-06; the targets are 0.95 for kind and 0.90 for date and forces.
 KIND_MINIMUM = {"development": 0.90, "held-out": 0.65}
+DATE_MINIMUM = {"development": 0.45, "held-out": 0.40}  # 0.513 and 0.447, to the label's precision
 FORCES_MINIMUM = 0.90
 
 pytestmark = pytest.mark.skipif(not FILES.is_dir(), reason=f"no development corpus at {CORPUS_DEV}")
@@ -76,4 +77,5 @@ def test_document_metadata_on_unseen_documents():
     print(json.dumps(accuracy, indent=2))
     for half, minimum in KIND_MINIMUM.items():
         assert accuracy[half]["kind"] >= minimum, accuracy
+        assert accuracy[half]["date"] >= DATE_MINIMUM[half], accuracy
         assert accuracy[half]["forces"] >= FORCES_MINIMUM, accuracy

@@ -17,7 +17,7 @@ import pytest
 from scrutiny.app.settings import Settings
 from scrutiny.index.embedder import HashingEmbedder
 from scrutiny.ingest.chunker import Chunker
-from scrutiny.ingest.classify import document_date, document_kind, find_date
+from scrutiny.ingest.classify import document_date, document_kind, find_date, name_date
 from scrutiny.ingest.documents import BLOCK_SEPARATOR, assemble_pages, load_document
 from scrutiny.ingest.records import Block, Chunk, Document
 from scrutiny.tests.conftest import CORPUS, REPORT
@@ -528,6 +528,8 @@ def test_kind_from_who_speaks_in_the_title(title, first_page, expected):
     ("Updated 2023-01-05", "2023-01-05"),
     ("Sept 2021 report", "2021-09"),
     ("no date here, only 42 things", ""),
+    ("PEEL 2023-25: an inspection", ""),  # a range of years, not a 25th month
+    ("Updated 2023-13-01", ""),
 ])
 def test_find_date(text, expected):
     assert find_date(text) == expected
@@ -538,6 +540,28 @@ def test_document_date_prefers_a_labelled_date_then_metadata():
     assert document_date(first_page) == "2021-03-16"
     assert document_date("Findings from May 2019", "2022-12-08") == "2022-12-08"
     assert document_date("Findings from May 2019") == "2019-05"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("hmicfrs-peel-kent-2023-25", "2023"),
+    ("police-professional-2022-12-08-north-east-soc", "2022-12-08"),
+    ("story_2022_12_08", "2022-12-08"),
+    ("03_report-20221208", ""),  # a longer number, not a year
+    ("pcc-response", ""),
+])
+def test_a_file_name_gives_a_date(name, expected):
+    assert name_date(name) == expected
+
+
+def test_a_file_names_year_overrides_a_first_date_of_another_year_only():
+    looking_back = "Inspectors visited in September 2018 and found ..."
+    assert document_date(looking_back, name="custody-inspection-2019") == "2019"
+    assert document_date(looking_back, name="custody-inspection-2018") == "2018-09"
+    assert document_date(looking_back, name="custody-inspection-2017-18") == "2018-09"  # in the years it covers
+    assert document_date(looking_back) == "2018-09"
+    assert document_date("No date at all", name="peel_2021") == "2021"
+    assert document_date("Date: 16 March 2021", name="peel-2019") == "2021-03-16"  # the document's own label wins
+    assert document_date("Findings from May 2019", "2022-12-08", "peel-2019") == "2022-12-08"  # and its metadata
 
 
 def test_text_saved_one_paragraph_per_line_is_split_at_its_lines_under_its_title(tmp_path):

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from scrutiny.app.answering.tuning import AREA_SHARE, COUNT_REACH, NAME_REACH
 from scrutiny.ingest.forces import REGIONAL_UNIT_FORCES, forces_in, mentions
-from scrutiny.ingest.text import GRADES, MONTH, STOPWORDS, tokenize
+from scrutiny.ingest.text import GRADES, MONTH, STOPWORDS, YEAR, tokenize, years_covered
 
 NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -31,25 +31,6 @@ NUMBER_WORDS = (
 # judged to require improvement"), not any work needed ("three processes require improvement").
 GRADE_TENSES = r"(?:\bas|\b(?:rated|graded|judged|assessed|found)(?:\s+(?:as|to))?)\s+requir(?:e|ed|ing)\s+improvement"
 GRADE = re.compile(r"\b(" + "|".join(GRADES) + r")\b|" + GRADE_TENSES, re.IGNORECASE)
-YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[/–-]\s*\d\d(?:\d\d)?)?\b")
-YEAR_SPAN = 10  # the longest range ("2014-2024") whose every year a mention covers
-
-
-def years_covered(text: str) -> frozenset[str]:
-    """Every year the text's year mentions cover: "PEEL 2021/22" covers 2021 and 2022, "2023–25"
-    2023 to 2025, "1999/00" 1999 and 2000. An ISO date ("2010-11-05") and a "range" over
-    YEAR_SPAN years are their first year only."""
-    years: set[int] = set()
-    for match in YEAR.finditer(text):
-        first, _, last = re.sub(r"\s", "", match.group(0)).replace("–", "-").replace("/", "-").partition("-")
-        start = end = int(first)
-        if last and not re.match(r"-\d", text[match.end():]):
-            end = int(last) if len(last) == 4 else start // 100 * 100 + int(last)
-            end += 100 if end < start and len(last) == 2 else 0
-        years.update(range(start, end + 1) if start <= end <= start + YEAR_SPAN else [start])
-    return frozenset(map(str, years))
-
-
 DATE = re.compile(YEAR.pattern + r"|\b" + MONTH + r"\b")  # month names capitalised ("may" is a verb)
 # Dates and clause numbers ("4.3.2") are numbers but not quantities: removed before looking.
 NOT_QUANTITY = re.compile(
