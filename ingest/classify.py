@@ -6,6 +6,7 @@ Rules are tried in order; the first that matches wins.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from scrutiny.ingest.text import MONTH, MONTH_NUMBERS, years_covered
@@ -90,12 +91,12 @@ def find_date(text: str) -> str:
 
 def name_date(name: str) -> str:
     """The date a file's name gives: an ISO date in it ("story-2022-12-08.html"), else the
-    first year in it ("hmicfrs-peel-kent-2023-25.pdf" -> "2023"), else ""."""
-    iso = ISO_DATE.search(name.replace("_", "-"))
-    if iso:
-        return iso.group(0)
-    year = NAME_YEAR.search(name)
-    return year.group(1) if year else ""
+    first year in it ("hmicfrs-peel-kent-2023-25.pdf" -> "2023"), else "". A year still to come
+    ("strategy-2030") names a plan's horizon, not the document's date."""
+    this_year = datetime.date.today().year
+    iso = next((m.group(0) for m in ISO_DATE.finditer(name.replace("_", "-")) if int(m.group(1)) <= this_year), "")
+    year = next((m.group(1) for m in NAME_YEAR.finditer(name) if int(m.group(1)) <= this_year), "")
+    return iso or year
 
 
 def document_date(first_page: str, metadata_date: str = "", name: str = "") -> str:

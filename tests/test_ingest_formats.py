@@ -548,6 +548,8 @@ def test_document_date_prefers_a_labelled_date_then_metadata():
     ("story_2022_12_08", "2022-12-08"),
     ("03_report-20221208", ""),  # a longer number, not a year
     ("pcc-response", ""),
+    ("police-and-crime-plan-2099", ""),  # a year to come is a plan's horizon
+    ("plan-2099-review-2021", "2021"),
 ])
 def test_a_file_name_gives_a_date(name, expected):
     assert name_date(name) == expected
