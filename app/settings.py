@@ -119,7 +119,7 @@ class AnsweringSettings(BaseModel):
                                    "response to it counts once; later ones must score near the best). Chosen "
                                    "on the development documents (docs/decisions.md).")
     refusal_threshold: float = Field(
-        0.3293, description="Evidence score below which Scrutiny says the documents don't answer "
+        0.3344, description="Evidence score below which Scrutiny says the documents don't answer "
                         "(calibrated on the calibration splits of the bundled set and the development "
                         "documents together: make calibrate, docs/evaluation.md).")
     weak_evidence_below: float = Field(
