@@ -191,7 +191,7 @@ PERSON_BESIDE = re.compile(r"\b(?:" + "|".join(sorted(TITLES)) + "|" + ROLES + r
 # "What grade did X get for crime data integrity?" names the area graded: a grade for
 # another area ("adequate at tackling serious and organised crime") does not answer it.
 GRADED_AREA = re.compile(
-    r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;]|$)"
+    r"\b(?:grade[ds]?|grading|rated|rating)\b.*?\b(?:for|at)\s+(.+?)(?=\s+(?:in|during|from|by|since|after|before)\s|[?.;,]|$)"
     # "What efficiency grade did ...?": the area named before the word "grade"
     r"|\b(?:what|which)\s+((?:(?!(?:grade|grades|grading|rating)\b)[\w'’-]+\s+){1,4}?)(?:grade|grading|rating)s?\b",
     re.IGNORECASE,
@@ -315,7 +315,8 @@ def counted_words(question: str) -> frozenset[str]:
         words.append(word)
     if not words:
         return frozenset()
-    heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or") and i}
+    # "officers and staff" counts both; "pages of factual errors" counts pages (or errors)
+    heads = {words[-1]} | {words[i - 1] for i, word in enumerate(words) if word.lower() in ("and", "or", "of") and i}
     heads = {h for h in heads if h.lower() not in VAGUE_COUNTED | {"and", "or"}}
     if not heads and words[-1].lower() in PEOPLE:
         # "How many people were charged?" counts charges: what was done to them says what is counted
