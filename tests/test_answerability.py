@@ -169,6 +169,9 @@ def test_a_person_name_is_capitalised_words_the_documents_never_write_in_lower_c
     assert has_person_name("J. Smithers said the panel had agreed the plan.", common)
     assert not has_person_name("The Chair offered to write to the Home Secretary about the regime.", common)
     assert not has_person_name("Funding comes through the Asset Recovery Incentivisation Scheme.", common)
+    # names written with accented letters are names too
+    assert has_person_name("HMI Zoë Billingham said: “I’d like to congratulate forces.”", common)
+    assert has_person_name("Siân Ellis-Jones, Chair of the panel, wrote to the force.", common)
 
 
 def test_who_signed_or_said_wants_a_person_not_a_role():

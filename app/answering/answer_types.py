@@ -175,9 +175,12 @@ SHOULD = re.compile(r"\b(?:should|must|ought to|needs? to|recommends? that|(?:is
 
 PERCENT = re.compile(r"\d\s*(%|per\s*cent|percent)", re.IGNORECASE)
 
-LETTERS = re.compile(r"[a-z]+", re.IGNORECASE)
+LETTERS = re.compile(r"[^\W\d_]+")  # runs of letters, accented ones too ("Zoë", "Siân")
+# Capital and small letters of the Latin alphabets names are written in ("Zoë", "Siân", "Llŷr")
+_UPPER, _LOWER = "A-ZÀ-ÖØ-ÞĀ-ž", "a-zß-öø-ÿĀ-ž"
 # "McGuinness" too, and initials ("BJ Harrington", "J. Smith")
-_CAPITALISED = r"(?:(?:[A-Z]\.){1,3}(?=\s)|[A-Z][a-z]*[A-Z]?[a-z]+\b|[A-Z]{1,2}\b(?!\.))"
+_CAPITALISED = (rf"(?:(?:[{_UPPER}]\.){{1,3}}(?=\s)|[{_UPPER}][{_LOWER}]*[{_UPPER}]?[{_LOWER}]+\b"
+                rf"|[{_UPPER}]{{1,2}}\b(?!\.))")
 CAPITALISED_RUN = re.compile(r"\b" + _CAPITALISED + r"(?:\s+" + _CAPITALISED + r")*")
 TITLES = frozenset("Mr Mrs Ms Miss Dr Supt Sir Dame Lord Lady".split())
 FUNCTION_WORDS = STOPWORDS | frozenset("her his my he she him me us all any each every no not our".split())
