@@ -48,12 +48,14 @@ eval: install
 	$(BIN)/scrutiny eval --index $(INDEX) --cases eval/holdout.jsonl
 
 # The development corpus (77 public documents) lives outside the repo; its known answers are
-# eval/corpus_dev.jsonl, split by document (calibrate = development half, test = held out).
+# eval/corpus_dev.jsonl, split by document (calibrate = development half, test = held out);
+# eval/corpus_dev_paraphrase.jsonl holds more paraphrases over the development half only.
 CORPUS_DEV ?= ../shared/corpus-dev
 eval-dev: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate --check --thresholds eval/thresholds_corpus_dev.toml
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test --check --thresholds eval/thresholds_corpus_dev.toml
+	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev_paraphrase.jsonl --check --thresholds eval/thresholds_corpus_dev_paraphrase.toml
 
 # Choose the refusal threshold on the calibration splits of the bundled set and the development
 # documents together (prints each set's figures at it; the setting is answering.refusal_threshold)
