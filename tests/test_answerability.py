@@ -43,6 +43,8 @@ def test_counted_words_are_the_heads_of_what_how_many_counts():
     assert counted_words("How many disruptions recorded by the force were prevent disruptions?") == {"disrupt"}
     assert counted_words("How many people did it arrest?") == set()  # too vague to require
     assert counted_words("What did the report say?") == set()
+    assert counted_words("force 2018 how many crimes not recorded each year") == {"crime"}  # "not" ends it
+    assert counted_words("How many pages of factual errors did he cite?") == {"page", "error"}  # either
 
 
 def test_a_grade_question_is_not_answered_by_a_sentence_without_a_grade():
@@ -63,6 +65,9 @@ def test_a_grade_for_another_area_does_not_answer_a_grade_question():
     # Two of three words are enough for a paraphrase ("fighting" for "tackling").
     fighting = Expectation.of("What grade did Durham get for fighting organised crime?")
     assert fighting.met_by("Durham is outstanding at tackling serious and organised crime.", set(), "")
+    # The area ends where the question goes on to something else.
+    assert Expectation.of("What grade did Essex get for the accuracy of its crime recording, as mentioned "
+                          "when it responded to its October 2022 report?").area == {"accuraci", "crime", "record"}
     # One word (often an acronym) is too little to judge by.
     assert Expectation.of("What grade did Durham get for SOC?").area == frozenset()
     # An occasion is not an area.
@@ -196,6 +201,7 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert Expectation.of("Who is the chair of the panel?").person
     assert not Expectation.of("Which inspector should review the unit?").person
     assert not Expectation.of("Which officers were trained in stalking?").person  # a passive is no deed
+    assert Expectation.of("who was the HMI quoted on the force's call handling").person  # but being quoted is
 
 
 def test_a_proper_name_in_the_question_must_be_in_the_answers_document():

@@ -43,6 +43,7 @@ QUANTITY = re.compile(r"£|\d|\b(?:" + NUMBER_WORDS + r")\b", re.IGNORECASE)
 HOW_MANY = re.compile(r"\bhow many\s+(?!of\b)(.+)", re.IGNORECASE)
 ENDS_COUNTED = frozenset(
     "do does did is are was were has have had will would can could should must may might "
+    "not never "  # "how many crimes not recorded" counts crimes
     "in on at from through for by to with within across during per "
     "take takes took get gets got make makes made come comes came go goes went see saw give gave "
     "win won run ran find found hold held keep kept bring brought put set work works".split()
@@ -139,6 +140,8 @@ PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|chair|head|di
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
     r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
+    # "who was quoted ...?", "who was the HMI quoted ...?"
+    r"|\bwho (?:was|were) (?:the )?(?:[\w'’-]+ ){0,3}?quoted\b"
     # "which Cleveland officer highlighted it?": what a person said or did (a past verb), not a
     # role ("which officer should lead?", "which officer is responsible?")
     r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|people)s?"
