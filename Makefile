@@ -49,13 +49,15 @@ eval: install
 
 # The development corpus (77 public documents) lives outside the repo; its known answers are
 # eval/corpus_dev.jsonl, split by document (calibrate = development half, test = held out);
-# eval/corpus_dev_paraphrase.jsonl holds more paraphrases over the development half only.
+# eval/corpus_dev_blind.jsonl holds more questions about the development half, asked of it alone.
 CORPUS_DEV ?= ../shared/corpus-dev
+DEVELOPMENT_HALF = $(shell $(PYTHON) -c "import json; print(' '.join('$(CORPUS_DEV)/files/' + r['file'] for r in map(json.loads, open('eval/corpus_dev_labels.jsonl')) if r['split'] == 'development'))")
 eval-dev: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split calibrate --check --thresholds eval/thresholds_corpus_dev.toml
 	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev.jsonl --split test --check --thresholds eval/thresholds_corpus_dev.toml
-	$(BIN)/scrutiny eval --index .index-dev --cases eval/corpus_dev_paraphrase.jsonl --check --thresholds eval/thresholds_corpus_dev_paraphrase.toml
+	$(BIN)/scrutiny ingest $(DEVELOPMENT_HALF) --index .index-dev-half --quiet
+	$(BIN)/scrutiny eval --index .index-dev-half --cases eval/corpus_dev_blind.jsonl --check --thresholds eval/thresholds_corpus_dev_blind.toml
 
 # Choose the refusal threshold on the calibration splits of the bundled set and the development
 # documents together (prints each set's figures at it; the setting is answering.refusal_threshold)
@@ -88,4 +90,4 @@ bench-scale: install
 	$(BIN)/python -m scrutiny.eval.scale --sizes $(SIZES)
 
 clean:
-	rm -rf $(VENV) $(INDEX) .index-dev .bench build dist *.egg-info
+	rm -rf $(VENV) $(INDEX) .index-dev .index-dev-half .bench build dist *.egg-info

@@ -2,8 +2,9 @@
 
 Its known answers (eval/corpus_dev.jsonl) are split by document: the development half, whose
 failures may be read, and the held-out half, of which only metrics are read. Each half is held
-to its own bounds (eval/thresholds_corpus_dev.toml); more paraphrases of the development
-documents (eval/corpus_dev_paraphrase.jsonl) to theirs. Document kinds, dates and forces are
+to its own bounds (eval/thresholds_corpus_dev.toml); more questions about the development
+documents (eval/corpus_dev_blind.jsonl), asked of those documents alone, to theirs. Document
+kinds, dates and forces are
 checked against eval/corpus_dev_labels.jsonl. Skipped, with the reason, where the corpus is not
 beside the repository (set SCRUTINY_CORPUS_DEV to its folder).
 """
@@ -26,8 +27,8 @@ FILES = CORPUS_DEV / "files"
 CASES = ROOT / "eval" / "corpus_dev.jsonl"
 LABELS = ROOT / "eval" / "corpus_dev_labels.jsonl"
 THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev.toml"
-PARAPHRASES = ROOT / "eval" / "corpus_dev_paraphrase.jsonl"  # more paraphrases, development documents only
-PARAPHRASE_THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev_paraphrase.toml"
+BLIND = ROOT / "eval" / "corpus_dev_blind.jsonl"  # more questions, about the development documents only
+BLIND_THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev_blind.toml"
 # Reached on 2026-12-06; the targets are 0.95 for kind and 0.90 for date and forces.
 KIND_MINIMUM = {"development": 0.90, "held-out": 0.65}
 DATE_MINIMUM = {"development": 0.45, "held-out": 0.40}  # 0.513 and 0.447, to the label's precision
@@ -59,12 +60,27 @@ def test_corpus_dev_answers_hold_their_level(corpus_dev_service, split):
     assert not failures, f"{split}: {failures}; metrics {metrics}"  # no case listed: the held-out half stays unread
 
 
+@pytest.fixture(scope="module")
+def development_half_service(tmp_path_factory):
+    """The development half alone, indexed once: the blind set's near misses are unanswerable
+    from it (a held-out document may answer them)."""
+    from scrutiny.app.service import Scrutiny
+    from scrutiny.app.settings import Settings
+
+    files = [FILES / label["file"] for label in map(json.loads, LABELS.read_text(encoding="utf-8").splitlines())
+             if label["split"] == "development"]
+    service = Scrutiny(Settings(index=tmp_path_factory.mktemp("development-half") / "index"))
+    report = service.ingest(files, show_progress=False)
+    assert report.ok, report.failed
+    return service
+
+
 @pytest.mark.slow
-def test_paraphrases_of_the_development_documents_hold_their_level(corpus_dev_service):
-    report = run_eval(corpus_dev_service, load_cases(PARAPHRASES))
-    failures = thresholds_failed(report["metrics"], PARAPHRASE_THRESHOLDS)
+def test_blind_questions_about_the_development_documents_hold_their_level(development_half_service):
+    report = run_eval(development_half_service, load_cases(BLIND))
+    failures = thresholds_failed(report["metrics"], BLIND_THRESHOLDS)
     metrics = {k: round(v, 3) for k, v in report["metrics"].items() if isinstance(v, float)}
-    assert not failures, f"paraphrases: {failures}; metrics {metrics}"
+    assert not failures, f"blind set: {failures}; metrics {metrics}"
 
 
 def metadata_accuracy() -> dict[str, dict[str, float]]:
