@@ -147,6 +147,17 @@ def test_what_a_commissioner_said_is_answered_only_where_a_commissioner_speaks()
     assert not Expectation.of("Which panel gives the PCC extra scrutiny?").commissioner
 
 
+def test_what_a_chief_constable_said_is_answered_only_where_one_speaks():
+    expectation = Expectation.of("What did Merseyside's chief constable say in response to the PEEL grades?")
+    finding = "The force is good at tackling serious and organised crime."
+    assert not expectation.met_by(finding, set(), "Findings\nThe inspection report's own section.")
+    assert expectation.met_by(finding, set(), "Response\nChief Constable Serena Kennedy said the force was proud.")
+    assert expectation.met_by(finding, set(), "Findings", chief_speaks=True)  # a force's own response
+    # a question naming the commissioner too is the commissioner's check; a role asked for is no saying
+    assert not Expectation.of("What did the PCC and the chief constable say?").chief
+    assert not Expectation.of("Who is the chief constable of Merseyside?").chief
+
+
 def test_a_deadline_question_is_answered_by_a_date_something_is_due_by():
     expectation = Expectation.of("By what date must the force close its area for improvement?")
     assert not expectation.met_by("Date Inspection Published – 7 December 2022", set(), "")

@@ -74,6 +74,8 @@ MONEY = re.compile(r"£\s?\d|\d[\d,.]*\s?(?:thousand|million|billion|m|bn|k)?\s?
 # "What did X's police and crime commissioner say?" is answered only where a commissioner speaks
 # (their response, or a report of what they said), not by the inspection's own findings.
 COMMISSIONER = re.compile(r"\b(?:PCC|PCCs|commissioner|commissioners)\b", re.IGNORECASE)
+# ... and "What did the chief constable say?" only where a chief constable speaks (a force's response)
+CHIEF_CONSTABLE = re.compile(r"\bchief (?:constables?|officers?)\b", re.IGNORECASE)
 SAYING = re.compile(r"\b(?:say|says|said|respond|responds|responded|response|reply|replied|comment|commented|"
                     r"write|wrote)\b", re.IGNORECASE)
 
@@ -438,6 +440,7 @@ class Expectation:
     money: tuple[str, ...] = ()  # word beginnings of the kind of sum asked for (see money_sense)
     groups: tuple[frozenset[str], ...] = ()  # the teams, units or operations named (see named_groups)
     text: str = ""  # the question (or part) itself: the proper names it holds (see met_by)
+    chief: bool = False  # what a chief constable said is asked (and no commissioner): one must be where the answer sits
 
     @classmethod
     def of(cls, question: str) -> Expectation:
@@ -447,7 +450,8 @@ class Expectation:
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
                    bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)),
-                   money_sense(question), tuple(named_groups(question)), question)
+                   money_sense(question), tuple(named_groups(question)), question,
+                   bool(CHIEF_CONSTABLE.search(question) and SAYING.search(question) and not COMMISSIONER.search(question)))
 
     @classmethod
     def of_parts(cls, question: str, parts: list[str]) -> list[Expectation]:
@@ -471,15 +475,15 @@ class Expectation:
 
     def met_by(self, text: str, about: set[str], context: str, heading: str = "",
                common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None,
-               document_words: Collection[str] | None = None) -> bool:
+               document_words: Collection[str] | None = None, chief_speaks: bool | None = None) -> bool:
         """`text` can be the answer: it fails none of the checks (see `failed_check`)."""
         return self.failed_check(text, about, context, heading, common_words, commissioner_speaks,
-                                 document_words) is None
+                                 document_words, chief_speaks) is None
 
     def failed_check(self, text: str, about: set[str], context: str, heading: str = "",
                      common_words: Collection[str] = frozenset(), commissioner_speaks: bool | None = None,
-                     document_words: Collection[str] | None = None) -> str | None:
-        """The name of the first check `text` fails ("force", "year", "count", "commissioner",
+                     document_words: Collection[str] | None = None, chief_speaks: bool | None = None) -> str | None:
+        """The name of the first check `text` fails ("force", "year", "count", "commissioner", "chief_constable",
         "person", "proper_name", "money", "group", "area" or an answer type's name), or None when
         it can be the answer: it holds every kind of answer asked for and is not about other forces only.
 
@@ -493,7 +497,7 @@ class Expectation:
         `heading` is its section path: a grade's area may be named there instead of in it.
         `common_words` are the words the documents write in lower case (see has_person_name).
         `commissioner_speaks`: the commissioner asked about says the sentence (by default: one is
-        named in `context`).
+        named in `context`); `chief_speaks` the same for a chief constable.
         `document_words`: the lower-cased runs of letters of the sentence's whole document
         ("McGuinness’s" gives "mcguinness" and "s"). A proper name
         the question holds ("When did Paddy Tipping send his response?") must be in it: another
@@ -511,6 +515,8 @@ class Expectation:
         if self.commissioner and not (bool(COMMISSIONER.search(context)) if commissioner_speaks is None
                                       else commissioner_speaks):
             return "commissioner"
+        if self.chief and not (bool(CHIEF_CONSTABLE.search(context)) if chief_speaks is None else chief_speaks):
+            return "chief_constable"
         if self.person and not has_person_name(text, common_words):
             return "person"
         if document_words is not None and any(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scrutiny.app.answering.answer_types import COMMISSIONER, LETTERS, Expectation, cued_types
+from scrutiny.app.answering.answer_types import CHIEF_CONSTABLE, COMMISSIONER, LETTERS, Expectation, cued_types
 from scrutiny.app.answering.question import RESPONSE_QUESTION, asked_for, asks_statement, question_parts
 from scrutiny.app.answering.sentences import Candidate, candidate_sentences, describes_publisher, is_label
 from scrutiny.app.answering.tuning import ASKED_FOR_WEIGHT
@@ -187,7 +187,7 @@ def failed_checks(candidate: Candidate, expectations: list[Expectation], common_
         failed.append(expectation.failed_check(
             text, about, context, hit.chunk.section, common_words,
             commissioner_speaks(candidate, expectation.forces) if expectation.commissioner else None,
-            _document_words(hit.document)))
+            _document_words(hit.document), chief_constable_speaks(candidate) if expectation.chief else None))
         if failed[-1] is None:
             break  # one part it can answer is enough (the rest are not computed)
     return failed
@@ -212,6 +212,17 @@ def commissioner_speaks(candidate: Candidate, forces: frozenset[str]) -> bool:
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
     return bool(COMMISSIONER.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
+
+
+def chief_constable_speaks(candidate: Candidate) -> bool:
+    """A chief constable says the sentence: a force's response speaks for its chief; elsewhere one
+    is named in the sentence's section or before it in its passage (as for a commissioner)."""
+    hit = candidate.hit
+    if hit.document.kind == "force_response":
+        return True
+    passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
+    end = passage.find(sentence)
+    return bool(CHIEF_CONSTABLE.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
 
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
