@@ -136,7 +136,7 @@ REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midla
                     r"eastern region|regions?|regionally)\b", re.IGNORECASE)
 
 # The roles a person holds: one list for every way of asking who holds one.
-PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|chair|head|director|superintendent|spokesperson|"
+PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|HMI|chair|head|director|superintendent|spokesperson|"
                 "leader|person|signatory")
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
