@@ -321,3 +321,13 @@ def test_who_is_the_role_asks_for_a_person():
 def test_the_name_of_a_role_holders_thing_is_not_a_persons_name():
     assert Expectation.of("What is the name of the commissioner?").person
     assert not Expectation.of("What is the name of the commissioner's plan for tackling abuse?").person
+
+
+def test_which_organisations_or_officers_cue_a_role_or_body_in_the_plural_too():
+    from scrutiny.app.answering.answer_types import cued_types
+
+    for question in ("Which organisation inspected the custody suites?", "Which organisations inspected them?",
+                     "Which officers spoke at the panel?", "Which bodies took part?"):
+        assert "role" in {t.name for t in cued_types(question)}, question
+    assert "role" not in {t.name for t in cued_types("Which areas were graded good?")}
+

@@ -160,7 +160,7 @@ ROLE = re.compile(
     r"minister|secretary|council|Home Office|NPCC|HMICFRS|team|unit|board|Mr|Ms|Mrs|Dr)\b|\b[A-Z][a-z]+ [A-Z][a-z]+\b",
 )
 
-WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officer|person|role|body|organisation)\b", re.IGNORECASE)
+WHO_ASKED = re.compile(r"\bwho\b|\bwhich (officers?|persons?|people|roles?|body|bodies|organisations?)\b", re.IGNORECASE)
 
 PERFECT = re.compile(r"\b(?:has|have|had)(?:n['’]t| not)?\s+(?:(?:not|yet|also|already|now|since|never|just)\s+)?"
                      r"(?:been|\w+ed)\b", re.IGNORECASE)
