@@ -209,20 +209,22 @@ def commissioner_speaks(candidate: Candidate, forces: frozenset[str]) -> bool:
     if hit.document.kind == "pcc_response":
         own = hit.document.forces[:1]
         return not forces or bool((set(own) | {regional_unit_of(f) for f in own}) & forces)
-    passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
-    end = passage.find(sentence)
-    return bool(COMMISSIONER.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
+    return _named_by_then(candidate, COMMISSIONER)
 
 
 def chief_constable_speaks(candidate: Candidate) -> bool:
     """A chief constable says the sentence: a force's response speaks for its chief; elsewhere one
     is named in the sentence's section or before it in its passage (as for a commissioner)."""
+    return candidate.hit.document.kind == "force_response" or _named_by_then(candidate, CHIEF_CONSTABLE)
+
+
+def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
+    """`speaker` is named in the sentence's section, or in its passage up to the sentence's end
+    (where a news story attributes a quote)."""
     hit = candidate.hit
-    if hit.document.kind == "force_response":
-        return True
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
-    return bool(CHIEF_CONSTABLE.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
+    return bool(speaker.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
 
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
