@@ -212,8 +212,6 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert Expectation.of("Who is the chair of the panel?").person
     assert not Expectation.of("Which inspector should review the unit?").person
     assert not Expectation.of("Which officers were trained in stalking?").person  # a passive is no deed
-    assert Expectation.of("who was the HMI quoted on the force's call handling").person  # but being quoted is
-    assert Expectation.of("Devon and Cornwall PEEL 2017 grade, and which HMI signed the assessment?").person
 
 
 def test_a_proper_name_in_the_question_must_be_in_the_answers_document():

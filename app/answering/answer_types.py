@@ -136,14 +136,12 @@ REGION = re.compile(r"\b(?:(?:north|south)[- ]?(?:east|west)|(?:east|west) midla
                     r"eastern region|regions?|regionally)\b", re.IGNORECASE)
 
 # The roles a person holds: one list for every way of asking who holds one.
-PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|HMI|chair|head|director|superintendent|spokesperson|"
+PERSON_ROLES = ("commissioner|PCC|PFCC|officer|constable|inspector|chair|head|director|superintendent|spokesperson|"
                 "leader|person|signatory")
 # "Who signed the response?", "who said ...?", "the name of the commissioner who ...": a person's
 # name is asked, and a role ("the Police and Crime Commissioner") does not give it.
 PERSON_ASKED = re.compile(
     r"\bwho (?:signed|said|commented|spoke|stated)\b"  # not "who wrote the report?" (HMICFRS)
-    # "who was quoted ...?", "who was the HMI quoted ...?"
-    r"|\bwho (?:was|were) (?:the )?(?:[\w'’-]+ ){0,3}?quoted\b"
     # "which Cleveland officer highlighted it?": what a person said or did (a past verb), not a
     # role ("which officer should lead?", "which officer is responsible?")
     r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|people)s?"

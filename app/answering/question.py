@@ -32,7 +32,7 @@ RESPONSE_QUESTION = re.compile(
 )
 
 QUESTION_SPLIT = re.compile(
-    r"(?:,\s*|\s+)and\s+(?=(?:[a-z]+ly\s+)?(?:what|how|when|who|which|where|why|has|have|had|is|are|was|were|did|does|do|"
+    r"(?:,\s*|\s+)and\s+(?=(?:what|how|when|who|which|where|why|has|have|had|is|are|was|were|did|does|do|"
     r"can|(?:in|on|at|by|for|from|to|since|until|after|before)\s+(?:what|which|whom|when|how))\b)|\?\s+(?=\S)",
     re.IGNORECASE,
 )
