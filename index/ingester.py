@@ -61,7 +61,9 @@ def embedding_text(chunk: Chunk, title: str) -> str:
 #   6: a web page's publisher is its site ("Police Professional"), else its author.
 #   7: a document's date from its file name's year when its first page's first date is of
 #      another year (or it has none); "2023-25" is a range of years, not a month.
-READER_VERSION = 7
+#   8: a date labelled "Published on:" and a date on the page after a cover page; a file from a
+#      commissioner's office, or named for one, about an inspection is a PCC response.
+READER_VERSION = 8
 
 
 @dataclass

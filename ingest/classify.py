@@ -19,7 +19,9 @@ MONTH_YEAR = re.compile(rf"\b{_MONTH}\.?\s+((?:19|20)\d\d)\b", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?\b")
 # a year in a file's name, not inside a longer number ("peel-kent-2023-25.pdf", "2022_12_08-story")
 NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-LABELLED_DATE = re.compile(r"^\s*(?:date|dated|published|date published)\s*[:\-–]\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+LABELLED_DATE = re.compile(
+    r"^\s*(?:date|dated|published(?: on)?|date published|publication date|date of publication)\s*[:\-–]\s*(.+)$",
+    re.IGNORECASE | re.MULTILINE)
 
 _COMMISSIONER = r"(?:PCC|PFCC|(?:Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+)?Commissioner)"
 # Rules over the title and the first page, tried in order; the first that matches wins.
@@ -62,6 +64,9 @@ KIND_RULES: list[tuple[str, re.Pattern]] = [
         re.IGNORECASE)),
 ]
 INSPECTORATE_AUTHOR = re.compile(r"\b(HMICFRS|HMIC|Inspectorate)\b", re.IGNORECASE)
+COMMISSIONER_OFFICE = re.compile(rf"\b{_COMMISSIONER}\b|\bOPCC\b", re.IGNORECASE)
+COMMISSIONER_IN_NAME = re.compile(r"(?<![a-z])(?:pcc|pfcc|opcc)(?![a-z])", re.IGNORECASE)
+ABOUT_INSPECTION = re.compile(r"\b(?:inspection|HMIC|HMICFRS|inspectorate|PEEL)\b", re.IGNORECASE)
 
 
 def _iso(year: str, month: str | None, day: str | None = None) -> str:
@@ -71,8 +76,9 @@ def _iso(year: str, month: str | None, day: str | None = None) -> str:
     return f"{year}-{month_number:02d}" + (f"-{int(day):02d}" if day else "")
 
 
-def find_date(text: str) -> str:
-    """The first date in `text` as ISO 8601 (day or month precision), or ""."""
+def dates_in(text: str) -> list[str]:
+    """Every date in `text` as ISO 8601 (day or month precision), in reading order; of two read
+    at one place, the more precise first."""
     candidates: list[tuple[int, str]] = []
     for match in DAY_MONTH_YEAR.finditer(text):
         candidates.append((match.start(), _iso(match.group(3), match.group(2), match.group(1))))
@@ -84,9 +90,12 @@ def find_date(text: str) -> str:
             candidates.append((match.start(), _iso(match.group(2), match.group(1))))
     for match in ISO_DATE.finditer(text):
         candidates.append((match.start(), match.group(0)))
-    if not candidates:
-        return ""
-    return min(candidates, key=lambda candidate: (candidate[0], -len(candidate[1])))[1]
+    return [iso for _, iso in sorted(candidates, key=lambda candidate: (candidate[0], -len(candidate[1])))]
+
+
+def find_date(text: str) -> str:
+    """The first date in `text` as ISO 8601 (day or month precision), or ""."""
+    return next(iter(dates_in(text)), "")
 
 
 def name_date(name: str) -> str:
@@ -99,32 +108,37 @@ def name_date(name: str) -> str:
     return iso or year
 
 
-def document_date(first_page: str, metadata_date: str = "", name: str = "") -> str:
-    """A labelled date ("Date: 16 March 2021") wins, then page metadata, then the first date of
-    the first page, unless the file's `name` gives a year that date is not in (see name_date):
-    the first date of a page is as often one it looks back on ("inspected in September 2018")
-    as its own, while people name files by the year of the document ("peel-2021-22" covers 2021
-    and 2022)."""
-    for match in LABELLED_DATE.finditer(first_page):
+def document_date(opening: str, metadata_date: str = "", name: str = "") -> str:
+    """A labelled date ("Published on: 16 March 2021") wins, then page metadata, then the first
+    date of the `opening` (the first page with text, past a cover), unless the file's `name`
+    gives a year that date is not in (see name_date): the first date of a page is as often one
+    it looks back on ("inspected in September 2018") as its own, while people name files by the
+    year of the document ("peel-2021-22" covers 2021 and 2022)."""
+    for match in LABELLED_DATE.finditer(opening):
         labelled = find_date(match.group(1))
         if labelled:
             return labelled
     if metadata_date:
         return find_date(metadata_date) or metadata_date
-    first, named = find_date(first_page), name_date(name)
+    first, named = find_date(opening), name_date(name)
     if named and first[:4] not in years_covered(name.replace("_", "-")):
         return named
     return first
 
 
-def document_kind(title: str, first_page: str, author: str, suffix: str) -> str:
-    """Kind by the ordered rules; web pages that match none are news."""
+def document_kind(title: str, first_page: str, publisher: str, suffix: str, name: str = "") -> str:
+    """Kind by the ordered rules, then by who published it or whose it is by the file's `name`;
+    web pages that match none are news."""
     head = f"{title}\n{first_page}"
     for kind, pattern in KIND_RULES:
         if pattern.search(head):
             return kind
-    if INSPECTORATE_AUTHOR.search(author) and re.search(r"\binspection\b", head, re.IGNORECASE):
+    if INSPECTORATE_AUTHOR.search(publisher) and re.search(r"\binspection\b", head, re.IGNORECASE):
         return "inspection_report"
+    # a commissioner's office writing about an inspection is answering it, as is a file named
+    # for a commissioner ("lancashire-pcc-peel-2022.docx") that is about one
+    if (COMMISSIONER_OFFICE.search(publisher) or COMMISSIONER_IN_NAME.search(name)) and ABOUT_INSPECTION.search(head):
+        return "pcc_response"
     if suffix in {".html", ".htm", ".txt"}:  # a web page, or one copied as plain text
         return "news"
     return "other"

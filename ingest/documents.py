@@ -37,6 +37,8 @@ LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters that would break a printed line or a terminal: C0/C1 controls (newline, escape),
 # and the Unicode line and paragraph separators.
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# a page with less text than this is a cover (a title, a logo): the document opens on the next
+COVER_PAGE_CHARACTERS = 400
 
 
 def display_name(name: str) -> str:
@@ -164,6 +166,17 @@ def load_file(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> LoadedFile:
     return loaded
 
 
+def _opening(pages: list[str]) -> str:
+    """The first page with text, and the next ones while they are short: a report's cover holds
+    only its title, and its date ("Published on: 22 March 2022") is on the page after."""
+    opening = ""
+    for page in pages:
+        opening = f"{opening}\n{page}" if opening else page
+        if len(opening.strip()) >= COVER_PAGE_CHARACTERS:
+            break
+    return opening
+
+
 def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Document:
     """Read, classify and date one file within `limits`. Raises UnreadableDocument with a one-line reason."""
     path = Path(path)
@@ -175,15 +188,16 @@ def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Documen
         )
     pages, _ = assemble_pages(loaded.blocks, loaded.page_count)
     first_page = next((page for page in pages if page.strip()), "")
+    opening = _opening(pages)
     all_text = "\n".join(pages)
-    kind = document_kind(loaded.title, first_page, loaded.author, path.suffix.lower())
+    kind = document_kind(loaded.title, first_page, loaded.site or loaded.author, path.suffix.lower(), path.stem)
     return Document(
         id=sha256_file(path),
         source=display_name(path.name),
         title=loaded.title or display_name(path.stem),
         kind=kind,
         publisher=loaded.site or loaded.author,
-        date=document_date(first_page, loaded.date, path.stem),
+        date=document_date(opening, loaded.date, path.stem),
         forces=forces_in(f"{loaded.title}\n{all_text}"),
         pages=pages,
         blocks=loaded.blocks,

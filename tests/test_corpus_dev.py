@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from scrutiny.eval.runner import load_cases, run_eval, thresholds_failed
+from scrutiny.ingest.classify import dates_in
 from scrutiny.ingest.documents import load_document
 from scrutiny.ingest.forces import resolve_force
 
@@ -30,9 +31,12 @@ THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev.toml"
 BLIND = ROOT / "eval" / "corpus_dev_blind.jsonl"  # more questions, about the development documents only
 BLIND_THRESHOLDS = ROOT / "eval" / "thresholds_corpus_dev_blind.toml"
 # Reached on 2026-12-06; the targets are 0.95 for kind and 0.90 for date and forces.
-KIND_MINIMUM = {"development": 0.90, "held-out": 0.65}
-DATE_MINIMUM = {"development": 0.45, "held-out": 0.40}  # 0.513 and 0.447, to the label's precision
-YEAR_MINIMUM = 0.85  # the date's year: 0.949 and 0.921
+KIND_MINIMUM = {"development": 0.90, "held-out": 0.78}  # 0.923 and 0.842
+DATE_MINIMUM = {"development": 0.50, "held-out": 0.48}  # 0.564 and 0.526, to the label's precision
+YEAR_MINIMUM = 0.90  # the date's year: 0.949 and 0.947
+# Where the document states its labelled date (in its text or name, to the label's precision):
+# most labels' months come from the source page's address, which the file does not carry.
+STATED_DATE_MINIMUM = 0.90  # 1.0 (22 documents) and 1.0 (20)
 FORCES_MINIMUM = 0.90
 
 pytestmark = pytest.mark.skipif(not FILES.is_dir(), reason=f"no development corpus at {CORPUS_DEV}")
@@ -85,12 +89,13 @@ def test_blind_questions_about_the_development_documents_hold_their_level(develo
 
 def metadata_accuracy() -> dict[str, dict[str, float]]:
     """Share of documents whose kind, date (to the label's precision), date's year and forces are
-    right, by half."""
+    right, by half; and of those that state their labelled date, the share whose date is right."""
     tallies: dict[str, dict[str, float]] = {}
     for line in LABELS.read_text(encoding="utf-8").splitlines():
         label = json.loads(line)
         document = load_document(FILES / label["file"])
-        tally = tallies.setdefault(label["split"], {"documents": 0, "kind": 0, "date": 0, "year": 0, "forces": 0})
+        tally = tallies.setdefault(label["split"], {"documents": 0, "kind": 0, "date": 0, "year": 0, "forces": 0,
+                                                    "stating": 0, "stated date": 0})
         wanted = {force for name in label["forces"] for force in resolve_force(name)}
         precision = 7 if len(label["date"]) > 4 else 4
         tally["documents"] += 1
@@ -98,7 +103,12 @@ def metadata_accuracy() -> dict[str, dict[str, float]]:
         tally["date"] += bool(label["date"]) and (document.date or "")[:precision] == label["date"][:precision]
         tally["year"] += bool(label["date"]) and (document.date or "")[:4] == label["date"][:4]
         tally["forces"] += wanted <= set(document.forces)
-    return {half: {k: (v / t["documents"] if k != "documents" else v) for k, v in t.items()}
+        stated = {date[:precision] for date in dates_in("\n".join([document.title, *document.pages]))}
+        if label["date"] and (label["date"][:precision] in stated or label["date"] in label["file"]):
+            tally["stating"] += 1
+            tally["stated date"] += (document.date or "")[:precision] == label["date"][:precision]
+    return {half: {k: v / t["stating"] if k == "stated date" else v if k in {"documents", "stating"}
+                   else v / t["documents"] for k, v in t.items()}
             for half, t in tallies.items()}
 
 
@@ -109,4 +119,5 @@ def test_document_metadata_on_unseen_documents():
         assert accuracy[half]["kind"] >= minimum, accuracy
         assert accuracy[half]["date"] >= DATE_MINIMUM[half], accuracy
         assert accuracy[half]["year"] >= YEAR_MINIMUM, accuracy
+        assert accuracy[half]["stated date"] >= STATED_DATE_MINIMUM, accuracy
         assert accuracy[half]["forces"] >= FORCES_MINIMUM, accuracy

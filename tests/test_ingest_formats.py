@@ -521,6 +521,15 @@ def test_kind_from_who_speaks_in_the_title(title, first_page, expected):
     assert document_kind(title, first_page, "", ".pdf") == expected
 
 
+def test_a_commissioners_office_writing_about_an_inspection_is_responding_to_it():
+    about = "The inspectorate graded the force good at investigating crime."
+    assert document_kind("Latest news", about, "Office of the Police and Crime Commissioner", ".html") == "pcc_response"
+    assert document_kind("Latest news", about, "", ".pdf", name="kent-pcc-peel-2022") == "pcc_response"
+    assert document_kind("Latest news", about, "", ".pdf", name="kent-peel-2022") == "other"
+    assert document_kind("Summer fete", "Come along on Saturday.", "OPCC", ".html", name="opcc-fete") == "news"
+    assert document_kind("Latest news", about, "", ".pdf", name="topcco-2022") == "other"  # "pcc" inside a word
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Published 16 March 2021 by the force", "2021-03-16"),
     ("December 2022 | © HMICFRS 2022", "2022-12"),
@@ -564,6 +573,25 @@ def test_a_file_names_year_overrides_a_first_date_of_another_year_only():
     assert document_date("No date at all", name="peel_2021") == "2021"
     assert document_date("Date: 16 March 2021", name="peel-2019") == "2021-03-16"  # the document's own label wins
     assert document_date("Findings from May 2019", "2022-12-08", "peel-2019") == "2022-12-08"  # and its metadata
+
+
+def test_a_reports_date_on_the_page_after_its_cover_is_its_date(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "counter-corruption-2022.pdf"
+    sheet = canvas.Canvas(str(path), pagesize=A4)
+    sheet.drawString(72, 700, "An inspection of the counter-corruption arrangements of a police force")
+    sheet.showPage()
+    lines = ["Published on: 22 March 2022", "", "Foreword",
+             *["In 2019 we found the force had too few investigators for the work it had."] * 8]
+    for row, line in enumerate(lines):
+        sheet.drawString(72, 750 - 16 * row, line)
+    sheet.showPage()
+    sheet.save()
+    assert load_document(path).date == "2022-03-22"
+    assert document_date("Published on: 4 May 2021\nIn March 2019 ...") == "2021-05-04"
+    assert document_date("Publication date - 4 May 2021") == "2021-05-04"
 
 
 def test_text_saved_one_paragraph_per_line_is_split_at_its_lines_under_its_title(tmp_path):
