@@ -41,6 +41,15 @@ def test_short_blocks_merge_into_one_quotable_candidate():
     assert "Jane Smith" not in candidates[1:]
 
 
+def test_a_dated_field_on_its_own_line_is_quoted_with_the_line_it_dates():
+    title = "The depths of dishonour: a national overview of forces' preparedness to deal with forced marriage."
+    passage = f"Get the report\n\n{title}\n\nPublished: 8 December 2015"
+    assert candidate_sentences(passage) == [title, f"{title} Published: 8 December 2015"]
+    # a short line that is no dated field, or a field after a heading, joins nothing
+    assert candidate_sentences(f"{title}\n\nGet the report") == [title]
+    assert candidate_sentences("Contents\n\nPublished: 8 December 2015") == []
+
+
 def test_a_sentence_with_a_marker_of_its_own_is_never_quoted():
     passage = "The force has a plan [2] for the backlog of reports.\n\nThe force has a plan for the backlog of reports."
     assert candidate_sentences(passage) == ["The force has a plan for the backlog of reports."]

@@ -23,7 +23,7 @@ from scrutiny.app.answering.tuning import (
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.ingest.chunker import SECTION_SEPARATOR
 from scrutiny.ingest.injection import instructions_in
-from scrutiny.ingest.text import PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise_text, split_sentences, stems
+from scrutiny.ingest.text import MONTH, PARAGRAPH_BREAK, SENTENCE_END, find_quote_page, normalise_text, split_sentences, stems
 
 ANAPHOR = re.compile(r"(This|These|That|Those|It|Its|They|Their|He|She|His|Her|Such|However)\b")
 
@@ -43,6 +43,10 @@ ATTRIBUTION = re.compile(SAYING_WORDS + r"[^“”\"]{0,40}[“\"]", re.IGNORECA
 ATTRIBUTION_AFTER = re.compile(r"[,.!?][”\"]\s*(?:[\w’'-]+\s+){0,4}?" + SAYING_WORDS, re.IGNORECASE)
 
 CITATION_LIKE = re.compile(r"\[\d+\]")
+
+# a dated field on a line of its own: "Published: 8 December 2015", "Date of response: May 2023"
+DATE_FIELD = re.compile(rf"[A-Z][\w’' -]{{0,30}}:\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?(?:{MONTH})\.?,?\s+(?:19|20)\d\d\W*$",
+                        re.IGNORECASE)
 
 ALPHABETIC_WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]*\b")
 
@@ -116,15 +120,20 @@ def candidate_sentences(passage: str) -> list[str]:
     """Sentences worth quoting: fragments too short to stand alone are merged or dropped.
 
     Runs of short blocks (a signature, an address, a heading and its grade) are joined into
-    one candidate, which stays verbatim because blocks are separated only by whitespace.
+    one candidate, and a dated field on a line of its own ("Published: 8 December 2015") to the
+    sentence just before it; both stay verbatim because blocks are separated only by whitespace.
     """
     candidates: list[str] = []
     short_run: list[str] = []
+    last_sentence = ""  # the last sentence of the block just before the short run
 
     def close_run():
         joined = " ".join(short_run)
         if len(short_run) > 1 and len(joined.split()) >= MIN_ANSWER_WORDS and not CITATION_LIKE.search(joined):
             candidates.append(joined)
+        elif len(short_run) == 1 and last_sentence and DATE_FIELD.match(joined):
+            # a dated field under the line it belongs to: "... a national overview." + "Published: 8 December 2015"
+            candidates.append(f"{last_sentence} {joined}")
         short_run.clear()
 
     for block in PARAGRAPH_BREAK.split(passage):
@@ -138,8 +147,10 @@ def candidate_sentences(passage: str) -> list[str]:
         close_run()
         # A question in a document (a form's "Is the force named?") is never evidence, and a
         # sentence holding a "[2]" of its own would be mistaken for the answer's citation marker.
-        candidates.extend(s for s in sentences
-                          if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?") and not CITATION_LIKE.search(s))
+        kept = [s for s in sentences
+                if len(s.split()) >= MIN_ANSWER_WORDS and not s.endswith("?") and not CITATION_LIKE.search(s)]
+        candidates.extend(kept)
+        last_sentence = sentences[-1] if kept and kept[-1] == sentences[-1] else ""
     close_run()
     return candidates
 
