@@ -1302,3 +1302,25 @@ def test_sentence_vectors_are_kept_for_the_most_recently_used_only(fake_corpus_s
     assert encoded[4:] == ["two facts."]  # embedded again
     scorer.vectors(["one fact.", "four facts."])  # the two most recent before it are still kept
     assert encoded[5:] == []
+
+
+def test_a_quote_is_the_last_named_speakers_even_when_the_passage_starts_after_the_name(fake_corpus_service):
+    import dataclasses
+
+    from scrutiny.app.answering.features import commissioner_speaks
+    from scrutiny.app.answering.sentences import Candidate
+    from scrutiny.app.retrieval.fusion import Hit
+
+    data = fake_corpus_service.data()
+    opening = ("“The force is one of the most efficient,” said Clive Grunshaw, Lancashire's Police and Crime "
+               "Commissioner. “We will hold the Chief Constable to account.”\n\n")
+    quote = "Despite promises to protect our budgets we are now £3.5 million a year worse off."
+    follow = f"“With the changing nature of crime we continue to invest,” Mr Grunshaw added.\n\n“{quote}”"
+    other = "Assistant Chief Constable Lisa Theaker said: “We welcome the findings.”\n\n"
+    for between, speaks in [("", True), (other, False)]:
+        page = opening + between + follow
+        start = page.index("“With")
+        document = dataclasses.replace(next(iter(data.documents.values())), kind="news", pages=[page])
+        chunk = dataclasses.replace(data.chunks[0], doc_id=document.id, text=page[start:], page_start=1,
+                                    page_end=1, char_start=start, section="")
+        assert commissioner_speaks(Candidate(quote, Hit(chunk, document), 0), frozenset()) is speaks, between

@@ -18,7 +18,13 @@ import numpy as np
 
 from scrutiny.app.answering.answer_types import CHIEF_CONSTABLE, COMMISSIONER, LETTERS, Expectation, cued_types
 from scrutiny.app.answering.question import RESPONSE_QUESTION, asked_for, asks_statement, question_parts
-from scrutiny.app.answering.sentences import Candidate, candidate_sentences, describes_publisher, is_label
+from scrutiny.app.answering.sentences import (
+    SAYING_WORDS,
+    Candidate,
+    candidate_sentences,
+    describes_publisher,
+    is_label,
+)
 from scrutiny.app.answering.tuning import ASKED_FOR_WEIGHT
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.rerank import JudgedSentence
@@ -26,8 +32,15 @@ from scrutiny.app.retrieval.sentences import SentenceScorer
 from scrutiny.ingest.forces import forces_in, regional_unit_of
 from scrutiny.ingest.injection import addresses_model
 from scrutiny.ingest.records import RESPONSE_KINDS, Document, DocumentMemo
-from scrutiny.ingest.text import normalise_text, tokenize
+from scrutiny.ingest.text import PARAGRAPH_BREAK, normalise_text, split_sentences, tokenize
 
+# A person named by their role in a sentence saying who speaks; the quotation itself is left out.
+# (One person: "inspectors have recognised ..." names no one who speaks.)
+SAID = re.compile(SAYING_WORDS, re.IGNORECASE)
+QUOTED = re.compile(r"[“\"][^”\"]*(?:[”\"]|$)")
+SPEAKER_ROLE = re.compile(r"\b(?:PCC|PFCC|commissioner|chief|constable|officer|superintendent|inspector|HMI|"
+                          r"director|chair|chairman|chairwoman|minister|secretary|leader|spokes(?:person|man|woman))\b",
+                          re.IGNORECASE)
 SPECIFIC = re.compile(r"\b(?:19|20)\d\d(?:[/-]\d\d(?:\d\d)?)?\b|\b\d[\d,.]*\b")
 
 FEATURES = (
@@ -204,7 +217,8 @@ _document_words = DocumentMemo(_words_of)
 def commissioner_speaks(candidate: Candidate, forces: frozenset[str]) -> bool:
     """A commissioner of a force asked about says the sentence: a PCC response speaks for its own
     force's commissioner (or its region's); elsewhere (a news story, a report quoting a PCC) the
-    commissioner is named in the sentence's section or before it in its passage."""
+    commissioner is named in the sentence's section or before it in its passage, or is the last
+    speaker named before it on its page (see _named_by_then)."""
     hit = candidate.hit
     if hit.document.kind == "pcc_response":
         own = hit.document.forces[:1]
@@ -220,11 +234,24 @@ def chief_constable_speaks(candidate: Candidate) -> bool:
 
 def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
     """`speaker` is named in the sentence's section, or in its passage up to the sentence's end
-    (where a news story attributes a quote)."""
+    (where a news story attributes a quote); or, earlier on its page, the last person a sentence
+    names as speaking ("... ,” said Clive Grunshaw, Lancashire's Police and Crime Commissioner.")
+    is named as `speaker`: a story's later quotes ("Mr Grunshaw added") are theirs until someone
+    else is named as speaking ("Assistant Chief Constable Lisa Theaker said:")."""
     hit = candidate.hit
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
-    return bool(speaker.search(f"{hit.chunk.section}\n{passage if end < 0 else passage[:end + len(sentence)]}"))
+    up_to_sentence = passage if end < 0 else passage[:end + len(sentence)]
+    if speaker.search(f"{hit.chunk.section}\n{up_to_sentence}"):
+        return True
+    before = f"{hit.document.pages[hit.chunk.page_start - 1][:hit.chunk.char_start]}\n\n{up_to_sentence}"
+    last_speaker = ""
+    for paragraph in PARAGRAPH_BREAK.split(before):
+        for said in split_sentences(" ".join(paragraph.split())):
+            attribution = QUOTED.sub(" ", said)  # who speaks, not whom the quotation names
+            if SAID.search(attribution) and SPEAKER_ROLE.search(attribution):
+                last_speaker = attribution
+    return bool(speaker.search(last_speaker))
 
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
