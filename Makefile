@@ -76,7 +76,9 @@ findings-eval: install
 # better on documents they were not fitted on (then run `make calibrate`)
 fit: install
 	$(BIN)/scrutiny ingest $(CORPUS_DEV)/files --index .index-dev --quiet
-	$(BIN)/python -m scrutiny.eval.fit --index .index-dev --cases eval/corpus_dev.jsonl --write
+	$(BIN)/scrutiny ingest $(DEVELOPMENT_HALF) --index .index-dev-half --quiet
+	$(BIN)/python -m scrutiny.eval.fit --index .index-dev --cases eval/corpus_dev.jsonl \
+		--also .index-dev-half eval/corpus_dev_blind.jsonl --write
 
 bench: install
 	$(BIN)/python -m scrutiny.eval.bench
