@@ -198,6 +198,13 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert expectation.met_by("Yours sincerely Paddy Tipping Police and Crime Commissioner", set(), "",
                               common_words=common)
     assert not Expectation.of("Who oversees the regional unit?").person  # a role can answer this
+    # the commissioner's name is asked: a name beside another role is someone else's
+    common = frozenset("police and crime commissioner head of organisational improvement yours sincerely".split())
+    commissioners_name = Expectation.of("What is the name of the commissioner who was to submit the response?")
+    assert not commissioners_name.met_by("Supt Adam Gallop, Head of Organisational Improvement, Cambridgeshire "
+                                         "Constabulary", set(), "Police and Crime Commissioner", common_words=common)
+    assert commissioners_name.met_by("Yours sincerely Jane Doe Police and Crime Commissioner", set(),
+                                     "Police and Crime Commissioner", common_words=common)
     assert not Expectation.of("Who wrote the report?").person  # the inspectorate did
     assert Expectation.of("What is the name of the force's Acting Police and Crime Commissioner?").person
     assert not Expectation.of("What is the name of the operation led by the chief officer?").person

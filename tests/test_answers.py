@@ -1324,3 +1324,12 @@ def test_a_quote_is_the_last_named_speakers_even_when_the_passage_starts_after_t
         chunk = dataclasses.replace(data.chunks[0], doc_id=document.id, text=page[start:], page_start=1,
                                     page_end=1, char_start=start, section="")
         assert commissioner_speaks(Candidate(quote, Hit(chunk, document), 0), frozenset()) is speaks, between
+    # A page naming no one as speaking: the commissioner it names earlier speaks its later quotes,
+    # except in an inspection report, whose own words are the inspectorate's.
+    page = f"Commissioner Jane Doe has welcomed the report.\n\n{follow.replace('Mr Grunshaw added', 'he added')}"
+    start = page.index("“With")
+    for kind, speaks in [("news", True), ("inspection_report", False)]:
+        document = dataclasses.replace(next(iter(data.documents.values())), kind=kind, pages=[page])
+        chunk = dataclasses.replace(data.chunks[0], doc_id=document.id, text=page[start:], page_start=1,
+                                    page_end=1, char_start=start, section="")
+        assert commissioner_speaks(Candidate(quote, Hit(chunk, document), 0), frozenset()) is speaks, kind

@@ -237,7 +237,10 @@ def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
     (where a news story attributes a quote); or, earlier on its page, the last person a sentence
     names as speaking ("... ,” said Clive Grunshaw, Lancashire's Police and Crime Commissioner.")
     is named as `speaker`: a story's later quotes ("Mr Grunshaw added") are theirs until someone
-    else is named as speaking ("Assistant Chief Constable Lisa Theaker said:")."""
+    else is named as speaking ("Assistant Chief Constable Lisa Theaker said:"). On a page that
+    names no one as speaking, `speaker` named anywhere before the sentence speaks it ("The
+    commissioner welcomed the report. “...,” he said."), except in an inspection report, whose
+    own words are the inspectorate's."""
     hit = candidate.hit
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
@@ -251,7 +254,9 @@ def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
             attribution = QUOTED.sub(" ", said)  # who speaks, not whom the quotation names
             if SAID.search(attribution) and SPEAKER_ROLE.search(attribution):
                 last_speaker = attribution
-    return bool(speaker.search(last_speaker))
+    if last_speaker:
+        return bool(speaker.search(last_speaker))
+    return hit.document.kind != "inspection_report" and bool(speaker.search(before))
 
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
