@@ -1333,3 +1333,10 @@ def test_a_quote_is_the_last_named_speakers_even_when_the_passage_starts_after_t
         chunk = dataclasses.replace(data.chunks[0], doc_id=document.id, text=page[start:], page_start=1,
                                     page_end=1, char_start=start, section="")
         assert commissioner_speaks(Candidate(quote, Hit(chunk, document), 0), frozenset()) is speaks, kind
+    # ... within a bounded look back: a long text file is one page
+    page = f"Commissioner Jane Doe has welcomed the report.\n\n{'The force met. ' * 400}\n\n{follow}"
+    start = page.index("“With")
+    document = dataclasses.replace(next(iter(data.documents.values())), kind="news", pages=[page])
+    chunk = dataclasses.replace(data.chunks[0], doc_id=document.id, text=page[start:], page_start=1,
+                                page_end=1, char_start=start, section="")
+    assert not commissioner_speaks(Candidate(quote, Hit(chunk, document), 0), frozenset())

@@ -25,7 +25,7 @@ from scrutiny.app.answering.sentences import (
     describes_publisher,
     is_label,
 )
-from scrutiny.app.answering.tuning import ASKED_FOR_WEIGHT
+from scrutiny.app.answering.tuning import ASKED_FOR_WEIGHT, SPEAKER_LOOKBACK_CHARS
 from scrutiny.app.retrieval.fusion import Hit
 from scrutiny.app.retrieval.rerank import JudgedSentence
 from scrutiny.app.retrieval.sentences import SentenceScorer
@@ -234,20 +234,22 @@ def chief_constable_speaks(candidate: Candidate) -> bool:
 
 def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
     """`speaker` is named in the sentence's section, or in its passage up to the sentence's end
-    (where a news story attributes a quote); or, earlier on its page, the last person a sentence
-    names as speaking ("... ,” said Clive Grunshaw, Lancashire's Police and Crime Commissioner.")
-    is named as `speaker`: a story's later quotes ("Mr Grunshaw added") are theirs until someone
-    else is named as speaking ("Assistant Chief Constable Lisa Theaker said:"). On a page that
-    names no one as speaking, `speaker` named anywhere before the sentence speaks it ("The
-    commissioner welcomed the report. “...,” he said."), except in an inspection report, whose
-    own words are the inspectorate's."""
+    (where a news story attributes a quote); or, earlier on its page (up to
+    SPEAKER_LOOKBACK_CHARS back), the last person a sentence names as speaking ("...,” said
+    Clive Grunshaw, Lancashire's Police and Crime Commissioner.") is named as `speaker`: a
+    story's later quotes ("Mr Grunshaw added") are theirs until someone else is named as
+    speaking ("Assistant Chief Constable Lisa Theaker said:"). Where no one is named as
+    speaking, `speaker` named before the sentence speaks it ("The commissioner welcomed the
+    report. “...,” he said."), except in an inspection report, whose own words are the
+    inspectorate's."""
     hit = candidate.hit
     passage, sentence = normalise_text(hit.chunk.text), normalise_text(candidate.sentence)
     end = passage.find(sentence)
     up_to_sentence = passage if end < 0 else passage[:end + len(sentence)]
     if speaker.search(f"{hit.chunk.section}\n{up_to_sentence}"):
         return True
-    before = f"{hit.document.pages[hit.chunk.page_start - 1][:hit.chunk.char_start]}\n\n{up_to_sentence}"
+    page = hit.document.pages[hit.chunk.page_start - 1]
+    before = f"{page[max(0, hit.chunk.char_start - SPEAKER_LOOKBACK_CHARS):hit.chunk.char_start]}\n\n{up_to_sentence}"
     last_speaker = ""
     for paragraph in PARAGRAPH_BREAK.split(before):
         for said in split_sentences(" ".join(paragraph.split())):

@@ -52,5 +52,6 @@ KIND_PRIORITY = {
     "other": 2, "news": 3,
 }
 COUNT_REACH = 4  # a count stands at most this many words before what it counts ("236 suspects")
+SPEAKER_LOOKBACK_CHARS = 4000  # how far back on its page a quotation's speaker is looked for (a long text file is one page)
 NAME_REACH = 40  # characters either side of a name that its title or attribution lies within
 AREA_SHARE = 2 / 3  # of the area's word stems a grade sentence (or its heading) must contain
