@@ -67,14 +67,14 @@ def test_a_grade_for_another_area_does_not_answer_a_grade_question():
     assert fighting.met_by("Durham is outstanding at tackling serious and organised crime.", set(), "")
     # The area ends where the question goes on to something else.
     assert Expectation.of("What grade did Essex get for the accuracy of its crime recording, as mentioned "
-                          "when it responded to its October 2022 report?").area == {"accuraci", "crime", "record"}
+                          "when it responded to its October 2022 report?").area == ({"accuraci", "crime", "record"},)
     # One word (often an acronym) is too little to judge by.
-    assert Expectation.of("What grade did Durham get for SOC?").area == frozenset()
+    assert Expectation.of("What grade did Durham get for SOC?").area == ()
     # An occasion is not an area.
     for question in ("How was Cleveland rated at its last inspection?",
                      "What grade did Durham get for its 2022 inspection?",
                      "What grade did Durham get for the most recent PEEL report?"):
-        assert Expectation.of(question).area == frozenset(), question
+        assert Expectation.of(question).area == (), question
         assert Expectation.of(question).met_by("The force was graded outstanding.", set(), "Published 2022")
 
 
@@ -307,6 +307,17 @@ def test_a_sentence_about_another_team_or_operation_does_not_answer():
     # nor does a word relating teams to each other: "working across teams" is about no other team
     assert expectation.met_by("The unit has seized £120,000 by working across teams.", set(), "")
     assert expectation.met_by("The unit has seized £120,000 with officers from all three teams.", set(), "")
+
+
+def test_single_words_joined_by_and_are_areas_each_and_a_longer_phrase_is_one():
+    both = Expectation.of("What grades did the force get in 2017 for efficiency and legitimacy?")
+    assert both.area == ({"effici"}, {"legitimaci"})
+    assert both.met_by("The extent to which the force is efficient at keeping people safe is good.", set(), "2017")
+    assert both.met_by("The force's legitimacy is good.", set(), "2017")
+    assert not both.met_by("The extent to which the force is effective at keeping people safe is good.", set(), "2017")
+    soc = Expectation.of("What grade did Durham get for serious and organised crime?")
+    assert len(soc.area) == 1
+    assert not soc.met_by("Durham is good at tackling serious violence.", set(), "")
 
 
 def test_an_area_named_before_the_word_grade_must_be_graded():

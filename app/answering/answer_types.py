@@ -208,15 +208,23 @@ OCCASION = frozenset(tokenize("inspection inspections inspected last latest rece
                               "year years report reports peel round assessment"))
 
 
-def graded_area(question: str) -> frozenset[str]:
-    """Stems of the area a grade question names, or nothing (one word is too little to judge by
-    unless it is a lower-case word, not an acronym: "efficiency", not "SOC")."""
+def graded_area(question: str) -> tuple[frozenset[str], ...]:
+    """Stems of each area a grade question names ("for efficiency and legitimacy" names two), or
+    none (one word is too little to judge by unless it is a lower-case word, not an acronym:
+    "efficiency", not "SOC")."""
     match = GRADED_AREA.search(question)
     named = (match.group(1) or match.group(2)) if match else ""
-    stems = {t for t in tokenize(named) if t not in OCCASION and not t.isdigit()}
-    lone_word = [w for w in named.split() if w.islower() and len(w) >= AREA_WORD_LETTERS and tokenize(w)
-                 and tokenize(w)[0] in stems]
-    return frozenset(stems) if len(stems) >= 2 or (len(stems) == 1 and lone_word) else frozenset()
+    # single words joined by "and" are areas each ("efficiency and legitimacy"); a longer phrase
+    # is one area ("serious and organised crime")
+    pieces = re.split(r"\s+and\s+", named.strip())
+    areas = []
+    for area in (pieces if len(pieces) > 1 and all(len(piece.split()) == 1 for piece in pieces) else [named]):
+        stems = {t for t in tokenize(area) if t not in OCCASION and not t.isdigit()}
+        lone_word = [w for w in area.split() if w.islower() and len(w) >= AREA_WORD_LETTERS and tokenize(w)
+                     and tokenize(w)[0] in stems]
+        if len(stems) >= 2 or (len(stems) == 1 and lone_word):
+            areas.append(frozenset(stems))
+    return tuple(areas)
 
 
 def has_grade(text: str) -> bool:
@@ -432,7 +440,7 @@ class Expectation:
     forces: frozenset[str]
     counted: frozenset[str] = frozenset()  # word stems of what "how many" counts; one must appear
     years: frozenset[str] = frozenset()  # years the question names ("the 2018 inspection")
-    area: frozenset[str] = frozenset()  # stems of the area a grade is asked for
+    area: tuple[frozenset[str], ...] = ()  # stems of each area a grade is asked for; one must be named
     commissioner: bool = False  # what a commissioner said is asked: one must be where the answer sits
     person: bool = False  # a person's name is asked (who signed, who said)
     money: tuple[str, ...] = ()  # word beginnings of the kind of sum asked for (see money_sense)
@@ -444,7 +452,7 @@ class Expectation:
     def of(cls, question: str) -> Expectation:
         """What `question` asks for (see required_types)."""
         types = required_types(question)
-        area = graded_area(question) if any(t.name == "grade" for t in types) else frozenset()
+        area = graded_area(question) if any(t.name == "grade" for t in types) else ()
         return cls(types, frozenset(forces_in(question)),
                    counted_words(question), frozenset(m.group(0)[:4] for m in YEAR.finditer(question)), area,
                    bool(COMMISSIONER.search(question) and SAYING.search(question)), bool(PERSON_ASKED.search(question)),
@@ -527,6 +535,8 @@ class Expectation:
             return "money"
         if self.groups and not self._about_groups(text):
             return "group"
-        if self.area and len(self.area & set(tokenize(f"{heading} {text}"))) < AREA_SHARE * len(self.area):
-            return "area"
+        if self.area:
+            words = set(tokenize(f"{heading} {text}"))
+            if not any(len(area & words) >= AREA_SHARE * len(area) for area in self.area):
+                return "area"
         return next((t.name for t in self.types if not t.present(text)), None)
