@@ -200,6 +200,9 @@ def test_who_signed_or_said_wants_a_person_not_a_role():
     assert not Expectation.of("Who oversees the regional unit?").person  # a role can answer this
     # the commissioner's name is asked: a name beside another role is someone else's
     common = frozenset("police and crime commissioner head of organisational improvement yours sincerely".split())
+    # a role with its "of ..." asks for the person who did it, as the role alone does
+    assert Expectation.of("Which HM Inspector of Constabulary signed the 2017 assessment?").person
+    assert not Expectation.of("Which officer of the force was trained?").person  # a passive, not a deed
     commissioners_name = Expectation.of("What is the name of the commissioner who was to submit the response?")
     assert not commissioners_name.met_by("Supt Adam Gallop, Head of Organisational Improvement, Cambridgeshire "
                                          "Constabulary", set(), "Police and Crime Commissioner", common_words=common)

@@ -145,6 +145,7 @@ PERSON_ASKED = re.compile(
     # "which Cleveland officer highlighted it?": what a person said or did (a past verb), not a
     # role ("which officer should lead?", "which officer is responsible?")
     r"|\bwhich (?:[\w'’-]+ ){0,3}?(?:" + PERSON_ROLES + r"|spokes(?:wo)?m[ae]n|people)s?"
+    r"(?: of (?:the )?[\w'’-]+)?"  # "which Inspector of Constabulary signed ...?"
     r" (?:said|spoke|told|wrote|\w+ed|(?:was|were) quoted)\b"  # a deed, not a passive ("were trained")
     r"|\bname of (?:the |its |their )?(?:(?!(?:by|of|for|in|on|at|who|which|that|led|run)\b)[\w'’-]+ ){0,6}?"
     r"(?:" + PERSON_ROLES + r")\b(?!['’]s)"
