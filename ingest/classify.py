@@ -64,7 +64,9 @@ KIND_RULES: list[tuple[str, re.Pattern]] = [
         re.IGNORECASE)),
 ]
 INSPECTORATE_AUTHOR = re.compile(r"\b(HMICFRS|HMIC|Inspectorate)\b", re.IGNORECASE)
-COMMISSIONER_OFFICE = re.compile(rf"\b{_COMMISSIONER}\b|\bOPCC\b", re.IGNORECASE)
+# a commissioner's office, not any commissioner ("the Victims' Commissioner", "the Information Commissioner")
+COMMISSIONER_OFFICE = re.compile(r"\b(?:PCC|PFCC|OPCC|Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+Commissioner)\b",
+                                 re.IGNORECASE)
 COMMISSIONER_IN_NAME = re.compile(r"(?<![a-z])(?:pcc|pfcc|opcc)(?![a-z])", re.IGNORECASE)
 ABOUT_INSPECTION = re.compile(r"\b(?:inspection|HMIC|HMICFRS|inspectorate|PEEL)\b", re.IGNORECASE)
 

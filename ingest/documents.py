@@ -190,7 +190,7 @@ def load_document(path: Path, limits: ReadingLimits = DEFAULT_LIMITS) -> Documen
     first_page = next((page for page in pages if page.strip()), "")
     opening = _opening(pages)
     all_text = "\n".join(pages)
-    kind = document_kind(loaded.title, first_page, loaded.site or loaded.author, path.suffix.lower(), path.stem)
+    kind = document_kind(loaded.title, first_page, f"{loaded.site}\n{loaded.author}", path.suffix.lower(), path.stem)
     return Document(
         id=sha256_file(path),
         source=display_name(path.name),

@@ -318,6 +318,9 @@ def test_single_words_joined_by_and_are_areas_each_and_a_longer_phrase_is_one():
     assert both.met_by("The extent to which the force is efficient at keeping people safe is good.", set(), "2017")
     assert both.met_by("The force's legitimacy is good.", set(), "2017")
     assert not both.met_by("The extent to which the force is effective at keeping people safe is good.", set(), "2017")
+    # a piece too little to judge by keeps the phrase whole, as do capitalised words
+    assert Expectation.of("What grade did it get for SOC and efficiency?").area == ({"soc", "effici"},)
+    assert Expectation.of("What grade did it get for Efficiency and Legitimacy?").area == ({"effici", "legitimaci"},)
     soc = Expectation.of("What grade did Durham get for serious and organised crime?")
     assert len(soc.area) == 1
     assert not soc.met_by("Durham is good at tackling serious violence.", set(), "")

@@ -48,6 +48,7 @@ def test_a_dated_field_on_its_own_line_is_quoted_with_the_line_it_dates():
     # a short line that is no dated field, or a field after a heading, joins nothing
     assert candidate_sentences(f"{title}\n\nGet the report") == [title]
     assert candidate_sentences("Contents\n\nPublished: 8 December 2015") == []
+    assert candidate_sentences("Published: 8 December 2015") == []  # a field with no line before it
 
 
 def test_a_sentence_with_a_marker_of_its_own_is_never_quoted():

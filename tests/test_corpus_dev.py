@@ -107,7 +107,7 @@ def metadata_accuracy() -> dict[str, dict[str, float]]:
         if label["date"] and (label["date"][:precision] in stated or label["date"] in label["file"]):
             tally["stating"] += 1
             tally["stated date"] += (document.date or "")[:precision] == label["date"][:precision]
-    return {half: {k: v / t["stating"] if k == "stated date" else v if k in {"documents", "stating"}
+    return {half: {k: v / max(t["stating"], 1) if k == "stated date" else v if k in {"documents", "stating"}
                    else v / t["documents"] for k, v in t.items()}
             for half, t in tallies.items()}
 

@@ -528,6 +528,8 @@ def test_a_commissioners_office_writing_about_an_inspection_is_responding_to_it(
     assert document_kind("Latest news", about, "", ".pdf", name="kent-peel-2022") == "other"
     assert document_kind("Summer fete", "Come along on Saturday.", "OPCC", ".html", name="opcc-fete") == "news"
     assert document_kind("Latest news", about, "", ".pdf", name="topcco-2022") == "other"  # "pcc" inside a word
+    # another commissioner's office is no PCC's
+    assert document_kind("Latest news", about, "The Victims' Commissioner", ".html") == "news"
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -590,8 +592,8 @@ def test_a_reports_date_on_the_page_after_its_cover_is_its_date(tmp_path):
     sheet.showPage()
     sheet.save()
     assert load_document(path).date == "2022-03-22"
-    assert document_date("Published on: 4 May 2021\nIn March 2019 ...") == "2021-05-04"
-    assert document_date("Publication date - 4 May 2021") == "2021-05-04"
+    assert document_date("In March 2019 we inspected the force.\nPublished on: 4 May 2021") == "2021-05-04"
+    assert document_date("In March 2019 we inspected the force.\nPublication date - 4 May 2021") == "2021-05-04"
 
 
 def test_text_saved_one_paragraph_per_line_is_split_at_its_lines_under_its_title(tmp_path):

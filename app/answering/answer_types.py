@@ -215,17 +215,23 @@ def graded_area(question: str) -> tuple[frozenset[str], ...]:
     "efficiency", not "SOC")."""
     match = GRADED_AREA.search(question)
     named = (match.group(1) or match.group(2)) if match else ""
-    # single words joined by "and" are areas each ("efficiency and legitimacy"); a longer phrase
-    # is one area ("serious and organised crime")
-    pieces = re.split(r"\s+and\s+", named.strip())
-    areas = []
-    for area in (pieces if len(pieces) > 1 and all(len(piece.split()) == 1 for piece in pieces) else [named]):
-        stems = {t for t in tokenize(area) if t not in OCCASION and not t.isdigit()}
-        lone_word = [w for w in area.split() if w.islower() and len(w) >= AREA_WORD_LETTERS and tokenize(w)
-                     and tokenize(w)[0] in stems]
-        if len(stems) >= 2 or (len(stems) == 1 and lone_word):
-            areas.append(frozenset(stems))
-    return tuple(areas)
+    # single words joined by "and" are areas each ("efficiency and legitimacy") when each can be
+    # judged by; a longer phrase, or one with a word that cannot ("SOC and efficiency"), is one
+    # area ("serious and organised crime")
+    words = re.split(r"\s+and\s+", named.strip(), flags=re.IGNORECASE)
+    pieces = tuple(_area_stems(word) for word in words)
+    if len(words) > 1 and all(len(word.split()) == 1 for word in words) and all(pieces):
+        return pieces
+    whole = _area_stems(named)
+    return (whole,) if whole else ()
+
+
+def _area_stems(area: str) -> frozenset[str]:
+    """The stems of one area, or none when it is too little to judge by (see graded_area)."""
+    stems = {t for t in tokenize(area) if t not in OCCASION and not t.isdigit()}
+    lone_word = [w for w in area.split() if w.islower() and len(w) >= AREA_WORD_LETTERS and tokenize(w)
+                 and tokenize(w)[0] in stems]
+    return frozenset(stems) if len(stems) >= 2 or (len(stems) == 1 and lone_word) else frozenset()
 
 
 def has_grade(text: str) -> bool:

@@ -248,7 +248,8 @@ def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
     up_to_sentence = passage if end < 0 else passage[:end + len(sentence)]
     if speaker.search(f"{hit.chunk.section}\n{up_to_sentence}"):
         return True
-    page = hit.document.pages[hit.chunk.page_start - 1]
+    pages = hit.document.pages
+    page = pages[hit.chunk.page_start - 1] if 0 < hit.chunk.page_start <= len(pages) else ""
     before = f"{page[max(0, hit.chunk.char_start - SPEAKER_LOOKBACK_CHARS):hit.chunk.char_start]}\n\n{up_to_sentence}"
     last_speaker = ""
     for paragraph in PARAGRAPH_BREAK.split(before):
