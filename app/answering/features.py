@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -250,16 +251,26 @@ def _named_by_then(candidate: Candidate, speaker: re.Pattern) -> bool:
         return True
     pages = hit.document.pages
     page = pages[hit.chunk.page_start - 1] if 0 < hit.chunk.page_start <= len(pages) else ""
-    before = f"{page[max(0, hit.chunk.char_start - SPEAKER_LOOKBACK_CHARS):hit.chunk.char_start]}\n\n{up_to_sentence}"
-    last_speaker = ""
-    for paragraph in PARAGRAPH_BREAK.split(before):
+    before_passage = page[max(0, hit.chunk.char_start - SPEAKER_LOOKBACK_CHARS):hit.chunk.char_start]
+    last_speaker = _last_attribution(up_to_sentence) or _last_attribution(before_passage)
+    if last_speaker:
+        return bool(speaker.search(last_speaker))
+    # (not named in the passage up to the sentence: checked above)
+    return hit.document.kind != "inspection_report" and bool(speaker.search(before_passage))
+
+
+@lru_cache(maxsize=1024)  # a question's candidates, a few KB each
+def _last_attribution(text: str) -> str:
+    """The last sentence of `text` naming someone by role as speaking, its quotations left out,
+    or "". Cached: a passage's page and a sentence's passage are read for each check asked of
+    them (its score's features, then whether it can answer)."""
+    last = ""
+    for paragraph in PARAGRAPH_BREAK.split(text):
         for said in split_sentences(" ".join(paragraph.split())):
             attribution = QUOTED.sub(" ", said)  # who speaks, not whom the quotation names
             if SAID.search(attribution) and SPEAKER_ROLE.search(attribution):
-                last_speaker = attribution
-    if last_speaker:
-        return bool(speaker.search(last_speaker))
-    return hit.document.kind != "inspection_report" and bool(speaker.search(before))
+                last = attribution
+    return last
 
 
 def judge_sentences(question: str, hits: list[Hit], scorer: SentenceScorer) -> list[JudgedSentence]:
