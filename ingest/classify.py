@@ -23,7 +23,8 @@ LABELLED_DATE = re.compile(
     r"^\s*(?:date|dated|published(?: on)?|date published|publication date|date of publication)\s*[:\-–]\s*(.+)$",
     re.IGNORECASE | re.MULTILINE)
 
-_COMMISSIONER = r"(?:PCC|PFCC|(?:Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+)?Commissioner)"
+_PCC_TITLE = r"Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+Commissioner"
+_COMMISSIONER = rf"(?:PCC|PFCC|(?:{_PCC_TITLE})|Commissioner)"
 # Rules over the title and the first page, tried in order; the first that matches wins.
 # Each names who speaks: a panel's papers, the inspectorate's letters and news releases, a
 # commissioner or a force answering a report, the report itself.
@@ -65,8 +66,7 @@ KIND_RULES: list[tuple[str, re.Pattern]] = [
 ]
 INSPECTORATE_AUTHOR = re.compile(r"\b(HMICFRS|HMIC|Inspectorate)\b", re.IGNORECASE)
 # a commissioner's office, not any commissioner ("the Victims' Commissioner", "the Information Commissioner")
-COMMISSIONER_OFFICE = re.compile(r"\b(?:PCC|PFCC|OPCC|Police,?\s+(?:Fire\s+and\s+)?(?:and\s+)?Crime\s+Commissioner)\b",
-                                 re.IGNORECASE)
+COMMISSIONER_OFFICE = re.compile(rf"\b(?:PCC|PFCC|OPCC|{_PCC_TITLE})\b", re.IGNORECASE)
 COMMISSIONER_IN_NAME = re.compile(r"(?<![a-z])(?:pcc|pfcc|opcc)(?![a-z])", re.IGNORECASE)
 ABOUT_INSPECTION = re.compile(r"\b(?:inspection|HMIC|HMICFRS|inspectorate|PEEL)\b", re.IGNORECASE)
 
